@@ -1,0 +1,25 @@
+/* cli — the `nexus` subcommands that run without a screen. */
+#ifndef NX_CLI_H
+#define NX_CLI_H
+#include "conf/conf.h"
+#include "crypt/crypt.h"
+
+typedef struct nx_cli {
+    const char *config_path;   /* --config */
+    int pass_fd;               /* --passphrase-fd, -1 = ask the terminal */
+    nx_conf conf;
+    int argc;                  /* the subcommand's own arguments */
+    char **argv;
+} nx_cli;
+
+/* Prints "nexus: msg" to stderr; returns 1 (the exit status). */
+int nx_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reads the passphrase (fd or terminal). confirm: ask twice and apply the
+ * strength rule (new passphrases). */
+int nx_cli_passphrase(nx_cli *c, const char *prompt, int confirm, nx_secret *out);
+
+int nx_cmd_init(nx_cli *c);
+int nx_cmd_passwd(nx_cli *c);
+int nx_cmd_verify(nx_cli *c);
+
+#endif

@@ -1,0 +1,488 @@
+/* The database file through the encrypting VFS.
+ *
+ * On disk every page of size P ends in a 24-byte nonce and a 16-byte tag
+ * (the 40 reserved bytes SQLite leaves alone). Page 1 is special: bytes 0-15
+ * hold the file id in the clear instead of "SQLite format 3" (so no tool
+ * mistakes the file for a database) and bytes 16-23 (page size, reserve, ...)
+ * stay in the clear for SQLite to size its pager before any key logic, but
+ * are authenticated through the associated data. */
+#include "crypt/cryptvfs_int.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const unsigned char sqlite_magic[NX_FILE_ID_BYTES] = "SQLite format 3";
+
+#define CV_EMPTY (-1)     /* internal: the file has no page yet */
+#define HDR_CLEAR 24      /* page 1: id (0-15) + header bytes 16-23 */
+
+static int base_read(cv_file *f, void *buf, int amt, sqlite3_int64 off)
+{
+    return f->real->pMethods->xRead(f->real, buf, amt, off);
+}
+
+static int base_size(cv_file *f, sqlite3_int64 *size)
+{
+    return f->real->pMethods->xFileSize(f->real, size);
+}
+
+static uint32_t hdr_pgsz(const unsigned char *h)
+{
+    uint32_t p = (uint32_t)h[16] << 8 | h[17];
+    return p == 1 ? 65536 : p;
+}
+
+/* Under at least a SHARED lock no writer is between commits and any hot
+ * journal has been rolled back, so what the file holds must authenticate.
+ * Unlocked (sqlite3_open's header read) it may legitimately be mid-commit or
+ * torn by a power cut awaiting rollback: no verdict is given there. */
+static int db_strict(const cv_file *f)
+{
+    return f->lock >= SQLITE_LOCK_SHARED;
+}
+
+static int db_bad(cv_file *f, int strict, uint32_t page, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int db_bad(cv_file *f, int strict, uint32_t page, const char *fmt, ...)
+{
+    if (strict) {
+        char why[160];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+        cv_fail(f->v, page, "%s", why);
+    }
+    return SQLITE_IOERR_DATA;
+}
+
+/* Learns page size and file id from page 1's clear bytes. */
+static int db_load_meta(cv_file *f, int strict)
+{
+    unsigned char h[HDR_CLEAR];
+    int rc = base_read(f, h, HDR_CLEAR, 0);
+    if (rc == SQLITE_IOERR_SHORT_READ) {
+        sqlite3_int64 size = 0;
+        rc = base_size(f, &size);
+        if (rc != SQLITE_OK)
+            return rc;
+        if (size == 0)
+            return CV_EMPTY;
+        return db_bad(f, strict, 0, "the file is only %lld bytes long", (long long)size);
+    }
+    if (rc != SQLITE_OK)
+        return rc;
+    uint32_t p = hdr_pgsz(h);
+    if (!cv_valid_pgsz(p))
+        return db_bad(f, strict, 1, "invalid page size in the header");
+    if (h[20] != NX_RESERVE_BYTES)
+        return db_bad(f, strict, 1, "%u reserved bytes per page, expected %d", h[20],
+                      NX_RESERVE_BYTES);
+    cv_set_meta(f, p, h);
+    return SQLITE_OK;
+}
+
+/* Reads page pgno whole and authenticates it in place. */
+static int db_read_page(cv_file *f, unsigned char *buf, uint32_t pgno, sqlite3_int64 off,
+                        int strict)
+{
+    uint32_t p = f->pgsz;
+    int rc = base_read(f, buf, (int)p, off);
+    if (rc == SQLITE_IOERR_SHORT_READ) {
+        sqlite3_int64 size = 0;
+        if (base_size(f, &size) == SQLITE_OK && size <= off)
+            return rc;    /* wholly past the end: SQLite's zero page */
+        memset(buf, 0, p);
+        return db_bad(f, strict, pgno, "the page is cut short");
+    }
+    if (rc != SQLITE_OK)
+        return rc;
+
+    unsigned char ad[CV_AD_MAX];
+    size_t adlen;
+    uint32_t from = 0;
+    if (pgno == 1) {
+        /* Page 1 names its own file id; the AD makes a changed id fail. */
+        if (hdr_pgsz(buf) != p || buf[20] != NX_RESERVE_BYTES) {
+            memset(buf, 0, p);
+            return db_bad(f, strict, 1, "the header's page size or reserve changed");
+        }
+        adlen = cv_ad(ad, buf, 'D', 1, buf + 16, -1);
+        from = HDR_CLEAR;
+    } else {
+        if (!f->have_id) {
+            rc = db_load_meta(f, strict);
+            if (rc != SQLITE_OK) {
+                memset(buf, 0, p);
+                return rc == CV_EMPTY ? SQLITE_IOERR_SHORT_READ : rc;
+            }
+        }
+        adlen = cv_ad(ad, f->id, 'D', pgno, NULL, -1);
+    }
+    if (cv_unseal(f->v, buf, p, from, ad, adlen) != 0) {
+        memset(buf, 0, p);
+        return db_bad(f, strict, pgno, "authentication failed");
+    }
+    if (pgno == 1) {
+        if (!f->have_id || memcmp(f->id, buf, NX_FILE_ID_BYTES) != 0)
+            cv_set_meta(f, 0, buf);
+        memcpy(buf, sqlite_magic, NX_FILE_ID_BYTES);
+        if (!f->p1 || f->p1_len < p) {
+            unsigned char *n = sqlite3_malloc((int)p);
+            if (!n)
+                return SQLITE_NOMEM;
+            if (f->p1) {
+                sodium_memzero(f->p1, f->p1_len);
+                sqlite3_free(f->p1);
+            }
+            f->p1 = n;
+            f->p1_len = p;
+        }
+        memcpy(f->p1, buf, p);
+        memcpy(f->p1_nonce, buf + p - NX_RESERVE_BYTES, CV_NONCE);
+        f->p1_valid = 1;
+    }
+    return SQLITE_OK;
+}
+
+/* Whole-page truncation or extension leaves every page authentic; page 1's
+ * in-header page count (authenticated, valid when bytes 24-27 equal 92-95)
+ * is what catches it. Called only strict, with f->p1 current. */
+static int db_check_size(cv_file *f)
+{
+    sqlite3_int64 size = 0;
+    int rc = base_size(f, &size);
+    if (rc != SQLITE_OK)
+        return rc;
+    uint32_t p = f->pgsz;
+    if (size % p != 0)
+        return db_bad(f, 1, 0, "file size %lld is not a multiple of the page size %u",
+                      (long long)size, p);
+    const unsigned char *h = f->p1;
+    uint32_t n = cv_be32(h + 28);
+    if (n != 0 && memcmp(h + 24, h + 92, 4) == 0 && (sqlite3_int64)n * p != size)
+        return db_bad(f, 1, 0, "the file holds %lld pages but its header says %u",
+                      (long long)(size / p), n);
+    return SQLITE_OK;
+}
+
+/* Makes f->p1 the page 1 now on disk: one 24-byte read of its nonce when the
+ * cached copy is current (another connection may have rewritten it). */
+static int db_page1_current(cv_file *f, int strict)
+{
+    if (!f->pgsz) {
+        int rc = db_load_meta(f, strict);
+        if (rc == CV_EMPTY)
+            return SQLITE_IOERR_SHORT_READ;
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    uint32_t p = f->pgsz;
+    unsigned char nonce[CV_NONCE];
+    int rc = base_read(f, nonce, CV_NONCE, p - NX_RESERVE_BYTES);
+    if (rc == SQLITE_IOERR_SHORT_READ) {
+        sqlite3_int64 size = 0;
+        if (base_size(f, &size) == SQLITE_OK && size == 0)
+            return rc;
+        return db_bad(f, strict, 1, "the page is cut short");
+    }
+    if (rc != SQLITE_OK)
+        return rc;
+    if (f->p1_valid && memcmp(nonce, f->p1_nonce, CV_NONCE) == 0)
+        return SQLITE_OK;
+    f->p1_valid = 0;
+    if (cv_scratch(f, p))
+        return SQLITE_NOMEM;
+    rc = db_read_page(f, f->scratch, 1, 0, strict);
+    sodium_memzero(f->scratch, p);
+    return rc;
+}
+
+/* SQLite's sub-page reads of page 1: 100 bytes at 0 when opening, 16 bytes at
+ * 24 (change counter) at every transaction start. Serving ciphertext here
+ * would make SQLite drop its cache at every transaction. */
+static int db_read_header(cv_file *f, unsigned char *buf, int amt, sqlite3_int64 off)
+{
+    int strict = db_strict(f);
+    int rc = db_page1_current(f, strict);
+    if (rc == SQLITE_OK && strict)
+        rc = db_check_size(f);
+    if (rc == SQLITE_OK) {
+        memcpy(buf, f->p1 + off, (size_t)amt);
+        return SQLITE_OK;
+    }
+    memset(buf, 0, (size_t)amt);
+    if (rc == SQLITE_IOERR_SHORT_READ || strict)
+        return rc;
+    /* Unlocked: hand over only the clear page-size bytes so the pager is
+     * sized; the verdict on page 1 comes with the first locked read. */
+    unsigned char h[HDR_CLEAR];
+    if (base_read(f, h, HDR_CLEAR, 0) == SQLITE_OK) {
+        for (sqlite3_int64 i = off; i < off + amt; i++)
+            if (i >= 16 && i < HDR_CLEAR)
+                buf[i - off] = h[i];
+    }
+    return SQLITE_OK;
+}
+
+int cv_db_read(cv_file *f, void *buf, int amt, sqlite3_int64 off)
+{
+    int strict = db_strict(f);
+    if (!f->pgsz) {
+        int rc = db_load_meta(f, strict);
+        if (rc == CV_EMPTY)
+            return base_read(f, buf, amt, off);
+        if (rc != SQLITE_OK && strict) {
+            memset(buf, 0, (size_t)amt);
+            return rc;
+        }
+        if (rc != SQLITE_OK)
+            return db_read_header(f, buf, amt, off);
+    }
+    uint32_t p = f->pgsz;
+    if ((uint32_t)amt == p && off % p == 0) {
+        uint32_t pgno = (uint32_t)(off / p) + 1;
+        int rc = db_read_page(f, buf, pgno, off, strict);
+        if (rc == SQLITE_OK && pgno == 1 && strict)
+            rc = db_check_size(f);
+        return rc;
+    }
+    if (off >= 0 && amt > 0 && off + amt <= p)
+        return db_read_header(f, buf, amt, off);
+    /* No SQLite code path reads the database this way. */
+    return SQLITE_IOERR_READ;
+}
+
+int cv_db_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off)
+{
+    const unsigned char *in = buf;
+    sqlite3_int64 size = 0;
+    int rc = base_size(f, &size);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (off == 0) {
+        /* What SQLite writes here is a page 1: never write anything else. */
+        if (amt < HDR_CLEAR || memcmp(in, sqlite_magic, NX_FILE_ID_BYTES) != 0 ||
+            !cv_valid_pgsz(hdr_pgsz(in)) || hdr_pgsz(in) != (uint32_t)amt) {
+            sqlite3_log(SQLITE_IOERR_WRITE, "nxcrypt: refused a write at 0 that is no page 1");
+            return SQLITE_IOERR_WRITE;
+        }
+        if (in[20] != NX_RESERVE_BYTES) {
+            sqlite3_log(SQLITE_IOERR_WRITE, "nxcrypt: page 1 without %d reserved bytes",
+                        NX_RESERVE_BYTES);
+            return SQLITE_IOERR_WRITE;
+        }
+    }
+    if (!f->pgsz && size > 0) {
+        rc = db_load_meta(f, 1);
+        if (rc != SQLITE_OK)
+            return SQLITE_IOERR_WRITE;
+    }
+    if (size > 0 && f->pgsz && (uint32_t)amt != f->pgsz) {
+        sqlite3_log(SQLITE_IOERR_WRITE, "nxcrypt: the page size cannot change");
+        return SQLITE_IOERR_WRITE;
+    }
+    uint32_t p = (uint32_t)amt;
+    if (!cv_valid_pgsz(p) || off % p != 0)
+        return SQLITE_IOERR_WRITE;
+    if (!f->have_id || f->pgsz != p) {
+        /* A new file: its id is born with its first page (page 1 usually,
+         * a spilled page first if the cache overflows). */
+        unsigned char id[NX_FILE_ID_BYTES];
+        if (f->have_id)
+            memcpy(id, f->id, sizeof id);
+        else
+            randombytes_buf(id, sizeof id);
+        cv_set_meta(f, p, id);
+    }
+    if (cv_scratch(f, p))
+        return SQLITE_NOMEM;
+
+    uint32_t pgno = (uint32_t)(off / p) + 1;
+    unsigned char ad[CV_AD_MAX];
+    size_t adlen;
+    unsigned char *c = f->scratch;
+    memcpy(c, in, p);
+    if (pgno == 1) {
+        memcpy(c, f->id, NX_FILE_ID_BYTES);
+        adlen = cv_ad(ad, f->id, 'D', 1, c + 16, -1);
+        cv_seal(f->v, c, p, HDR_CLEAR, ad, adlen);
+    } else {
+        adlen = cv_ad(ad, f->id, 'D', pgno, NULL, -1);
+        cv_seal(f->v, c, p, 0, ad, adlen);
+    }
+    rc = f->real->pMethods->xWrite(f->real, c, (int)p, off);
+    if (pgno == 1 && rc == SQLITE_OK && f->p1 && f->p1_len >= p) {
+        memcpy(f->p1, in, p);
+        memcpy(f->p1_nonce, c + p - NX_RESERVE_BYTES, CV_NONCE);
+        f->p1_valid = 1;
+    } else if (pgno == 1) {
+        f->p1_valid = 0;
+    }
+    sodium_memzero(c, p);
+    return rc;
+}
+
+int cv_db_truncate(cv_file *f, sqlite3_int64 size)
+{
+    if (f->pgsz && size % f->pgsz != 0)
+        return SQLITE_IOERR_TRUNCATE;
+    if (size < (sqlite3_int64)f->pgsz || f->pgsz == 0)
+        f->p1_valid = 0;
+    return f->real->pMethods->xTruncate(f->real, size);
+}
+
+/* ---- pragmas ---------------------------------------------------------------------- */
+static int refuse(char **args, const char *msg)
+{
+    args[0] = sqlite3_mprintf("%s", msg);
+    return SQLITE_ERROR;
+}
+
+static int one_of(const char *val, const char *const *names)
+{
+    for (; *names; names++)
+        if (sqlite3_stricmp(val, *names) == 0)
+            return 1;
+    return 0;
+}
+
+int cv_db_pragma(cv_file *f, char **args)
+{
+    static const char *const journal_ok[] = { "delete", "truncate", NULL };
+    /* Whitelists: SQLite reads other spellings (numbers modulo 8, hex) as OFF. */
+    static const char *const sync_ok[] = { "normal", "full", "extra", "on", "yes", "true",
+                                           "1", "2", "3", NULL };
+    const char *name = args[1], *val = args[2];
+    if (!name || !val)
+        return SQLITE_NOTFOUND;
+    if (sqlite3_stricmp(name, "journal_mode") == 0 && !one_of(val, journal_ok))
+        return refuse(args, "journal_mode refused: the encrypted cache keeps only a DELETE "
+                            "or TRUNCATE rollback journal (no WAL, MEMORY, PERSIST or OFF)");
+    if (sqlite3_stricmp(name, "synchronous") == 0 && !one_of(val, sync_ok))
+        return refuse(args, "synchronous refused: the encrypted cache needs NORMAL, FULL "
+                            "or EXTRA (never OFF)");
+    if (sqlite3_stricmp(name, "page_size") == 0 && f->pgsz) {
+        sqlite3_int64 size = 0;
+        char want[16];
+        snprintf(want, sizeof want, "%u", f->pgsz);
+        if (base_size(f, &size) == SQLITE_OK && size > 0 && strcmp(val, want) != 0)
+            return refuse(args, "page_size refused: the page size of an encrypted cache "
+                                "cannot change");
+    }
+    return SQLITE_NOTFOUND;
+}
+
+/* ---- nexus verify ------------------------------------------------------------------- */
+static int verify_fail(nx_cryptvfs *v, uint32_t page, const char *why, int poison,
+                       uint32_t *failed_page, char *out, size_t outlen)
+{
+    if (poison)
+        cv_fail(v, page, "%s", why);
+    if (failed_page)
+        *failed_page = page;
+    if (out && outlen)
+        snprintf(out, outlen, "%s", why);
+    return -1;
+}
+
+/* A journal another process left behind (no RESERVED lock holder) means the
+ * file is mid-transaction: its pages are authentic but it is not the state to
+ * judge until SQLite rolls it back. */
+static int hot_journal(nx_cryptvfs *v, sqlite3_file *db, const char *path)
+{
+    int reserved = 0, exists = 0;
+    if (db->pMethods->xCheckReservedLock(db, &reserved) != SQLITE_OK || reserved)
+        return 0;
+    char *jname = sqlite3_mprintf("%s-journal", path);
+    if (!jname)
+        return 0;
+    int hot = 0;
+    if (v->base->xAccess(v->base, jname, SQLITE_ACCESS_EXISTS, &exists) == SQLITE_OK && exists) {
+        FILE *j = fopen(jname, "rb");
+        if (j) {
+            hot = fgetc(j) > 0;
+            fclose(j);
+        }
+    }
+    sqlite3_free(jname);
+    return hot;
+}
+
+static int verify_pages(nx_cryptvfs *v, sqlite3_file *db, const char *path,
+                        uint32_t *failed_page, char *why, size_t whylen)
+{
+    char msg[160];
+    if (hot_journal(v, db, path))
+        return verify_fail(v, 0, "a hot journal is waiting: open the cache to roll it back",
+                           0, failed_page, why, whylen);
+    /* A handle of our own, never listed: checking must not disturb the
+     * page-1 copies of open connections. */
+    cv_file f;
+    memset(&f, 0, sizeof f);
+    f.v = v;
+    f.kind = 'D';
+    f.real = db;
+    f.lock = SQLITE_LOCK_SHARED;
+    sqlite3_int64 size = 0;
+    int rc = base_size(&f, &size);
+    if (rc == SQLITE_OK && size == 0)
+        return verify_fail(v, 0, "the file is empty", 1, failed_page, why, whylen);
+    if (rc == SQLITE_OK)
+        rc = db_load_meta(&f, 1);
+    if (rc == SQLITE_OK && cv_scratch(&f, f.pgsz) != 0)
+        rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = db_read_page(&f, f.scratch, 1, 0, 1);
+    if (rc == SQLITE_OK)
+        rc = db_check_size(&f);
+    for (sqlite3_int64 off = f.pgsz; rc == SQLITE_OK && off < size; off += f.pgsz)
+        rc = db_read_page(&f, f.scratch, (uint32_t)(off / f.pgsz) + 1, off, 1);
+    if (f.scratch) {
+        sodium_memzero(f.scratch, f.scratch_len);
+        sqlite3_free(f.scratch);
+    }
+    if (f.p1) {
+        sodium_memzero(f.p1, f.p1_len);
+        sqlite3_free(f.p1);
+    }
+    if (rc == SQLITE_OK)
+        return 0;
+    uint32_t page = 0;
+    if (nx_cryptvfs_failure(v, &page, msg, sizeof msg))
+        return verify_fail(v, page, msg, 0, failed_page, why, whylen);
+    snprintf(msg, sizeof msg, "cannot read the file (%s)", sqlite3_errstr(rc));
+    return verify_fail(v, 0, msg, 0, failed_page, why, whylen);
+}
+
+int nx_cryptvfs_check_file(nx_cryptvfs *v, const char *db_path,
+                           uint32_t *failed_page, char *why, size_t whylen)
+{
+    sqlite3_vfs *b = v->base;
+    sqlite3_file *db = sqlite3_malloc(b->szOsFile);
+    char *full = sqlite3_malloc(b->mxPathname + 1);
+    int rc = db && full ? SQLITE_OK : SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = b->xFullPathname(b, db_path, b->mxPathname + 1, full);
+    if (rc == SQLITE_OK) {
+        memset(db, 0, (size_t)b->szOsFile);
+        int out = 0;
+        rc = b->xOpen(b, full, db, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY, &out);
+    }
+    int res;
+    if (rc != SQLITE_OK) {
+        res = verify_fail(v, 0, "cannot open the file", 0, failed_page, why, whylen);
+    } else if (db->pMethods->xLock(db, SQLITE_LOCK_SHARED) != SQLITE_OK) {
+        res = verify_fail(v, 0, "the file is locked by a writer", 0, failed_page, why, whylen);
+    } else {
+        res = verify_pages(v, db, full, failed_page, why, whylen);
+        db->pMethods->xUnlock(db, SQLITE_LOCK_NONE);
+    }
+    if (db && db->pMethods)
+        db->pMethods->xClose(db);
+    sqlite3_free(db);
+    sqlite3_free(full);
+    return res;
+}

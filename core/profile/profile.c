@@ -1,0 +1,89 @@
+#include "profile/profile.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int nx_profile_paths(nx_profile *p, const nx_conf *c, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    if (snprintf(p->dir, sizeof p->dir, "%s", c->cache_dir) >= (int)sizeof p->dir ||
+        nx_path_join(p->keyfile, sizeof p->keyfile, p->dir, NX_KEYFILE_NAME) ||
+        nx_path_join(p->cache, sizeof p->cache, p->dir, NX_CACHE_NAME))
+        return nx_err(err, errlen, "%s: path too long", c->cache_dir);
+    return 0;
+}
+
+static int open_cache(nx_profile *p, int mode, char *err, size_t errlen)
+{
+    p->vfs = nx_cryptvfs_new(nx_vault_data_key(p->vault), NULL, err, errlen);
+    if (!p->vfs)
+        return -1;
+    return nx_store_open(p->cache, p->vfs, mode, &p->store, err, errlen);
+}
+
+int nx_profile_create(nx_profile *p, const char *pass, size_t passlen,
+                      nx_kdf_level kdf, const nx_profile_info *info,
+                      char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(p->keyfile, &st) == 0 || stat(p->cache, &st) == 0)
+        return nx_err(err, errlen, "%s: a profile already exists here", p->dir);
+    if (nx_mkdir_p(p->dir, err, errlen))
+        return -1;
+    if (nx_vault_create(p->keyfile, pass, passlen, kdf, info, &p->vault, err, errlen))
+        return -1;
+    if (open_cache(p, NX_STORE_CREATE, err, errlen)) {
+        nx_profile_discard(p);
+        return -1;
+    }
+    /* SQLite creates the file with the umask; the cache is 0600 whatever it is. */
+    chmod(p->cache, 0600);
+    return 0;
+}
+
+int nx_profile_open(nx_profile *p, const char *pass, size_t passlen,
+                    char *err, size_t errlen)
+{
+    if (nx_vault_open(p->keyfile, pass, passlen, &p->vault, err, errlen))
+        return -1;
+    if (open_cache(p, NX_STORE_OPEN_EXISTING, err, errlen)) {
+        nx_profile_close(p);
+        return -1;
+    }
+    return 0;
+}
+
+int nx_profile_verify(nx_profile *p, char *why, size_t whylen)
+{
+    uint32_t page = 0;
+    char detail[256];
+    if (nx_cryptvfs_check_file(p->vfs, p->cache, &page, detail, sizeof detail) != 0) {
+        if (page)
+            return nx_err(why, whylen, "cache integrity check failed (page %u): %s", page, detail);
+        return nx_err(why, whylen, "cache integrity check failed: %s", detail);
+    }
+    return nx_store_integrity(p->store, why, whylen);
+}
+
+void nx_profile_close(nx_profile *p)
+{
+    nx_store_close(p->store);
+    p->store = NULL;
+    nx_cryptvfs_free(p->vfs);
+    p->vfs = NULL;
+    nx_vault_close(p->vault);
+    p->vault = NULL;
+}
+
+void nx_profile_discard(nx_profile *p)
+{
+    char journal[NX_PATH_MAX + 16];
+    nx_profile_close(p);
+    snprintf(journal, sizeof journal, "%s-journal", p->cache);
+    unlink(p->cache);
+    unlink(journal);
+    unlink(p->keyfile);
+}

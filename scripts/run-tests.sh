@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the whole suite from the sanitized build in DIR (build/test).
+# Every sanitized process logs into one directory; any report there fails the
+# run even if Criterion counted the test as passed (see sancheck.sh).
+set -u
+dir=${1:?usage: run-tests.sh BUILD_DIR}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bindir=$(cd "$dir" && pwd)
+sanlog="$bindir/sanlog"
+rm -rf "$sanlog"; mkdir -p "$sanlog"
+
+export NX_ROOT="$root"
+export NX_TEST_BIN="$bindir"
+export ASAN_OPTIONS="log_path=$sanlog/asan:detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1:strict_string_checks=1"
+export UBSAN_OPTIONS="log_path=$sanlog/ubsan:print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="log_path=$sanlog/lsan"
+export TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nexus-test.XXXXXX")
+export NX_TEST_TMP="$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+jobs=${NX_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+"$bindir/unit_tests" --jobs "$jobs" ${NX_TEST_FILTER:+--filter "$NX_TEST_FILTER"}
+rc=$?
+"$root/scripts/sancheck.sh" "$sanlog" || rc=1
+if [ "$rc" -ne 0 ]; then echo "make test: FAILED" >&2; fi
+exit $rc

@@ -1,0 +1,21 @@
+#!/bin/sh
+# make run: creates (first time only) a TRAINING profile with synthetic data
+# under ./training/, then opens it. The training passphrase is printed in the
+# README; it protects only invented data.
+set -eu
+nexus=${1:?usage: run-training.sh NEXUS_BINARY}
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir="$root/training"
+conf="$dir/nexus.conf"
+pass='Training-2026!'
+mkdir -p "$dir"; chmod 700 "$dir"
+if [ ! -f "$conf" ]; then
+  umask 077
+  printf '[cache]\ndir = %s/profile\n' "$dir" > "$conf"
+fi
+if [ ! -f "$dir/profile/nexus.key" ]; then
+  echo "Creating a training profile (user 'trainee', role scheduling, 500 synthetic items)..."
+  printf '%s\n' "$pass" | "$nexus" --config "$conf" init --user trainee --role scheduling \
+      --team training --training 500 --passphrase-fd 0
+fi
+printf '%s\n' "$pass" | "$nexus" --config "$conf" verify --passphrase-fd 0
