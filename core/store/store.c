@@ -8,19 +8,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Refuse everything that could open a second file outside the encrypting VFS
- * (ATTACH, and VACUUM INTO, which attaches its target) and extension loading. */
+/* Refuse every ATTACH of a named file: it could open a second database
+ * outside the encrypting VFS (a URI can name ?vfs=unix), and VACUUM INTO
+ * works by attaching its target. The one attach allowed is the nameless
+ * temporary database that plain VACUUM builds its copy in, which
+ * temp_store=MEMORY keeps in memory. */
 static int store_authorizer(void *arg, int action, const char *a, const char *b,
                             const char *c, const char *d)
 {
-    (void)arg; (void)a; (void)b; (void)c; (void)d;
-    switch (action) {
-    case SQLITE_ATTACH:
-    case SQLITE_DETACH:
-        return SQLITE_DENY;
-    default:
-        return SQLITE_OK;
-    }
+    (void)arg; (void)b; (void)c; (void)d;
+    if (action == SQLITE_ATTACH)
+        return (a && a[0] == '\0') ? SQLITE_OK : SQLITE_DENY;
+    return SQLITE_OK;
 }
 
 static int exec1(sqlite3 *db, const char *sql, char *err, size_t errlen)
@@ -36,7 +35,6 @@ static int exec1(sqlite3 *db, const char *sql, char *err, size_t errlen)
 
 int nx_store_harden(sqlite3 *db, char *err, size_t errlen)
 {
-    sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
     sqlite3_set_authorizer(db, store_authorizer, NULL);
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)0);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);

@@ -1,0 +1,227 @@
+/* The store's connection hardening and migrations, through the real
+ * encrypting VFS: what the cache refuses to do, and what still works. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "crypt/crypt.h"
+#include "store/rows.h"
+#include "store/store.h"
+#include "tests/helpers/run.h"
+
+static char dir[4096], db_path[4200];
+static nx_cryptvfs *vfs;
+static nx_store *st;
+
+static void setup(void)
+{
+    cr_assert_eq(nx_crypt_init(), 0);
+    nx_t_tmpdir(dir, sizeof dir, "store");
+    snprintf(db_path, sizeof db_path, "%s/cache.db", dir);
+    unsigned char key[NX_KEY_BYTES];
+    randombytes_buf(key, sizeof key);
+    char err[256] = "";
+    vfs = nx_cryptvfs_new(key, NULL, err, sizeof err);
+    cr_assert_not_null(vfs, "%s", err);
+    cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_CREATE, &st, err, sizeof err), 0, "%s", err);
+}
+
+static void teardown(void)
+{
+    nx_store_close(st);
+    nx_cryptvfs_free(vfs);
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+static int exec_rc(const char *sql, char *msg, size_t len)
+{
+    char *m = NULL;
+    int rc = sqlite3_exec(nx_store_db(st), sql, NULL, NULL, &m);
+    snprintf(msg, len, "%s", m ? m : "");
+    sqlite3_free(m);
+    return rc;
+}
+
+static int count_files(const char *d)
+{
+    DIR *h = opendir(d);
+    int n = 0;
+    struct dirent *e;
+    while (h && (e = readdir(h)))
+        n += e->d_name[0] != '.';
+    if (h)
+        closedir(h);
+    return n;
+}
+
+Test(store, migrations_and_settings)
+{
+    cr_assert_eq(nx_store_schema_version(st), 1);
+    sqlite3 *db = nx_store_db(st);
+    sqlite3_stmt *s;
+    const char *checks[][2] = {
+        { "PRAGMA journal_mode", "truncate" },
+        { "PRAGMA temp_store", "2" },
+        { "PRAGMA synchronous", "2" },
+        { "PRAGMA page_size", "4096" },
+    };
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        cr_assert_eq(sqlite3_prepare_v2(db, checks[i][0], -1, &s, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+        cr_assert_str_eq((const char *)sqlite3_column_text(s, 0), checks[i][1], "%s", checks[i][0]);
+        sqlite3_finalize(s);
+    }
+    int reserve = -1;
+    cr_assert_eq(sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve), SQLITE_OK);
+    cr_assert_eq(reserve, NX_RESERVE_BYTES);
+    char why[256];
+    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+}
+
+Test(store, reopen_keeps_data_and_schema)
+{
+    cr_assert_eq(nx_store_meta_set(st, "k", "v1"), 0);
+    cr_assert_eq(nx_store_meta_set(st, "k", "v2"), 0);
+    nx_store_close(st);
+    char err[256] = "", out[32];
+    cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_store_meta_get(st, "k", out, sizeof out), 1);
+    cr_assert_str_eq(out, "v2");
+    cr_assert_eq(nx_store_meta_get(st, "absent", out, sizeof out), 0);
+    cr_assert_eq(nx_store_schema_version(st), 1);
+}
+
+Test(store, create_refuses_existing_and_open_refuses_missing)
+{
+    nx_store *other = NULL;
+    char err[256] = "", missing[4300];
+    cr_assert_eq(nx_store_meta_set(st, "k", "v"), 0);
+    cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_CREATE, &other, err, sizeof err), -1);
+    cr_assert(strstr(err, "already exists"), "%s", err);
+    snprintf(missing, sizeof missing, "%s/none.db", dir);
+    cr_assert_eq(nx_store_open(missing, vfs, NX_STORE_OPEN_EXISTING, &other, err, sizeof err), -1);
+    cr_assert(strstr(err, "nexus init"), "%s", err);
+}
+
+Test(store, attach_refused_even_with_unix_vfs_uri)
+{
+    char msg[512];
+    const char *attempts[] = {
+        "ATTACH 'plain.db' AS p",
+        "ATTACH 'file:plain.db?vfs=unix' AS p",
+        "ATTACH ':memory:' AS p",
+    };
+    for (size_t i = 0; i < sizeof attempts / sizeof attempts[0]; i++)
+        cr_assert_neq(exec_rc(attempts[i], msg, sizeof msg), SQLITE_OK, "%s accepted", attempts[i]);
+    cr_assert_eq(count_files(dir), 2, "ATTACH created a file");   /* cache.db + journal */
+}
+
+Test(store, vacuum_into_refused)
+{
+    char msg[512], target[4300], uri[4400];
+    cr_assert_eq(exec_rc("CREATE TABLE x(a); INSERT INTO x VALUES('vacuum-into-marker')", msg, sizeof msg),
+                 SQLITE_OK, "%s", msg);
+    snprintf(target, sizeof target, "%s/copy.db", dir);
+    snprintf(uri, sizeof uri, "VACUUM INTO 'file:%s?vfs=unix'", target);
+    cr_assert_neq(exec_rc(uri, msg, sizeof msg), SQLITE_OK, "VACUUM INTO a unix-VFS URI accepted");
+    snprintf(uri, sizeof uri, "VACUUM INTO '%s'", target);
+    cr_assert_neq(exec_rc(uri, msg, sizeof msg), SQLITE_OK, "VACUUM INTO accepted");
+    FILE *f = fopen(target, "r");
+    cr_assert_null(f, "VACUUM INTO left a file");
+    /* Plain VACUUM (in place, through the VFS) still works. */
+    cr_assert_eq(exec_rc("VACUUM", msg, sizeof msg), SQLITE_OK, "%s", msg);
+}
+
+Test(store, temp_store_file_spill_is_an_error_not_a_file)
+{
+    char msg[512], tmp[4300], env[4400];
+    snprintf(tmp, sizeof tmp, "%s/tmpdir", dir);
+    cr_assert_eq(mkdir(tmp, 0700), 0);
+    snprintf(env, sizeof env, "%s", tmp);
+    setenv("TMPDIR", env, 1);
+    setenv("SQLITE_TMPDIR", env, 1);
+    cr_assert_eq(exec_rc("PRAGMA temp_store=FILE", msg, sizeof msg), SQLITE_OK, "%s", msg);
+    cr_assert_eq(exec_rc("PRAGMA cache_size=10", msg, sizeof msg), SQLITE_OK, "%s", msg);
+    /* A temp table large enough to spill its pages to a temp file. */
+    int rc = exec_rc("CREATE TEMP TABLE big AS "
+                     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<20000) "
+                     "SELECT i, hex(randomblob(200)) AS b FROM n", msg, sizeof msg);
+    cr_assert_neq(rc, SQLITE_OK, "a temp file was allowed");
+    cr_assert_eq(count_files(tmp), 0, "a temp file was created");
+    cr_assert_eq(count_files(dir), 3, "an extra file appeared next to the cache");
+    /* And the cache itself is unharmed. */
+    char why[256];
+    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+}
+
+Test(store, memory_temp_store_handles_big_sorts)
+{
+    char msg[512];
+    cr_assert_eq(exec_rc("CREATE TABLE r(a, b)", msg, sizeof msg), SQLITE_OK, "%s", msg);
+    cr_assert_eq(exec_rc("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<30000) "
+                         "INSERT INTO r SELECT random(), hex(randomblob(100)) FROM n", msg, sizeof msg),
+                 SQLITE_OK, "%s", msg);
+    sqlite3_stmt *s;
+    cr_assert_eq(sqlite3_prepare_v2(nx_store_db(st), "SELECT a FROM r ORDER BY b, a", -1, &s, NULL),
+                 SQLITE_OK);
+    int rows = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        rows++;
+    sqlite3_finalize(s);
+    cr_assert_eq(rc, SQLITE_DONE, "%s", sqlite3_errmsg(nx_store_db(st)));
+    cr_assert_eq(rows, 30000);
+    cr_assert_eq(count_files(dir), 2);
+}
+
+Test(store, large_mmap_size_still_reads_correctly)
+{
+    char msg[512];
+    cr_assert_eq(exec_rc("CREATE TABLE m(a INTEGER PRIMARY KEY, b)", msg, sizeof msg), SQLITE_OK);
+    cr_assert_eq(exec_rc("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<5000) "
+                         "INSERT INTO m SELECT i, printf('row-%d', i) FROM n", msg, sizeof msg), SQLITE_OK);
+    nx_store_close(st);
+    char err[256];
+    cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(exec_rc("PRAGMA mmap_size=1073741824", msg, sizeof msg), SQLITE_OK, "%s", msg);
+    sqlite3_stmt *s;
+    cr_assert_eq(sqlite3_prepare_v2(nx_store_db(st), "SELECT a, b FROM m ORDER BY a", -1, &s, NULL), SQLITE_OK);
+    int i = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        i++;
+        char want[32];
+        snprintf(want, sizeof want, "row-%d", i);
+        cr_assert_eq(sqlite3_column_int(s, 0), i);
+        cr_assert_str_eq((const char *)sqlite3_column_text(s, 1), want);
+    }
+    sqlite3_finalize(s);
+    cr_assert_eq(i, 5000);
+}
+
+Test(store, typed_rows_round_trip)
+{
+    nx_client_row c = { "cl-1", "Clinic", "America/New_York", "555-0100", "" };
+    nx_patient_row p = { "pt-1", "cl-1", "Testperson", "Ava", "1980-01-02", "555-0101",
+                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", 0 };
+    nx_item_row it = { .id = "it-1", .kind = "roi", .client_id = "cl-1", .patient_id = "pt-1",
+                       .status = "new", .created = 10, .updated = 10, .due = 20 };
+    cr_assert_eq(nx_store_begin(st), 0);
+    cr_assert_eq(nx_store_client_put(st, &c), 0);
+    cr_assert_eq(nx_store_patient_put(st, &p), 0);
+    cr_assert_eq(nx_store_item_put(st, &it), 0);
+    cr_assert_eq(nx_store_item_field_put(st, "it-1", "cpt", "99213"), 0);
+    cr_assert_eq(nx_store_item_field_put(st, "it-1", "cpt", "99214"), 0);
+    cr_assert_eq(nx_store_commit(st), 0);
+    cr_assert_eq(nx_store_count(st, "items"), 1);
+    cr_assert_eq(nx_store_count(st, "item_fields"), 1);
+    cr_assert_eq(nx_store_count(st, "sqlite_master"), -1, "count allowed an unknown table");
+    /* Foreign keys hold: an item for an unknown patient is refused. */
+    nx_item_row bad = it;
+    bad.id = "it-2";
+    bad.patient_id = "nobody";
+    cr_assert_neq(nx_store_item_put(st, &bad), 0);
+}
