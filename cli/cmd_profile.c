@@ -135,7 +135,8 @@ int nx_cmd_verify(nx_cli *c)
     nx_secret_free(&pass);
     if (rc)
         return nx_cli_fail("%s", err);
-    rc = nx_profile_verify(&p, err, sizeof err);
+    uint64_t events = 0;
+    rc = nx_profile_verify(&p, &events, err, sizeof err);
     int64_t items = rc ? -1 : nx_store_count(p.store, "items");
     const nx_profile_info *info = nx_vault_info(p.vault);
     char user[NX_NAME_MAX];
@@ -144,7 +145,8 @@ int nx_cmd_verify(nx_cli *c)
     nx_profile_close(&p);
     if (rc)
         return nx_cli_fail("%s", err);
-    printf("nexus: cache ok: every page authenticated, structure sound "
-           "(%s%s, %lld items)\n", user, training ? ", TRAINING" : "", (long long)items);
+    printf("nexus: cache ok: every page authenticated, structure sound, audit chain intact: "
+           "%llu event%s (%s%s, %lld items)\n", (unsigned long long)events,
+           events == 1 ? "" : "s", user, training ? ", TRAINING" : "", (long long)items);
     return 0;
 }

@@ -100,4 +100,36 @@ const unsigned char *nx_vault_data_key(const nx_vault *v);
 const nx_profile_info *nx_vault_info(const nx_vault *v);
 void nx_vault_close(nx_vault *v);    /* wipes */
 
+/* ---- the audit head -------------------------------------------------------
+ * Cutting off the newest events of the audit chain breaks no link, so the
+ * last event's (seq, hash) is also kept in the key file: a `head` line after
+ * `wrap`, with a MAC (crypto_auth) over every byte of the file before it and
+ * its own fields. The MAC key is a subkey of the data key, not of the
+ * passphrase, so the head moves after each commit without an Argon2 run; a
+ * changed head line is refused at open like any other changed byte, and a
+ * key file without one is refused too (a strippable head would protect
+ * nothing).
+ *
+ * The head is a lower bound: a crash between the cache's COMMIT and the key
+ * file's rewrite leaves the chain longer than its head, which verify
+ * accepts; a chain shorter than the head, or one whose event at head.seq
+ * has another hash, is tampering. seq 0 = no event yet (hash all zero). */
+#define NX_HEAD_HASH_BYTES 32
+void nx_vault_head(const nx_vault *v, uint64_t *seq,
+                   unsigned char hash[NX_HEAD_HASH_BYTES]);
+/* Atomic rewrite of the key file with the new head; the passphrase is not
+ * needed. Under a lock on the profile directory it first re-reads the file:
+ * a newer authentic one (another nexus process changed the passphrase or
+ * moved the head) is adopted rather than overwritten, and one that does not
+ * authenticate is left as it is and refused. The head never moves back: a
+ * lower seq (another process already recorded a later event) changes
+ * nothing; the same seq with another hash is a fork and refused. */
+int  nx_vault_set_head(nx_vault *v, uint64_t seq,
+                       const unsigned char hash[NX_HEAD_HASH_BYTES],
+                       char *err, size_t errlen);
+/* The audit chain's MAC key: a crypto_kdf subkey of the data key, in guarded
+ * memory (nx_secret_free it), so only a holder of the data key can extend
+ * the chain or recompute it consistently. 0 or -1 (ENOMEM). */
+int  nx_vault_audit_key(const nx_vault *v, nx_secret *out);
+
 #endif

@@ -1,7 +1,7 @@
 /* The encrypting VFS: a shim over a base VFS ("unix") in the pattern of
- * SQLite's ext/misc/cksumvfs.c. This file holds the instance, the sealing
- * primitives and the plumbing; what a page or journal record looks like on
- * disk is in cryptvfs_db.c and cryptvfs_journal.c.
+ * SQLite's ext/misc/cksumvfs.c. This file holds the instance and the
+ * plumbing; what a page or journal record looks like on disk is in
+ * cryptvfs_db.c and cryptvfs_journal.c, the crypto in cryptvfs_seal.c.
  *
  * Only the main database and its rollback journal may be opened: every temp,
  * sub-journal, super-journal, WAL or nameless file is refused before the base
@@ -9,7 +9,6 @@
 #include "crypt/cryptvfs_int.h"
 
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,145 +17,7 @@
 #define SUBKEY_PAGE 1
 #define SUBKEY_MASK 2
 
-/* ---- nonces ------------------------------------------------------------------
- * A random prefix per process plus a counter: 2^64 nonces before a repeat,
- * no syscall per page. A forked child must not continue its parent's
- * sequence, so the atfork handler draws it a new prefix. */
-static unsigned char nonce_prefix[16];
-static atomic_uint_fast64_t nonce_counter;
-static pthread_once_t nonce_once = PTHREAD_ONCE_INIT;
-static atomic_uint vfs_serial;
-
-static void nonce_reseed(void)
-{
-    randombytes_buf(nonce_prefix, sizeof nonce_prefix);
-    atomic_store(&nonce_counter, 0);
-}
-
-static void nonce_setup(void)
-{
-    nonce_reseed();
-    pthread_atfork(NULL, NULL, nonce_reseed);
-}
-
-static void nonce_next(unsigned char out[CV_NONCE])
-{
-    uint64_t n = atomic_fetch_add(&nonce_counter, 1);
-    memcpy(out, nonce_prefix, sizeof nonce_prefix);
-    for (int i = 0; i < 8; i++)
-        out[16 + i] = (unsigned char)(n >> (8 * i));
-}
-
-/* ---- small helpers -------------------------------------------------------------- */
-uint32_t cv_be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-void cv_put_be32(unsigned char *p, uint32_t x)
-{
-    p[0] = (unsigned char)(x >> 24);
-    p[1] = (unsigned char)(x >> 16);
-    p[2] = (unsigned char)(x >> 8);
-    p[3] = (unsigned char)x;
-}
-
-int cv_valid_pgsz(uint32_t p)
-{
-    return p >= CV_MIN_PAGE && p <= CV_MAX_PAGE && (p & (p - 1)) == 0;
-}
-
-size_t cv_ad(unsigned char ad[CV_AD_MAX], const unsigned char id[NX_FILE_ID_BYTES],
-             int kind, uint32_t pgno, const unsigned char *hdr8, sqlite3_int64 joff)
-{
-    size_t n = 0;
-    memcpy(ad, id, NX_FILE_ID_BYTES);
-    n += NX_FILE_ID_BYTES;
-    ad[n++] = (unsigned char)kind;
-    cv_put_be32(ad + n, pgno);
-    n += 4;
-    if (hdr8) {
-        memcpy(ad + n, hdr8, 8);
-        n += 8;
-    }
-    if (joff >= 0) {
-        for (int i = 7; i >= 0; i--)
-            ad[n++] = (unsigned char)((uint64_t)joff >> (8 * i));
-    }
-    return n;
-}
-
-void cv_seal(nx_cryptvfs *v, unsigned char *page, uint32_t pgsz, uint32_t from,
-             const unsigned char *ad, size_t adlen)
-{
-    unsigned char *nonce = page + pgsz - NX_RESERVE_BYTES;
-    unsigned char *tag = nonce + CV_NONCE;
-    unsigned char *m = page + from;
-    unsigned long long mlen = pgsz - NX_RESERVE_BYTES - from;
-    nonce_next(nonce);
-    crypto_aead_xchacha20poly1305_ietf_encrypt_detached(m, tag, NULL, m, mlen, ad, adlen,
-                                                        NULL, nonce, CV_PAGE_KEY(v));
-    atomic_fetch_add(&v->sealed, 1);
-}
-
-int cv_unseal(nx_cryptvfs *v, unsigned char *page, uint32_t pgsz, uint32_t from,
-              const unsigned char *ad, size_t adlen)
-{
-    const unsigned char *nonce = page + pgsz - NX_RESERVE_BYTES;
-    unsigned char *c = page + from;
-    unsigned long long clen = pgsz - NX_RESERVE_BYTES - from;
-    return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
-        c, NULL, c, clen, nonce + CV_NONCE, ad, adlen, nonce, CV_PAGE_KEY(v));
-}
-
-/* The journal checksum SQLite writes after each record is a sum of plaintext
- * bytes; it is stored XORed with key stream bound to the record's nonce. */
-void cv_mask(nx_cryptvfs *v, const unsigned char nonce[CV_NONCE], unsigned char m[4])
-{
-    crypto_stream_xchacha20(m, 4, nonce, CV_MASK_KEY(v));
-}
-
-void cv_fail(nx_cryptvfs *v, uint32_t page, const char *fmt, ...)
-{
-    pthread_mutex_lock(&v->mu);
-    if (!atomic_load(&v->poisoned)) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(v->why, sizeof v->why, fmt, ap);
-        va_end(ap);
-        v->failed_page = page;
-        atomic_store(&v->poisoned, 1);
-    }
-    pthread_mutex_unlock(&v->mu);
-}
-
-int cv_scratch(cv_file *f, uint32_t len)
-{
-    if (f->scratch && f->scratch_len >= len)
-        return 0;
-    unsigned char *p = sqlite3_malloc((int)len);
-    if (!p)
-        return -1;
-    if (f->scratch) {
-        sodium_memzero(f->scratch, f->scratch_len);
-        sqlite3_free(f->scratch);
-    }
-    f->scratch = p;
-    f->scratch_len = len;
-    return 0;
-}
-
-void cv_set_meta(cv_file *f, uint32_t pgsz, const unsigned char *id)
-{
-    pthread_mutex_lock(&f->v->mu);
-    if (pgsz)
-        f->pgsz = pgsz;
-    if (id) {
-        memcpy(f->id, id, NX_FILE_ID_BYTES);
-        f->have_id = 1;
-    }
-    pthread_mutex_unlock(&f->v->mu);
-}
+static atomic_uint vfs_serial;   /* names instances nxcrypt-1, nxcrypt-2, ... */
 
 /* ---- io methods ----------------------------------------------------------------- */
 #define CVF(f) ((cv_file *)(f))
@@ -187,6 +48,8 @@ static int cv_close(sqlite3_file *file)
     }
     wipe_free(&f->scratch, f->scratch_len);
     wipe_free(&f->p1, f->p1_len);
+    sqlite3_free(f->hdrs);
+    f->hdrs = NULL;
     sqlite3_free(f->dbname);
     f->dbname = NULL;
     int rc = f->real->pMethods->xClose(f->real);
@@ -216,7 +79,7 @@ static int cv_truncate(sqlite3_file *f, sqlite3_int64 size)
         return SQLITE_IOERR_TRUNCATE;
     if (CVF(f)->kind == 'D')
         return cv_db_truncate(CVF(f), size);
-    CVF(f)->rprev.kind = CVF(f)->wprev.kind = CV_PREV_NONE;
+    cv_jrnl_truncated(CVF(f), size);
     return REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
 
@@ -460,7 +323,7 @@ nx_cryptvfs *nx_cryptvfs_new(const unsigned char key[NX_KEY_BYTES],
         set_err(err, errlen, "libsodium failed to initialise");
         return NULL;
     }
-    pthread_once(&nonce_once, nonce_setup);
+    cv_nonce_init();
     sqlite3_vfs *base = sqlite3_vfs_find(base_vfs ? base_vfs : "unix");
     if (!base || base->iVersion < 3) {
         set_err(err, errlen, "the base SQLite VFS is missing or too old");

@@ -149,7 +149,11 @@ static int db_read_page(cv_file *f, unsigned char *buf, uint32_t pgno, sqlite3_i
 
 /* Whole-page truncation or extension leaves every page authentic; page 1's
  * in-header page count (authenticated, valid when bytes 24-27 equal 92-95)
- * is what catches it. Called only strict, with f->p1 current. */
+ * is what catches it. Fewer pages than it says: SQLite itself calls that
+ * corrupt. More is a state SQLite leaves behind legitimately (a commit that
+ * shrinks the file finalizes the journal, then truncates: a crash between
+ * the two keeps stale pages SQLite ignores until it reuses them), so those
+ * pages must still be this file's own. Called only strict, f->p1 current. */
 static int db_check_size(cv_file *f)
 {
     sqlite3_int64 size = 0;
@@ -162,10 +166,28 @@ static int db_check_size(cv_file *f)
                       (long long)size, p);
     const unsigned char *h = f->p1;
     uint32_t n = cv_be32(h + 28);
-    if (n != 0 && memcmp(h + 24, h + 92, 4) == 0 && (sqlite3_int64)n * p != size)
+    if (n == 0 || memcmp(h + 24, h + 92, 4) != 0)
+        return SQLITE_OK;   /* no valid count: SQLite goes by the file size */
+    sqlite3_int64 want = (sqlite3_int64)n * p;
+    if (size < want)
         return db_bad(f, 1, 0, "the file holds %lld pages but its header says %u",
                       (long long)(size / p), n);
-    return SQLITE_OK;
+    /* SQLite neither reads nor writes past the count until it allocates
+     * there (which raises the count): one look per size and count is enough. */
+    if (size == want || (f->tail_ok_size == size && f->tail_ok_count == n))
+        return SQLITE_OK;
+    unsigned char *page = sqlite3_malloc((int)p);
+    if (!page)
+        return SQLITE_NOMEM;
+    for (sqlite3_int64 off = want; rc == SQLITE_OK && off < size; off += p)
+        rc = db_read_page(f, page, (uint32_t)(off / p) + 1, off, 1);
+    sodium_memzero(page, p);
+    sqlite3_free(page);
+    if (rc == SQLITE_OK) {
+        f->tail_ok_size = size;
+        f->tail_ok_count = n;
+    }
+    return rc;
 }
 
 /* Makes f->p1 the page 1 now on disk: one 24-byte read of its nonce when the
@@ -255,13 +277,38 @@ int cv_db_read(cv_file *f, void *buf, int amt, sqlite3_int64 off)
     return SQLITE_IOERR_READ;
 }
 
-int cv_db_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off)
+/* The page size and file id a write to a file in an unknown or new state
+ * seals with; the usual case (both known, a page of that size) skips this. */
+static int db_write_meta(cv_file *f, uint32_t amt)
 {
-    const unsigned char *in = buf;
     sqlite3_int64 size = 0;
     int rc = base_size(f, &size);
     if (rc != SQLITE_OK)
         return rc;
+    if (!f->pgsz && size > 0 && db_load_meta(f, 1) != SQLITE_OK)
+        return SQLITE_IOERR_WRITE;
+    if (size > 0 && f->pgsz && amt != f->pgsz) {
+        sqlite3_log(SQLITE_IOERR_WRITE, "nxcrypt: the page size cannot change");
+        return SQLITE_IOERR_WRITE;
+    }
+    if (!cv_valid_pgsz(amt))
+        return SQLITE_IOERR_WRITE;
+    if (!f->have_id || f->pgsz != amt) {
+        /* A new file: its id is born with its first page (page 1 usually,
+         * a spilled page first if the cache overflows). */
+        unsigned char id[NX_FILE_ID_BYTES];
+        if (f->have_id)
+            memcpy(id, f->id, sizeof id);
+        else
+            randombytes_buf(id, sizeof id);
+        cv_set_meta(f, amt, id);
+    }
+    return SQLITE_OK;
+}
+
+int cv_db_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off)
+{
+    const unsigned char *in = buf;
     if (off == 0) {
         /* What SQLite writes here is a page 1: never write anything else. */
         if (amt < HDR_CLEAR || memcmp(in, sqlite_magic, NX_FILE_ID_BYTES) != 0 ||
@@ -275,28 +322,17 @@ int cv_db_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off)
             return SQLITE_IOERR_WRITE;
         }
     }
-    if (!f->pgsz && size > 0) {
-        rc = db_load_meta(f, 1);
+    int rc;
+    if (amt <= 0 || off < 0)
+        return SQLITE_IOERR_WRITE;
+    if (!f->pgsz || !f->have_id || (uint32_t)amt != f->pgsz) {
+        rc = db_write_meta(f, (uint32_t)amt);
         if (rc != SQLITE_OK)
-            return SQLITE_IOERR_WRITE;
+            return rc;
     }
-    if (size > 0 && f->pgsz && (uint32_t)amt != f->pgsz) {
-        sqlite3_log(SQLITE_IOERR_WRITE, "nxcrypt: the page size cannot change");
+    uint32_t p = f->pgsz;
+    if (off % p != 0)
         return SQLITE_IOERR_WRITE;
-    }
-    uint32_t p = (uint32_t)amt;
-    if (!cv_valid_pgsz(p) || off % p != 0)
-        return SQLITE_IOERR_WRITE;
-    if (!f->have_id || f->pgsz != p) {
-        /* A new file: its id is born with its first page (page 1 usually,
-         * a spilled page first if the cache overflows). */
-        unsigned char id[NX_FILE_ID_BYTES];
-        if (f->have_id)
-            memcpy(id, f->id, sizeof id);
-        else
-            randombytes_buf(id, sizeof id);
-        cv_set_meta(f, p, id);
-    }
     if (cv_scratch(f, p))
         return SQLITE_NOMEM;
 
@@ -375,114 +411,24 @@ int cv_db_pragma(cv_file *f, char **args)
     return SQLITE_NOTFOUND;
 }
 
-/* ---- nexus verify ------------------------------------------------------------------- */
-static int verify_fail(nx_cryptvfs *v, uint32_t page, const char *why, int poison,
-                       uint32_t *failed_page, char *out, size_t outlen)
+/* nexus verify's walk over every page; f is a private handle on a file under
+ * a SHARED lock (cryptvfs_verify.c). */
+int cv_db_verify_pages(cv_file *f)
 {
-    if (poison)
-        cv_fail(v, page, "%s", why);
-    if (failed_page)
-        *failed_page = page;
-    if (out && outlen)
-        snprintf(out, outlen, "%s", why);
-    return -1;
-}
-
-/* A journal another process left behind (no RESERVED lock holder) means the
- * file is mid-transaction: its pages are authentic but it is not the state to
- * judge until SQLite rolls it back. */
-static int hot_journal(nx_cryptvfs *v, sqlite3_file *db, const char *path)
-{
-    int reserved = 0, exists = 0;
-    if (db->pMethods->xCheckReservedLock(db, &reserved) != SQLITE_OK || reserved)
-        return 0;
-    char *jname = sqlite3_mprintf("%s-journal", path);
-    if (!jname)
-        return 0;
-    int hot = 0;
-    if (v->base->xAccess(v->base, jname, SQLITE_ACCESS_EXISTS, &exists) == SQLITE_OK && exists) {
-        FILE *j = fopen(jname, "rb");
-        if (j) {
-            hot = fgetc(j) > 0;
-            fclose(j);
-        }
-    }
-    sqlite3_free(jname);
-    return hot;
-}
-
-static int verify_pages(nx_cryptvfs *v, sqlite3_file *db, const char *path,
-                        uint32_t *failed_page, char *why, size_t whylen)
-{
-    char msg[160];
-    if (hot_journal(v, db, path))
-        return verify_fail(v, 0, "a hot journal is waiting: open the cache to roll it back",
-                           0, failed_page, why, whylen);
-    /* A handle of our own, never listed: checking must not disturb the
-     * page-1 copies of open connections. */
-    cv_file f;
-    memset(&f, 0, sizeof f);
-    f.v = v;
-    f.kind = 'D';
-    f.real = db;
-    f.lock = SQLITE_LOCK_SHARED;
     sqlite3_int64 size = 0;
-    int rc = base_size(&f, &size);
-    if (rc == SQLITE_OK && size == 0)
-        return verify_fail(v, 0, "the file is empty", 1, failed_page, why, whylen);
-    if (rc == SQLITE_OK)
-        rc = db_load_meta(&f, 1);
-    if (rc == SQLITE_OK && cv_scratch(&f, f.pgsz) != 0)
+    int rc = base_size(f, &size);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (size == 0)
+        return db_bad(f, 1, 0, "the file is empty");
+    rc = db_load_meta(f, 1);
+    if (rc == SQLITE_OK && cv_scratch(f, f->pgsz) != 0)
         rc = SQLITE_NOMEM;
     if (rc == SQLITE_OK)
-        rc = db_read_page(&f, f.scratch, 1, 0, 1);
+        rc = db_read_page(f, f->scratch, 1, 0, 1);
     if (rc == SQLITE_OK)
-        rc = db_check_size(&f);
-    for (sqlite3_int64 off = f.pgsz; rc == SQLITE_OK && off < size; off += f.pgsz)
-        rc = db_read_page(&f, f.scratch, (uint32_t)(off / f.pgsz) + 1, off, 1);
-    if (f.scratch) {
-        sodium_memzero(f.scratch, f.scratch_len);
-        sqlite3_free(f.scratch);
-    }
-    if (f.p1) {
-        sodium_memzero(f.p1, f.p1_len);
-        sqlite3_free(f.p1);
-    }
-    if (rc == SQLITE_OK)
-        return 0;
-    uint32_t page = 0;
-    if (nx_cryptvfs_failure(v, &page, msg, sizeof msg))
-        return verify_fail(v, page, msg, 0, failed_page, why, whylen);
-    snprintf(msg, sizeof msg, "cannot read the file (%s)", sqlite3_errstr(rc));
-    return verify_fail(v, 0, msg, 0, failed_page, why, whylen);
-}
-
-int nx_cryptvfs_check_file(nx_cryptvfs *v, const char *db_path,
-                           uint32_t *failed_page, char *why, size_t whylen)
-{
-    sqlite3_vfs *b = v->base;
-    sqlite3_file *db = sqlite3_malloc(b->szOsFile);
-    char *full = sqlite3_malloc(b->mxPathname + 1);
-    int rc = db && full ? SQLITE_OK : SQLITE_NOMEM;
-    if (rc == SQLITE_OK)
-        rc = b->xFullPathname(b, db_path, b->mxPathname + 1, full);
-    if (rc == SQLITE_OK) {
-        memset(db, 0, (size_t)b->szOsFile);
-        int out = 0;
-        rc = b->xOpen(b, full, db, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY, &out);
-    }
-    int res;
-    if (rc != SQLITE_OK) {
-        res = verify_fail(v, 0, "cannot open the file", 0, failed_page, why, whylen);
-    } else if (db->pMethods->xLock(db, SQLITE_LOCK_SHARED) != SQLITE_OK) {
-        res = verify_fail(v, 0, "the file is locked by a writer", 0, failed_page, why, whylen);
-    } else {
-        res = verify_pages(v, db, full, failed_page, why, whylen);
-        db->pMethods->xUnlock(db, SQLITE_LOCK_NONE);
-    }
-    if (db && db->pMethods)
-        db->pMethods->xClose(db);
-    sqlite3_free(db);
-    sqlite3_free(full);
-    return res;
+        rc = db_check_size(f);
+    for (sqlite3_int64 off = f->pgsz; rc == SQLITE_OK && off < size; off += f->pgsz)
+        rc = db_read_page(f, f->scratch, (uint32_t)(off / f->pgsz) + 1, off, 1);
+    return rc;
 }

@@ -1,6 +1,7 @@
 /* core/crypt — internals shared by the encrypting VFS's files:
- * cryptvfs.c (instance, sealing, VFS and io-method plumbing), cryptvfs_db.c
- * (database pages, page 1, verify) and cryptvfs_journal.c (rollback journal).
+ * cryptvfs.c (instance, VFS and io-method plumbing), cryptvfs_seal.c (nonces,
+ * sealing, failure record), cryptvfs_db.c (database pages and page 1),
+ * cryptvfs_verify.c (nexus verify) and cryptvfs_journal.c (rollback journal).
  * Nothing outside core/crypt includes this. */
 #ifndef NX_CRYPTVFS_INT_H
 #define NX_CRYPTVFS_INT_H
@@ -43,8 +44,15 @@ typedef struct cv_prev {
     int kind;
     sqlite3_int64 off;
     uint32_t value;               /* FOUR: the 4 bytes, big-endian */
+    uint32_t pgno, sum;           /* DATA read: page, SQLite's checksum sum */
     unsigned char nonce[CV_NONCE];/* DATA: the record's nonce */
 } cv_prev;
+
+/* A journal header seen by this handle and its checksum seed. */
+typedef struct cv_hdr {
+    sqlite3_int64 off;
+    uint32_t seed;
+} cv_hdr;
 
 struct cv_file {
     sqlite3_file base;            /* pMethods */
@@ -65,11 +73,18 @@ struct cv_file {
     uint32_t p1_len;
     int p1_valid;
     unsigned char p1_nonce[CV_NONCE];
+    /* database: a file size past page 1's page count whose extra pages were
+     * found authentic, and that count */
+    sqlite3_int64 tail_ok_size;
+    uint32_t tail_ok_count;
     /* journal */
     cv_prev rprev, wprev;
+    cv_hdr *hdrs;                 /* ascending offsets */
+    int nhdrs, hdrs_cap;
 };
 
-/* cryptvfs.c */
+/* cryptvfs_seal.c */
+void cv_nonce_init(void);
 size_t cv_ad(unsigned char ad[CV_AD_MAX], const unsigned char id[NX_FILE_ID_BYTES],
              int kind, uint32_t pgno, const unsigned char *hdr8, sqlite3_int64 joff);
 void cv_seal(nx_cryptvfs *v, unsigned char *page, uint32_t pgsz, uint32_t from,
@@ -92,9 +107,12 @@ int cv_db_truncate(cv_file *f, sqlite3_int64 size);
 /* Refuses pragmas that would write plaintext or unauthenticated bytes.
  * Returns SQLITE_NOTFOUND to let the pragma proceed. */
 int cv_db_pragma(cv_file *f, char **args);
+/* Authenticates every page and the file size (nexus verify). */
+int cv_db_verify_pages(cv_file *f);
 
 /* cryptvfs_journal.c */
 int cv_jrnl_read(cv_file *f, void *buf, int amt, sqlite3_int64 off);
 int cv_jrnl_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off);
+void cv_jrnl_truncated(cv_file *f, sqlite3_int64 size);
 
 #endif

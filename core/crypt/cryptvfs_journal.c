@@ -1,7 +1,7 @@
 /* The rollback journal through the encrypting VFS.
  *
  * A journal is not a sequence of pages: a header (one 512-byte sector, more
- * at sector boundaries after each cache spill) then records of
+ * at sector boundaries after cache spills) then records of
  *   4-byte page number | page data (P bytes) | 4-byte checksum.
  * SQLite writes a header in pieces of at most min(P, sector) = 512 bytes
  * (the sector is 512 because the VFS reports POWERSAFE_OVERWRITE) and touches
@@ -11,17 +11,21 @@
  *
  * Record data is sealed like a page with AD = database file id, 'J', page
  * number, offset of the data in the journal: it cannot be moved within the
- * journal, to another journal or into the database. The checksum SQLite puts
- * after it is a sum of plaintext bytes, so it is masked with key stream bound
- * to the record's nonce.
+ * journal, to another journal or into the database.
  *
- * Crash safety: with synchronous FULL, SQLite syncs the records before it
- * writes the header's record count, so every record a hot rollback reads was
- * written whole; a record that fails to authenticate was tampered with. */
+ * The checksum after each record is SQLite's seed (from the segment's
+ * header) plus a sum of plaintext bytes, so it is stored masked with key
+ * stream bound to the record's nonce. On reading, it is also recomputed: a
+ * mismatch would make SQLite take the record for the torn end of the journal
+ * and stop a hot rollback half way, silently. With synchronous FULL, SQLite
+ * syncs records before it writes the header's record count, so every record
+ * a rollback reads was written whole: a bad tag or checksum is tampering. */
 #include "crypt/cryptvfs_int.h"
 
 #include <sodium.h>
 #include <string.h>
+
+#define HDR_SEED_AT 12    /* header: magic(8) nRec(4) seed(4) dbSize(4) ... */
 
 static int base_read(cv_file *f, void *buf, int amt, sqlite3_int64 off)
 {
@@ -55,6 +59,53 @@ static int jrnl_meta(cv_file *j)
     return cv_scratch(j, j->pgsz) ? SQLITE_NOMEM : SQLITE_OK;
 }
 
+/* ---- headers and checksum seeds ------------------------------------------------------- */
+/* A header at off replaces whatever this handle knew at or after it. */
+static void hdr_seen(cv_file *j, sqlite3_int64 off, uint32_t seed)
+{
+    while (j->nhdrs > 0 && j->hdrs[j->nhdrs - 1].off >= off)
+        j->nhdrs--;
+    if (j->nhdrs == j->hdrs_cap) {
+        int cap = j->hdrs_cap ? 2 * j->hdrs_cap : 8;
+        cv_hdr *n = sqlite3_realloc(j->hdrs, cap * (int)sizeof *n);
+        if (!n)
+            return;   /* the checksum check is skipped, not failed */
+        j->hdrs = n;
+        j->hdrs_cap = cap;
+    }
+    j->hdrs[j->nhdrs].off = off;
+    j->hdrs[j->nhdrs].seed = seed;
+    j->nhdrs++;
+}
+
+/* The seed of the segment holding data at off: the last header before it. */
+static int hdr_seed(const cv_file *j, sqlite3_int64 off, uint32_t *seed)
+{
+    for (int i = j->nhdrs - 1; i >= 0; i--) {
+        if (j->hdrs[i].off < off) {
+            *seed = j->hdrs[i].seed;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void cv_jrnl_truncated(cv_file *j, sqlite3_int64 size)
+{
+    j->rprev.kind = j->wprev.kind = CV_PREV_NONE;
+    while (j->nhdrs > 0 && j->hdrs[j->nhdrs - 1].off >= size)
+        j->nhdrs--;
+}
+
+/* SQLite's pager_cksum() without the seed. */
+static uint32_t sample_sum(const unsigned char *data, uint32_t pgsz)
+{
+    uint32_t sum = 0;
+    for (int i = (int)pgsz - 200; i > 0; i -= 200)
+        sum += data[i];
+    return sum;
+}
+
 /* The page number a record's data belongs to: the 4-byte op just before it,
  * or the file when something came between. */
 static int record_pgno(cv_file *j, const cv_prev *prev, sqlite3_int64 off, uint32_t *pgno)
@@ -76,22 +127,26 @@ static int is_structure(int amt, sqlite3_int64 off)
     return amt > 0 && amt <= CV_SECTOR && (amt == 4 || off % CV_SECTOR == 0);
 }
 
+/* ---- writes ------------------------------------------------------------------------------ */
 int cv_jrnl_write(cv_file *j, const void *buf, int amt, sqlite3_int64 off)
 {
+    const unsigned char *in = buf;
     cv_prev prev = j->wprev;
     j->wprev.kind = CV_PREV_NONE;
     if (amt == 4 && prev.kind == CV_PREV_DATA && off == prev.off + j->pgsz) {
         unsigned char m[4];
         cv_mask(j->v, prev.nonce, m);
         for (int i = 0; i < 4; i++)
-            m[i] ^= ((const unsigned char *)buf)[i];
+            m[i] ^= in[i];
         return base_write(j, m, 4, off);
     }
     if (is_structure(amt, off)) {
         if (amt == 4) {
             j->wprev.kind = CV_PREV_FOUR;
             j->wprev.off = off;
-            j->wprev.value = cv_be32(buf);
+            j->wprev.value = cv_be32(in);
+        } else if (amt >= HDR_SEED_AT + 4 && off % CV_SECTOR == 0) {
+            hdr_seen(j, off, cv_be32(in + HDR_SEED_AT));
         }
         return base_write(j, buf, amt, off);
     }
@@ -121,27 +176,48 @@ int cv_jrnl_write(cv_file *j, const void *buf, int amt, sqlite3_int64 off)
     return rc;
 }
 
+/* ---- reads -------------------------------------------------------------------------------- */
+static int read_checksum(cv_file *j, const cv_prev *rec, unsigned char *out)
+{
+    unsigned char m[4];
+    cv_mask(j->v, rec->nonce, m);
+    for (int i = 0; i < 4; i++)
+        out[i] ^= m[i];
+    uint32_t seed;
+    if (hdr_seed(j, rec->off, &seed) && cv_be32(out) != seed + rec->sum) {
+        memset(out, 0, 4);
+        cv_fail(j->v, rec->pgno, "journal record checksum does not match");
+        return SQLITE_IOERR_DATA;
+    }
+    return SQLITE_OK;
+}
+
+static int read_structure(cv_file *j, const cv_prev *prev, unsigned char *out, int amt,
+                          sqlite3_int64 off)
+{
+    int rc = base_read(j, out, amt, off);
+    if (rc != SQLITE_OK || amt != 4)
+        return rc;
+    if (prev->kind == CV_PREV_DATA && off == prev->off + j->pgsz)
+        return read_checksum(j, prev, out);
+    /* A header is read as record count, seed, size: 4 bytes each. */
+    if (prev->kind == CV_PREV_FOUR && prev->off == off - 4 &&
+        (off - HDR_SEED_AT) % CV_SECTOR == 0)
+        hdr_seen(j, off - HDR_SEED_AT, cv_be32(out));
+    j->rprev.kind = CV_PREV_FOUR;
+    j->rprev.off = off;
+    j->rprev.value = cv_be32(out);
+    return SQLITE_OK;
+}
+
 int cv_jrnl_read(cv_file *j, void *buf, int amt, sqlite3_int64 off)
 {
     cv_prev prev = j->rprev;
     j->rprev.kind = CV_PREV_NONE;
     unsigned char *out = buf;
-    if (is_structure(amt, off) || (amt > 0 && amt <= 8)) {
-        int rc = base_read(j, buf, amt, off);
-        if (rc != SQLITE_OK || amt != 4)
-            return rc;
-        if (prev.kind == CV_PREV_DATA && off == prev.off + j->pgsz) {
-            unsigned char m[4];
-            cv_mask(j->v, prev.nonce, m);
-            for (int i = 0; i < 4; i++)
-                out[i] ^= m[i];
-        } else {
-            j->rprev.kind = CV_PREV_FOUR;
-            j->rprev.off = off;
-            j->rprev.value = cv_be32(out);
-        }
-        return SQLITE_OK;
-    }
+    if (is_structure(amt, off) || (amt > 0 && amt <= 8))
+        return read_structure(j, &prev, out, amt, off);
+
     int rc = jrnl_meta(j);
     if (rc != SQLITE_OK || (uint32_t)amt != j->pgsz || off < 4) {
         memset(buf, 0, (size_t)(amt > 0 ? amt : 0));
@@ -173,6 +249,8 @@ int cv_jrnl_read(cv_file *j, void *buf, int amt, sqlite3_int64 off)
     }
     j->rprev.kind = CV_PREV_DATA;
     j->rprev.off = off;
+    j->rprev.pgno = pgno;
+    j->rprev.sum = sample_sum(out, p);
     memcpy(j->rprev.nonce, out + p - NX_RESERVE_BYTES, CV_NONCE);
     return SQLITE_OK;
 }

@@ -2,22 +2,40 @@
  * that Argon2id derives from the passphrase. Every field before the `wrap`
  * line is the associated data of the wrap, so a changed byte anywhere is
  * refused, and the KDF parameters are bounded before the KDF runs so a
- * tampered file cannot make us allocate gigabytes. */
+ * tampered file cannot make us allocate gigabytes.
+ *
+ * After `wrap` comes the audit head (crypt.h): `head <seq> <hash> <mac>`,
+ * the MAC over every byte before it plus `head <seq> <hash>`, under a
+ * subkey of the data key. It is checked once the data key is unwrapped. */
 #include "crypt/crypt.h"
 #include "util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define KF_MAGIC "nexus-keyfile 1\n"
 #define KF_MAX 4096
 #define WRAP_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define WRAP_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define HEAD_HASH NX_HEAD_HASH_BYTES
+#define HEAD_MAC crypto_auth_BYTES
+/* crypto_kdf subkeys of the data key for the audit (the VFS has its own
+ * context, so no subkey is shared with page encryption). */
+#define AUDIT_KDF_CONTEXT "nxaudit_"
+#define SUBKEY_AUDIT_CHAIN 1
+#define SUBKEY_KEYFILE_HEAD 2
+
+_Static_assert(crypto_kdf_KEYBYTES == NX_KEY_BYTES, "the data key is a kdf master key");
+_Static_assert(crypto_auth_KEYBYTES == NX_KEY_BYTES, "head MAC key size");
+_Static_assert(crypto_generichash_KEYBYTES == NX_KEY_BYTES, "audit chain key size");
 
 /* Release builds refuse a key file weaker than "interactive"; test builds
  * also accept the minimum so tamper tests can run hundreds of unlocks. */
@@ -33,6 +51,13 @@ struct nx_vault {
     nx_profile_info info;
     unsigned long long ops;
     size_t mem;
+    /* The file up to and including `wrap`, as last read or written: the
+     * head line is re-signed after it, so moving the head never needs the
+     * passphrase. Not secret (the data key in it is wrapped). */
+    char body[KF_MAX];
+    size_t body_len;
+    uint64_t head_seq;
+    unsigned char head_hash[HEAD_HASH];
 };
 
 int nx_kdf_level_parse(const char *s, nx_kdf_level *out)
@@ -113,6 +138,54 @@ static int derive_kek(nx_secret *kek, const char *pass, size_t passlen,
     return 0;
 }
 
+static int subkey(const unsigned char *data_key, uint64_t id, nx_secret *out)
+{
+    if (nx_secret_alloc(out, NX_KEY_BYTES) != 0)
+        return -1;
+    crypto_kdf_derive_from_key(out->bytes, NX_KEY_BYTES, id, AUDIT_KDF_CONTEXT, data_key);
+    return 0;
+}
+
+static int head_mac(const unsigned char *data_key, const char *msg, size_t len,
+                    unsigned char mac[HEAD_MAC])
+{
+    nx_secret k = {0};
+    if (subkey(data_key, SUBKEY_KEYFILE_HEAD, &k) != 0)
+        return -1;
+    crypto_auth(mac, (const unsigned char *)msg, len, k.bytes);
+    nx_secret_free(&k);
+    return 0;
+}
+
+/* body + "head <seq> <hash> <mac>\n" written atomically; on success the
+ * vault holds that body and head. */
+static int write_with_head(nx_vault *v, const char *body, size_t body_len, uint64_t seq,
+                           const unsigned char hash[HEAD_HASH], char *err, size_t errlen)
+{
+    char buf[KF_MAX], hhex[2 * HEAD_HASH + 1], mhex[2 * HEAD_MAC + 1];
+    unsigned char mac[HEAD_MAC];
+    if (body_len >= sizeof buf)
+        return nx_err(err, errlen, "key file too long");
+    memcpy(buf, body, body_len);
+    nx_hex_encode(hash, HEAD_HASH, hhex);
+    int n = snprintf(buf + body_len, sizeof buf - body_len, "head %" PRIu64 " %s", seq, hhex);
+    if (n < 0 || (size_t)n + 2 * HEAD_MAC + 2 >= sizeof buf - body_len)
+        return nx_err(err, errlen, "key file too long");
+    size_t len = body_len + (size_t)n;
+    if (head_mac(v->data_key.bytes, buf, len, mac) != 0)
+        return nx_err(err, errlen, "out of secure memory");
+    nx_hex_encode(mac, HEAD_MAC, mhex);
+    len += (size_t)snprintf(buf + len, sizeof buf - len, " %s\n", mhex);
+    if (nx_write_atomic(v->path, buf, len, err, errlen) != 0)
+        return -1;
+    if (body != v->body)
+        memcpy(v->body, body, body_len);
+    v->body_len = body_len;
+    v->head_seq = seq;
+    memmove(v->head_hash, hash, HEAD_HASH);   /* hash may be v->head_hash itself */
+    return 0;
+}
+
 static int write_keyfile(nx_vault *v, const char *pass, size_t passlen,
                          nx_kdf_level kdf, int must_not_exist, char *err, size_t errlen)
 {
@@ -144,7 +217,10 @@ static int write_keyfile(nx_vault *v, const char *pass, size_t passlen,
     struct stat st;
     if (must_not_exist && stat(v->path, &st) == 0)
         return nx_err(err, errlen, "%s: a key file already exists", v->path);
-    return nx_write_atomic(v->path, buf, (size_t)hlen + (size_t)n, err, errlen);
+    /* The body is adopted only once written: a rewrap that failed must not
+     * reach the disk later through a head update. */
+    return write_with_head(v, buf, (size_t)hlen + (size_t)n, v->head_seq, v->head_hash,
+                           err, errlen);
 }
 
 int nx_vault_create(const char *path, const char *pass, size_t passlen,
@@ -214,7 +290,39 @@ typedef struct {
     unsigned char nonce[WRAP_NONCE];
     unsigned char wrapped[NX_KEY_BYTES + WRAP_TAG];
     size_t ad_len;
+    size_t body_len;          /* through the `wrap` line */
+    size_t mac_len;           /* bytes the head MAC covers */
+    uint64_t head_seq;
+    unsigned char head_hash[HEAD_HASH];
+    unsigned char head_mac[HEAD_MAC];
 } parsed_keyfile;
+
+/* "<seq> <hash> <mac>": seq in plain decimal, both hex fields lowercase, so
+ * one head has exactly one spelling. Returns the length of "<seq> <hash>"
+ * (what the MAC covers of this value) or -1. */
+static int parse_head(const char *v, parsed_keyfile *k)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t nd = strspn(v, "0123456789");
+    if (nd == 0 || nd > 20 || (nd > 1 && v[0] == '0') || v[nd] != ' ')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long seq = strtoull(v, &end, 10);
+    if (errno || end != v + nd)
+        return -1;
+    const char *h = v + nd + 1, *m = h + 2 * HEAD_HASH + 1;
+    char hh[2 * HEAD_HASH + 1];
+    if (strlen(h) != 2 * HEAD_HASH + 1 + 2 * HEAD_MAC || h[2 * HEAD_HASH] != ' ' ||
+        strspn(h, hex) != 2 * HEAD_HASH || strspn(m, hex) != 2 * HEAD_MAC)
+        return -1;
+    memcpy(hh, h, 2 * HEAD_HASH);
+    hh[2 * HEAD_HASH] = '\0';
+    if (nx_hex_decode(hh, k->head_hash, HEAD_HASH) || nx_hex_decode(m, k->head_mac, HEAD_MAC))
+        return -1;
+    k->head_seq = seq;
+    return (int)(nd + 1 + 2 * HEAD_HASH);
+}
 
 static int parse_keyfile(const char *buf, size_t len, parsed_keyfile *k,
                          const char *path, char *err, size_t errlen)
@@ -257,7 +365,12 @@ static int parse_keyfile(const char *buf, size_t len, parsed_keyfile *k,
     v[2 * WRAP_NONCE] = '\0';
     if (nx_hex_decode(v, k->nonce, WRAP_NONCE) ||
         nx_hex_decode(v + 2 * WRAP_NONCE + 1, k->wrapped, sizeof k->wrapped)) BAD("bad wrapped key");
-    if (c.p != c.end) BAD("unexpected data after the wrapped key");
+    k->body_len = (size_t)(c.p - buf);
+    if (next_line(&c, "head", v, sizeof v)) BAD("expected 'head' (the audit head)");
+    int covered = parse_head(v, k);
+    if (covered < 0) BAD("bad audit head");
+    k->mac_len = k->body_len + strlen("head ") + (size_t)covered;
+    if (c.p != c.end) BAD("unexpected data after the audit head");
 #undef BAD
     return 0;
 }
@@ -273,6 +386,17 @@ static int read_parsed(const char *path, parsed_keyfile *k, char **raw, char *er
         return -1;
     }
     return 0;
+}
+
+static int head_authentic(const unsigned char *data_key, const char *raw, const parsed_keyfile *k)
+{
+    nx_secret key = {0};
+    if (subkey(data_key, SUBKEY_KEYFILE_HEAD, &key) != 0)
+        return 0;
+    int ok = crypto_auth_verify(k->head_mac, (const unsigned char *)raw, k->mac_len,
+                                key.bytes) == 0;
+    nx_secret_free(&key);
+    return ok;
 }
 
 int nx_vault_peek(const char *path, nx_profile_info *info, char *err, size_t errlen)
@@ -311,11 +435,20 @@ int nx_vault_open(const char *path, const char *pass, size_t passlen,
         unsigned long long dlen = 0;
         if (crypto_aead_xchacha20poly1305_ietf_decrypt(v->data_key.bytes, &dlen, NULL,
                 k.wrapped, sizeof k.wrapped, (unsigned char *)raw, k.ad_len,
-                k.nonce, kek.bytes) == 0 && dlen == NX_KEY_BYTES)
-            rc = 0;
-        else
+                k.nonce, kek.bytes) != 0 || dlen != NX_KEY_BYTES)
             nx_err(err, errlen, "wrong passphrase (or the key file %s was modified)", path);
+        else if (!head_authentic(v->data_key.bytes, raw, &k))
+            nx_err(err, errlen, "the key file %s was modified: its audit head does not "
+                   "authenticate", path);
+        else
+            rc = 0;
         nx_secret_free(&kek);
+    }
+    if (rc == 0) {
+        memcpy(v->body, raw, k.body_len);
+        v->body_len = k.body_len;
+        v->head_seq = k.head_seq;
+        memcpy(v->head_hash, k.head_hash, HEAD_HASH);
     }
     sodium_memzero(&k, sizeof k);
     free(raw);
@@ -327,16 +460,115 @@ int nx_vault_open(const char *path, const char *pass, size_t passlen,
     return 0;
 }
 
+/* Cooperating nexus processes (the TUI moving the head, `nexus passwd`)
+ * serialise their read-modify-write of the key file on the profile
+ * directory: the file itself is replaced by rename, so it cannot hold the
+ * lock. Returns the locked descriptor or -1. */
+static int lock_dir_of(const char *path, char *err, size_t errlen)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return nx_err(err, errlen, "%s: %s", dir, strerror(errno));
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            int e = errno;
+            close(fd);
+            return nx_err(err, errlen, "%s: cannot lock: %s", dir, strerror(e));
+        }
+    }
+    return fd;
+}
+
+/* Re-reads the key file on disk. One whose head authenticates under our
+ * data key was written by a holder of that key (another nexus process):
+ * its head is adopted when later than ours, and, with adopt_body, its body
+ * too (a passphrase changed meanwhile must not be undone by our rewrite).
+ * One that does not authenticate was modified by someone else: refused, and
+ * left on disk for the next open to report. */
+static int sync_with_disk(nx_vault *v, int adopt_body, char *err, size_t errlen)
+{
+    parsed_keyfile k;
+    char *raw = NULL;
+    if (read_parsed(v->path, &k, &raw, err, errlen) != 0)
+        return -1;
+    int rc = 0;
+    if (!head_authentic(v->data_key.bytes, raw, &k)) {
+        rc = nx_err(err, errlen, "the key file %s was modified while in use: its audit head "
+                    "does not authenticate; not overwritten", v->path);
+    } else if (k.head_seq == v->head_seq &&
+               sodium_memcmp(k.head_hash, v->head_hash, HEAD_HASH) != 0) {
+        rc = nx_err(err, errlen, "the key file %s records another event %" PRIu64
+                    " than this process did: the audit chain forked", v->path, k.head_seq);
+    } else {
+        if (k.head_seq > v->head_seq) {
+            v->head_seq = k.head_seq;
+            memcpy(v->head_hash, k.head_hash, HEAD_HASH);
+        }
+        if (adopt_body && (k.body_len != v->body_len || memcmp(raw, v->body, k.body_len) != 0)) {
+            memcpy(v->body, raw, k.body_len);
+            v->body_len = k.body_len;
+            v->info = k.info;
+            v->ops = k.ops;
+            v->mem = k.mem;
+        }
+    }
+    sodium_memzero(&k, sizeof k);
+    free(raw);
+    return rc;
+}
+
 int nx_vault_rewrap(nx_vault *v, const char *newpass, size_t newlen,
                     nx_kdf_level kdf, char *err, size_t errlen)
 {
-    nx_profile_info saved = v->info;
-    v->info.passphrase_set = nx_now();
-    if (write_keyfile(v, newpass, newlen, kdf, 0, err, errlen) != 0) {
-        v->info = saved;
+    int lock = lock_dir_of(v->path, err, errlen);
+    if (lock < 0)
+        return -1;
+    /* The head may have moved since this vault was opened (the TUI running
+     * beside `nexus passwd`); the new file carries the latest one. */
+    if (sync_with_disk(v, 0, err, errlen) != 0) {
+        close(lock);
         return -1;
     }
-    return 0;
+    nx_profile_info saved = v->info;
+    v->info.passphrase_set = nx_now();
+    int rc = write_keyfile(v, newpass, newlen, kdf, 0, err, errlen);
+    if (rc != 0)
+        v->info = saved;
+    close(lock);
+    return rc;
+}
+
+void nx_vault_head(const nx_vault *v, uint64_t *seq, unsigned char hash[HEAD_HASH])
+{
+    *seq = v->head_seq;
+    memcpy(hash, v->head_hash, HEAD_HASH);
+}
+
+int nx_vault_set_head(nx_vault *v, uint64_t seq, const unsigned char hash[HEAD_HASH],
+                      char *err, size_t errlen)
+{
+    int lock = lock_dir_of(v->path, err, errlen);
+    if (lock < 0)
+        return -1;
+    int rc = sync_with_disk(v, 1, err, errlen);
+    if (rc == 0 && seq == v->head_seq && sodium_memcmp(hash, v->head_hash, HEAD_HASH) != 0)
+        rc = nx_err(err, errlen, "the key file %s records another event %" PRIu64
+                    " than the cache: the audit chain forked", v->path, seq);
+    else if (rc == 0 && seq > v->head_seq)
+        rc = write_with_head(v, v->body, v->body_len, seq, hash, err, errlen);
+    close(lock);
+    return rc;
+}
+
+int nx_vault_audit_key(const nx_vault *v, nx_secret *out)
+{
+    return subkey(v->data_key.bytes, SUBKEY_AUDIT_CHAIN, out);
 }
 
 const unsigned char *nx_vault_data_key(const nx_vault *v) { return v->data_key.bytes; }

@@ -114,7 +114,8 @@ static int seed_items(nx_store *s, list *L, const client_id *clients, int n,
         snprintf(mrn, sizeof mrn, "TRN%07u", randombytes_uniform(10000000));
         snprintf(member, sizeof member, "ZX%09u", randombytes_uniform(1000000000));
         nx_patient_row p = { pids[i], clients[pclient[i]].id, family, given, dob, phone,
-                             email, addr, mrn, member, pick(&L[L_PAYER]), 0 };
+                             email, addr, mrn, member, pick(&L[L_PAYER]),
+                             randombytes_uniform(10) == 0 ? "yes" : "no", "no", "" };
         if (nx_store_patient_put(s, &p))
             rc = nx_err(err, errlen, "patient %s: %s", pids[i], nx_store_errmsg(s));
     }

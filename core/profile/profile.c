@@ -18,10 +18,30 @@ int nx_profile_paths(nx_profile *p, const nx_conf *c, char *err, size_t errlen)
 
 static int open_cache(nx_profile *p, int mode, char *err, size_t errlen)
 {
+    if (nx_audit_ctx_init(&p->audit, p->vault, err, errlen))
+        return -1;
     p->vfs = nx_cryptvfs_new(nx_vault_data_key(p->vault), NULL, err, errlen);
     if (!p->vfs)
         return -1;
     return nx_store_open(p->cache, p->vfs, mode, &p->store, err, errlen);
+}
+
+int nx_profile_audit_commit_head(nx_profile *p, char *err, size_t errlen)
+{
+    uint64_t seq, old_seq;
+    unsigned char hash[NX_AUDIT_HASH_BYTES], old_hash[NX_AUDIT_HASH_BYTES];
+    nx_vault_head(p->vault, &old_seq, old_hash);
+    if (nx_audit_holds(p->store, old_seq, old_hash, err, errlen) ||
+        nx_audit_head(p->store, &seq, hash, err, errlen))
+        return -1;
+    return nx_vault_set_head(p->vault, seq, hash, err, errlen);
+}
+
+int nx_profile_audit(nx_profile *p, const nx_audit_event *e, char *err, size_t errlen)
+{
+    if (nx_audit_log(p->store, &p->audit, e, err, errlen))
+        return -1;
+    return nx_profile_audit_commit_head(p, err, errlen) ? 1 : 0;
 }
 
 int nx_profile_create(nx_profile *p, const char *pass, size_t passlen,
@@ -35,7 +55,12 @@ int nx_profile_create(nx_profile *p, const char *pass, size_t passlen,
         return -1;
     if (nx_vault_create(p->keyfile, pass, passlen, kdf, info, &p->vault, err, errlen))
         return -1;
-    if (open_cache(p, NX_STORE_CREATE, err, errlen)) {
+    /* The chain starts with the profile: every later event links back to
+     * this one, and the key file's head is never at 0 once a profile
+     * exists, so an emptied audit table is a failure, not a fresh start. */
+    nx_audit_event init = { .action = NX_AUDIT_INIT };
+    if (open_cache(p, NX_STORE_CREATE, err, errlen) ||
+        nx_profile_audit(p, &init, err, errlen) != 0) {
         nx_profile_discard(p);
         return -1;
     }
@@ -56,7 +81,7 @@ int nx_profile_open(nx_profile *p, const char *pass, size_t passlen,
     return 0;
 }
 
-int nx_profile_verify(nx_profile *p, char *why, size_t whylen)
+int nx_profile_verify(nx_profile *p, uint64_t *events, char *why, size_t whylen)
 {
     uint32_t page = 0;
     char detail[256];
@@ -65,7 +90,12 @@ int nx_profile_verify(nx_profile *p, char *why, size_t whylen)
             return nx_err(why, whylen, "cache integrity check failed (page %u): %s", page, detail);
         return nx_err(why, whylen, "cache integrity check failed: %s", detail);
     }
-    return nx_store_integrity(p->store, why, whylen);
+    if (nx_store_integrity(p->store, why, whylen))
+        return -1;
+    uint64_t head_seq, bad;
+    unsigned char head_hash[NX_HEAD_HASH_BYTES];
+    nx_vault_head(p->vault, &head_seq, head_hash);
+    return nx_audit_verify(p->store, &p->audit, head_seq, head_hash, events, &bad, why, whylen);
 }
 
 void nx_profile_close(nx_profile *p)
@@ -76,6 +106,7 @@ void nx_profile_close(nx_profile *p)
     p->vfs = NULL;
     nx_vault_close(p->vault);
     p->vault = NULL;
+    nx_audit_ctx_free(&p->audit);
 }
 
 void nx_profile_discard(nx_profile *p)

@@ -43,12 +43,14 @@ int nx_store_client_put(nx_store *s, const nx_client_row *r)
 
 int nx_store_patient_put(nx_store *s, const nx_patient_row *r)
 {
-    const char *t[] = { r->id, r->client_id, r->family, r->given, r->dob, r->phone,
-                        r->email, r->address, r->mrn, r->member_id, r->payer };
-    int64_t n[] = { r->flags };
-    return run(s, "INSERT INTO patients(id,client_id,family,given,dob,phone,email,address,"
-                  "mrn,member_id,payer,flags) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
-               t, 11, n, 1);
+    const char *t[] = { r->id, r->client_id, r->family_name, r->given_name, r->dob, r->phone,
+                        r->email, r->address, r->mrn, r->member_id, r->payer,
+                        r->confidential_comm ? r->confidential_comm : "no",
+                        r->restriction ? r->restriction : "no", r->alt_phone };
+    return run(s, "INSERT INTO patients(id,client_id,family_name,given_name,dob,phone,email,"
+                  "address,mrn,member_id,payer,confidential_comm,restriction,alt_phone) "
+                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+               t, 14, NULL, 0);
 }
 
 int nx_store_item_put(nx_store *s, const nx_item_row *r)

@@ -9,9 +9,9 @@ typedef struct {
 } nx_client_row;
 
 typedef struct {
-    const char *id, *client_id, *family, *given, *dob, *phone, *email,
-               *address, *mrn, *member_id, *payer;
-    int flags;
+    const char *id, *client_id, *family_name, *given_name, *dob, *phone, *email,
+               *address, *mrn, *member_id, *payer, *confidential_comm, *restriction,
+               *alt_phone;   /* flags: "yes" / "no" (NULL = "no") */
 } nx_patient_row;
 
 typedef struct {

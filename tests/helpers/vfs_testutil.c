@@ -53,10 +53,11 @@ void vt_env_done(vt_env *e)
 
 const char *vt_path(const vt_env *e, const char *name, char *out, size_t outlen)
 {
-    static char buf[1024];
+    static char bufs[4][1024];
+    static unsigned next;
     if (!out) {
-        out = buf;
-        outlen = sizeof buf;
+        out = bufs[next++ % 4];
+        outlen = sizeof bufs[0];
     }
     snprintf(out, outlen, "%s/%s", e->dir, name);
     return out;
@@ -499,12 +500,13 @@ static sqlite3_syscall_ptr rec_get_syscall(sqlite3_vfs *v, const char *n)
 static const char *rec_next_syscall(sqlite3_vfs *v, const char *n)
 { (void)v; return UNDER->xNextSystemCall(UNDER, n); }
 
-int vt_rec_register(int skip_sync)
+int vt_rec_register(const char *under, int skip_sync)
 {
+    sqlite3_vfs *u = sqlite3_vfs_find(under ? under : "unix");
     rec.skip_sync = skip_sync;
     if (rec.registered)
-        return 0;
-    rec.under = sqlite3_vfs_find("unix");
+        return u == rec.under ? 0 : -1;
+    rec.under = u;
     if (!rec.under || rec.under->iVersion < 3)
         return -1;
     sqlite3_vfs *v = &rec.vfs;

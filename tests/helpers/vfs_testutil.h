@@ -25,7 +25,8 @@ typedef struct vt_env {
 int  vt_env_init(vt_env *e, const char *tag, const char *base_vfs);
 /* Frees the VFS (every connection closed first) and removes the dir. */
 void vt_env_done(vt_env *e);
-/* dir/name into out (static buffer if out is NULL; not reentrant). */
+/* dir/name into out; with out NULL, into one of 4 rotating static buffers
+ * (so two paths can be arguments of one call; not thread-safe). */
 const char *vt_path(const vt_env *e, const char *name, char *out, size_t outlen);
 
 /* Opens (creating) dir/name through vfs and applies vt_harden. */
@@ -76,10 +77,11 @@ int  vt_file_contains(const char *path, const void *needle, size_t n);
 int  vt_count_entries(const char *dir);
 
 /* ---- recording VFS ---------------------------------------------------------------
- * A pass-through VFS over "unix" that calls a hook for every read, write and
- * open, to put under the encrypting VFS (what the hook sees is what reaches
- * the disk). With skip_sync, xSync does nothing: 100 000 commits then run in
- * seconds; only for tests that never crash on purpose. One per process. */
+ * A pass-through VFS that calls a hook for every open, read, write and
+ * truncate. Over "unix" and under the encrypting VFS it sees what reaches
+ * the disk; over the encrypting VFS it sees what SQLite hands it. With
+ * skip_sync, xSync does nothing: 100 000 commits then run in seconds; only
+ * for tests that never crash on purpose. One per process. */
 enum { VT_IO_OPEN, VT_IO_READ, VT_IO_WRITE, VT_IO_TRUNCATE };
 typedef struct vt_io {
     int op;
@@ -92,7 +94,9 @@ typedef struct vt_io {
 typedef void (*vt_io_hook)(void *ctx, const vt_io *io);
 
 #define VT_REC_VFS "vtrec"
-int  vt_rec_register(int skip_sync);     /* registers VT_REC_VFS; idempotent */
+/* Registers VT_REC_VFS over under (NULL = "unix"); again with the same
+ * under only changes skip_sync. */
+int  vt_rec_register(const char *under, int skip_sync);
 void vt_rec_set_hook(vt_io_hook hook, void *ctx);
 
 #endif

@@ -1,5 +1,6 @@
 /* The nexus command as a user runs it: init, verify, passwd, --help,
- * --version, config errors; permissions; the database untouched by passwd. */
+ * --version, config errors; permissions; the database untouched by passwd
+ * and by verify; verify naming a broken audit chain. */
 #include <criterion/criterion.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "profile/profile.h"
 #include "tests/helpers/run.h"
 #include "util/util.h"
 
@@ -74,6 +76,7 @@ Test(cli, init_verify_and_permissions)
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "cache ok"), "%s", r.out);
     cr_assert(strstr(r.out, "TRAINING, 40 items"), "%s", r.out);
+    cr_assert(strstr(r.out, "audit chain intact: 1 event ("), "%s", r.out);
 
     char p[4400];
     struct stat st;
@@ -136,8 +139,62 @@ Test(cli, passwd_rewraps_without_touching_the_cache)
     cr_assert_eq(r.status, 1, "the old passphrase still works");
     r = NX("Brand-New-Pass-7\n", "verify", "--passphrase-fd", "0");
     cr_assert_eq(r.status, 0, "%s", r.err);
+    /* verify is read-only, audit included: a check must not change what it
+     * examines, and it shows no record. */
     file_hash(db, after);
     cr_assert_eq(memcmp(before, after, 32), 0, "verify changed the database file");
+}
+
+/* Opens the CLI's profile in this process, the way the TUI would, to add
+ * events and then tamper with them below the audit API. */
+static void open_profile(nx_profile *p)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->dir, sizeof p->dir, "%s/profile", dir);
+    snprintf(p->keyfile, sizeof p->keyfile, "%s/profile/" NX_KEYFILE_NAME, dir);
+    snprintf(p->cache, sizeof p->cache, "%s/profile/" NX_CACHE_NAME, dir);
+    char err[512] = "";
+    cr_assert_eq(nx_crypt_init(), 0);
+    cr_assert_eq(nx_profile_open(p, "Secret-Pass-1", 13, err, sizeof err), 0, "%s", err);
+}
+
+static void tamper(const char *sql)
+{
+    nx_profile p;
+    open_profile(&p);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(nx_store_db(p.store), sql, NULL, NULL, &msg), SQLITE_OK, "%s", msg);
+    sqlite3_free(msg);
+    nx_profile_close(&p);
+}
+
+Test(cli, verify_names_the_broken_audit_event)
+{
+    init_profile(NULL);
+    nx_profile p;
+    open_profile(&p);
+    char err[512] = "";
+    for (int i = 0; i < 4; i++) {
+        nx_audit_event ev = { .action = NX_AUDIT_VIEW, .item_id = "item-1" };
+        cr_assert_eq(nx_profile_audit(&p, &ev, err, sizeof err), 0, "%s", err);
+    }
+    nx_profile_close(&p);
+    nx_t_result r = NX("Secret-Pass-1\n", "verify", "--passphrase-fd", "0");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "audit chain intact: 5 events ("), "%s", r.out);
+
+    tamper("UPDATE audit SET item_id = 'item-2' WHERE seq = 3");
+    r = NX("Secret-Pass-1\n", "verify", "--passphrase-fd", "0");
+    cr_assert_eq(r.status, 1);
+    cr_assert_str_eq(r.err, "nexus: audit chain broken at event 3: hash mismatch "
+                            "(the event was altered)\n");
+    cr_assert_str_eq(r.out, "");
+
+    tamper("DELETE FROM audit WHERE seq >= 3");
+    r = NX("Secret-Pass-1\n", "verify", "--passphrase-fd", "0");
+    cr_assert_eq(r.status, 1);
+    cr_assert_str_eq(r.err, "nexus: audit chain ends at event 2 but the key file records "
+                            "event 5\n");
 }
 
 Test(cli, passwd_with_wrong_old_passphrase_changes_nothing)

@@ -61,7 +61,7 @@ static int count_files(const char *d)
 
 Test(store, migrations_and_settings)
 {
-    cr_assert_eq(nx_store_schema_version(st), 1);
+    cr_assert_eq(nx_store_schema_version(st), 2);
     sqlite3 *db = nx_store_db(st);
     sqlite3_stmt *s;
     const char *checks[][2] = {
@@ -93,7 +93,7 @@ Test(store, reopen_keeps_data_and_schema)
     cr_assert_eq(nx_store_meta_get(st, "k", out, sizeof out), 1);
     cr_assert_str_eq(out, "v2");
     cr_assert_eq(nx_store_meta_get(st, "absent", out, sizeof out), 0);
-    cr_assert_eq(nx_store_schema_version(st), 1);
+    cr_assert_eq(nx_store_schema_version(st), 2);
 }
 
 Test(store, create_refuses_existing_and_open_refuses_missing)
@@ -206,7 +206,7 @@ Test(store, typed_rows_round_trip)
 {
     nx_client_row c = { "cl-1", "Clinic", "America/New_York", "555-0100", "" };
     nx_patient_row p = { "pt-1", "cl-1", "Testperson", "Ava", "1980-01-02", "555-0101",
-                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", 0 };
+                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", NULL, NULL, "" };
     nx_item_row it = { .id = "it-1", .kind = "roi", .client_id = "cl-1", .patient_id = "pt-1",
                        .status = "new", .created = 10, .updated = 10, .due = 20 };
     cr_assert_eq(nx_store_begin(st), 0);

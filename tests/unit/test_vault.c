@@ -1,5 +1,5 @@
-/* The key file: round trip, wrong passphrase, re-wrap, and every modified
- * byte refused. */
+/* The key file: round trip, wrong passphrase, re-wrap, the audit head, and
+ * every modified byte refused. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,13 +121,140 @@ Test(vault, rewrap_keeps_key_and_retires_old_passphrase)
     nx_vault_close(w);
 }
 
+static void set_head(uint64_t seq, unsigned char fill)
+{
+    nx_vault *v = NULL;
+    char err[512] = "";
+    unsigned char h[NX_HEAD_HASH_BYTES];
+    memset(h, fill, sizeof h);
+    cr_assert_eq(nx_vault_open(kf, PASS, strlen(PASS), &v, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_vault_set_head(v, seq, h, err, sizeof err), 0, "%s", err);
+    nx_vault_close(v);
+}
+
+static void expect_head(const char *pass, uint64_t seq, unsigned char fill)
+{
+    nx_vault *v = NULL;
+    char err[512] = "";
+    uint64_t got;
+    unsigned char h[NX_HEAD_HASH_BYTES], want[NX_HEAD_HASH_BYTES];
+    memset(want, fill, sizeof want);
+    cr_assert_eq(nx_vault_open(kf, pass, strlen(pass), &v, err, sizeof err), 0, "%s", err);
+    nx_vault_head(v, &got, h);
+    cr_assert_eq(got, seq);
+    cr_assert_eq(memcmp(h, want, sizeof h), 0);
+    nx_vault_close(v);
+}
+
+Test(vault, head_starts_at_zero_and_moves_without_the_passphrase)
+{
+    make();
+    expect_head(PASS, 0, 0);
+    nx_vault *v = NULL;
+    char err[512] = "";
+    cr_assert_eq(nx_vault_open(kf, PASS, strlen(PASS), &v, err, sizeof err), 0, "%s", err);
+    unsigned char key[NX_KEY_BYTES], h[NX_HEAD_HASH_BYTES];
+    memcpy(key, nx_vault_data_key(v), sizeof key);
+    for (uint64_t seq = 1; seq <= 3; seq++) {
+        memset(h, (int)seq, sizeof h);
+        cr_assert_eq(nx_vault_set_head(v, seq, h, err, sizeof err), 0, "%s", err);
+    }
+    nx_vault_close(v);
+    expect_head(PASS, 3, 3);
+    cr_assert_eq(nx_vault_open(kf, PASS, strlen(PASS), &v, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(memcmp(key, nx_vault_data_key(v), sizeof key), 0);
+    cr_assert_str_eq(nx_vault_info(v)->user, "alice");
+    nx_vault_close(v);
+}
+
+Test(vault, head_never_moves_back_and_refuses_a_fork)
+{
+    make();
+    set_head(5, 0xab);
+    nx_vault *v = NULL;
+    char err[512] = "";
+    unsigned char h[NX_HEAD_HASH_BYTES];
+    cr_assert_eq(nx_vault_open(kf, PASS, strlen(PASS), &v, err, sizeof err), 0, "%s", err);
+    memset(h, 0x11, sizeof h);
+    cr_assert_eq(nx_vault_set_head(v, 3, h, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_vault_set_head(v, 5, h, err, sizeof err), -1);
+    cr_assert(strstr(err, "forked"), "%s", err);
+    nx_vault_close(v);
+    expect_head(PASS, 5, 0xab);
+}
+
+Test(vault, rewrap_keeps_the_head)
+{
+    make();
+    set_head(4, 0x44);
+    nx_vault *v = NULL;
+    char err[512] = "";
+    cr_assert_eq(nx_vault_open(kf, PASS, strlen(PASS), &v, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_vault_rewrap(v, "New-Pass-42!", 12, NX_KDF_TEST_ONLY, err, sizeof err), 0,
+                 "%s", err);
+    nx_vault_close(v);
+    expect_head("New-Pass-42!", 4, 0x44);
+}
+
+Test(vault, processes_side_by_side_keep_each_others_changes)
+{
+    /* The TUI holds the vault open and moves the head; `nexus passwd` runs
+     * beside it. Neither may undo the other. */
+    make();
+    nx_vault *tui = NULL, *passwd = NULL;
+    char err[512] = "";
+    unsigned char h[NX_HEAD_HASH_BYTES];
+    cr_assert_eq(nx_vault_open(kf, PASS, strlen(PASS), &tui, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_vault_open(kf, PASS, strlen(PASS), &passwd, err, sizeof err), 0, "%s", err);
+    memset(h, 0x22, sizeof h);
+    cr_assert_eq(nx_vault_set_head(tui, 2, h, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_vault_rewrap(passwd, "New-Pass-42!", 12, NX_KDF_TEST_ONLY, err, sizeof err),
+                 0, "%s", err);
+    nx_vault_close(passwd);
+    memset(h, 0x33, sizeof h);
+    cr_assert_eq(nx_vault_set_head(tui, 3, h, err, sizeof err), 0, "%s", err);
+    nx_vault_close(tui);
+    nx_vault *v = NULL;
+    cr_assert_eq(nx_vault_open(kf, PASS, strlen(PASS), &v, err, sizeof err), -1,
+                 "the head update undid the passphrase change");
+    expect_head("New-Pass-42!", 3, 0x33);
+}
+
+Test(vault, head_update_leaves_a_modified_key_file_alone)
+{
+    make();
+    set_head(7, 0x77);
+    nx_vault *v = NULL;
+    char *buf = NULL, err[512] = "";
+    size_t len = 0;
+    cr_assert_eq(nx_vault_open(kf, PASS, strlen(PASS), &v, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_read_file(kf, 8192, &buf, &len, err, sizeof err), 0);
+    char *head = strstr(buf, "\nhead 7 ");
+    cr_assert_not_null(head);
+    head[6] = '6';
+    cr_assert_eq(nx_write_atomic(kf, buf, len, err, sizeof err), 0);
+    unsigned char h[NX_HEAD_HASH_BYTES];
+    memset(h, 0x88, sizeof h);
+    cr_assert_eq(nx_vault_set_head(v, 8, h, err, sizeof err), -1);
+    cr_assert(strstr(err, "modified while in use"), "%s", err);
+    nx_vault_close(v);
+    char *now = NULL;
+    size_t nlen = 0;
+    cr_assert_eq(nx_read_file(kf, 8192, &now, &nlen, err, sizeof err), 0);
+    cr_assert(nlen == len && memcmp(now, buf, len) == 0, "the modified key file was overwritten");
+    free(now);
+    free(buf);
+}
+
 Test(vault, every_modified_byte_is_refused)
 {
     make();
+    set_head(12345, 0xc3);   /* a head line with something in it */
     char *orig = NULL, err[512];
     size_t len = 0;
     cr_assert_eq(nx_read_file(kf, 8192, &orig, &len, err, sizeof err), 0);
     cr_assert_gt(len, 200);
+    cr_assert(strstr(orig, "\nhead 12345 c3c3"), "%s", orig);
     for (size_t pos = 0; pos < len; pos++) {
         for (int variant = 0; variant < 2; variant++) {
             char *mod = malloc(len);

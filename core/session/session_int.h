@@ -1,0 +1,28 @@
+/* Private to core/session. */
+#ifndef NX_SESSION_INT_H
+#define NX_SESSION_INT_H
+#include "session/session.h"
+#include "domain/audit.h"
+#include "store/items_io.h"
+#include "store/rows.h"
+
+/* BEGIN IMMEDIATE; -1 with err when the store is busy or broken. */
+int  sess_begin(nx_session *s, char *err, size_t errlen);
+/* Appends the event, COMMITs and moves the key file's head. On any
+ * failure: ROLLBACK, -1, err. */
+int  sess_commit(nx_session *s, const nx_audit_event *e, char *err, size_t errlen);
+void sess_rollback(nx_session *s);
+/* Appends an extra event inside the open transaction. */
+int  sess_event(nx_session *s, const nx_audit_event *e, char *err, size_t errlen);
+/* Records a refused attempt (outcome failed) in its own transaction. */
+void sess_refused(nx_session *s, nx_audit_action a, const char *item, const char *field);
+
+/* The item's client time zone into tz ("UTC" when unknown). */
+void sess_client_tz(nx_session *s, const char *client_id, char *tz, size_t len);
+/* Loads item id into it (no audit, no scope check). 1 found, 0 none, -1. */
+int  sess_load(nx_session *s, const char *id, nx_item *it, char *err, size_t errlen);
+/* Writes the item's common columns and every kind field it holds. */
+int  sess_store_item(nx_session *s, const nx_item *it, int insert);
+int  sess_in_scope(const nx_session *s, const nx_item *it);
+
+#endif
