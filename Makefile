@@ -7,7 +7,9 @@ CC      ?= gcc
 # ASan, ignores log_path and prints only to stderr, where a test's child
 # process output is lost; clang's honours it (see scripts/sancheck.sh).
 TEST_CC ?= clang
-PKGS    := sqlite3 libsodium libssh inih ncursesw icu-i18n icu-uc
+# core/ and its tests link no curses; only the nexus binary adds ncursesw.
+CORE_PKGS := sqlite3 libsodium libssh inih icu-i18n icu-uc
+PKGS    := $(CORE_PKGS) ncursesw
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 INC     := -I. -Icore
@@ -35,6 +37,7 @@ endif
 TST := build/test
 
 LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -lpthread
 
 .PHONY: all run test bench deps deps-test clean check-sanlog
 all: $(REL)/nexus
@@ -70,11 +73,11 @@ $(TST)/nexus: $(TST_CORE) $(TST_CLI)
 	$(Q)$(TEST_CC) $(TEST_CFLAGS) $^ -o $@ $(LIBS)
 $(TST)/unit_tests: $(TST_UNIT) $(TST_CORE)
 	@echo "  LD      $@"
-	$(Q)$(TEST_CC) $(TEST_CFLAGS) $^ -o $@ $(LIBS) $(shell pkg-config --libs criterion)
+	$(Q)$(TEST_CC) $(TEST_CFLAGS) $^ -o $@ $(CORE_LIBS) $(shell pkg-config --libs criterion)
 $(TST)/progs/%: tests/progs/%.c $(TST_CORE) $(patsubst %.c,$(TST)/%.o,$(HELPER_SRC))
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(TEST_CC) $(TEST_CFLAGS) $(shell pkg-config --cflags $(PKGS)) $^ -o $@ $(LIBS)
+	$(Q)$(TEST_CC) $(TEST_CFLAGS) $(shell pkg-config --cflags $(CORE_PKGS)) $^ -o $@ $(CORE_LIBS)
 
 test: build/.deps-test $(TST)/unit_tests $(TST)/nexus $(TST_PROGS)
 	@scripts/run-tests.sh $(TST)
