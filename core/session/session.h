@@ -69,6 +69,11 @@ int nx_session_transition(nx_session *s, nx_item *it, const char *to,
 int nx_session_note(nx_session *s, nx_item *it, const char *body, int64_t corrects,
                     char *err, size_t errlen);
 
+/* Records a reference to a document in the client's designated system
+ * (an id, never the document's bytes: nothing of it is stored here). */
+int nx_session_attach(nx_session *s, nx_item *it, const char *ref, const char *label,
+                      char *err, size_t errlen);
+
 /* Logs an outreach attempt (scheduling): channel, outcome, next action. */
 int nx_session_attempt(nx_session *s, nx_item *it, const char *channel, const char *outcome,
                        const char *next_action, char *err, size_t errlen);

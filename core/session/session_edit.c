@@ -326,3 +326,34 @@ int nx_session_reveal(nx_session *s, nx_item *it, const char *field, const char 
     snprintf(out, outlen, "%s", nx_item_get(it, f->id));
     return 0;
 }
+
+int nx_session_attach(nx_session *s, nx_item *it, const char *ref, const char *label,
+                      char *err, size_t errlen)
+{
+    if (!nx_policy_allows(s->policy, s->role, NX_ACTION_EDIT)) {
+        sess_refused(s, NX_AUDIT_UPDATE, it->id, "attachments");
+        return nx_err(err, errlen, "your role (%s) may not add attachments", nx_role_name(s->role));
+    }
+    /* A reference is an id in another system: a short token, so that a
+     * file's content or a patient detail cannot be pasted in its place. */
+    size_t n = strlen(ref);
+    if (n == 0 || n > 128)
+        return nx_err(err, errlen, "an attachment reference is 1 to 128 characters");
+    for (size_t i = 0; i < n; i++) {
+        char c = ref[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':' || c == '/'))
+            return nx_err(err, errlen, "an attachment reference may use letters, digits and - _ . : /");
+    }
+    if (strlen(label) > 80)
+        return nx_err(err, errlen, "an attachment label is at most 80 characters");
+    int64_t now = nx_session_now(s);
+    if (sess_begin(s, err, errlen) != 0)
+        return -1;
+    if (nx_store_attachment_add(s->profile->store, it->id, ref, label, now, s->user) != 0) {
+        sess_rollback(s);
+        return nx_err(err, errlen, "item %s: cannot save the attachment reference", it->id);
+    }
+    nx_audit_event e = { .action = NX_AUDIT_UPDATE, .item_id = it->id, .field = "attachments" };
+    return sess_commit(s, &e, err, errlen);
+}

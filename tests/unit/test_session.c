@@ -438,3 +438,38 @@ Test(session, a_new_dictionary_field_needs_no_other_code)
     done();
     free(defs);
 }
+
+static int history_cb(void *ctx, int64_t at, const char *who, const char *what, const char *detail)
+{
+    (void)at;
+    char *buf = ctx;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 4096 - n, "%s|%s|%s\n", who, what, detail);
+    return 0;
+}
+
+Test(session, notes_append_and_corrections_keep_the_original)
+{
+    open_as("prior-auth", NULL, NULL);
+    nx_item it;
+    new_item(NX_KIND_PRIOR_AUTH, "pt-1", &it);
+    char err[512] = "";
+    cr_assert_eq(nx_session_note(&sess, &it, "Payer asked for the sleep study", 0, err, sizeof err), 0, "%s", err);
+    long long first = count("SELECT max(id) FROM notes");
+    cr_assert_eq(nx_session_note(&sess, &it, "Payer asked for the titration study", first, err, sizeof err),
+                 0, "%s", err);
+    cr_assert_eq(count("SELECT count(*) FROM notes"), 2);
+    cr_assert_eq(count("SELECT count(*) FROM notes WHERE body='Payer asked for the sleep study'"), 1);
+    cr_assert_eq(nx_session_note(&sess, &it, "", 0, err, sizeof err), -1);
+    cr_assert_eq(nx_session_note(&sess, &it, "x", 999999, err, sizeof err), -1);
+    char hist[4096] = "";
+    cr_assert_eq(nx_store_item_history(prof.store, it.id, history_cb, hist), 0);
+    cr_assert(strstr(hist, "alice|note|Payer asked for the sleep study"), "%s", hist);
+    cr_assert(strstr(hist, "alice|correction|Payer asked for the titration study"), "%s", hist);
+    cr_assert_eq(nx_session_attach(&sess, &it, "EHR:doc/12345", "Sleep study", err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_session_attach(&sess, &it, "Ava Testperson 1980", "x", err, sizeof err), -1);
+    cr_assert_eq(count("SELECT count(*) FROM attachments"), 1);
+    nx_item_free(&it);
+    verify_chain();
+    done();
+}
