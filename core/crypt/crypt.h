@@ -13,9 +13,22 @@
 /* Per page: 24-byte XChaCha20 nonce + 16-byte Poly1305 tag. */
 #define NX_RESERVE_BYTES 40
 
-/* One-time process hardening: sodium_init, core dumps off (RLIMIT_CORE=0,
- * PR_SET_DUMPABLE=0). Returns 0 on success. */
+/* One-time process hardening: sodium_init, SQLite's zeroing allocator
+ * (nx_zalloc_install), core dumps off (RLIMIT_CORE=0, PR_SET_DUMPABLE=0).
+ * Call it before any sqlite3 function. Returns 0 on success; idempotent
+ * (a later call returns the first one's result). -1 when a step failed,
+ * e.g. SQLite had already been initialised (nx_zalloc_active() is then 0). */
 int nx_crypt_init(void);
+
+/* Makes SQLite's allocator zero every block it frees or moves
+ * (SQLITE_CONFIG_MALLOC), so the page cache, decrypted rows and column
+ * values leave nothing behind once the cache is closed. Must precede
+ * sqlite3_initialize() (any sqlite3_open, sqlite3_vfs_register, ...).
+ * 0 installed (also when it already was), -1 when SQLite is already
+ * initialised with another allocator: too late, nothing changed. */
+int nx_zalloc_install(void);
+/* 1 when SQLite's allocations go through the zeroing allocator now. */
+int nx_zalloc_active(void);
 
 /* ---- guarded secrets ------------------------------------------------------
  * A secret is sodium_malloc'd (guard pages, mlock'd, canary) and wiped by

@@ -147,6 +147,21 @@ static int db_read_page(cv_file *f, unsigned char *buf, uint32_t pgno, sqlite3_i
     return SQLITE_OK;
 }
 
+/* Pages SQLite will not read unless it first writes them: past page 1's
+ * count, and free-list leaves it never wrote (secure_delete off). There a
+ * page may be a hole of zeros (pages spilled out of order, then cut back by
+ * ROLLBACK TO); anything else must authenticate. */
+static int db_check_unread_page(cv_file *f, unsigned char *buf, uint32_t pgno,
+                                sqlite3_int64 off)
+{
+    int rc = f->real->pMethods->xRead(f->real, buf, (int)f->pgsz, off);
+    if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ)
+        return rc;
+    if (rc == SQLITE_OK && buf[0] == 0 && memcmp(buf, buf + 1, f->pgsz - 1) == 0)
+        return SQLITE_OK;
+    return db_read_page(f, buf, pgno, off, 1);
+}
+
 /* Whole-page truncation or extension leaves every page authentic; page 1's
  * in-header page count (authenticated, valid when bytes 24-27 equal 92-95)
  * is what catches it. Fewer pages than it says: SQLite itself calls that
@@ -180,7 +195,7 @@ static int db_check_size(cv_file *f)
     if (!page)
         return SQLITE_NOMEM;
     for (sqlite3_int64 off = want; rc == SQLITE_OK && off < size; off += p)
-        rc = db_read_page(f, page, (uint32_t)(off / p) + 1, off, 1);
+        rc = db_check_unread_page(f, page, (uint32_t)(off / p) + 1, off);
     sodium_memzero(page, p);
     sqlite3_free(page);
     if (rc == SQLITE_OK) {
@@ -412,7 +427,8 @@ int cv_db_pragma(cv_file *f, char **args)
 }
 
 /* nexus verify's walk over every page; f is a private handle on a file under
- * a SHARED lock (cryptvfs_verify.c). */
+ * a SHARED lock (cryptvfs_verify.c). Which pages are live is SQLite's to say:
+ * PRAGMA integrity_check, run after this, reads each through the VFS. */
 int cv_db_verify_pages(cv_file *f)
 {
     sqlite3_int64 size = 0;
@@ -429,6 +445,6 @@ int cv_db_verify_pages(cv_file *f)
     if (rc == SQLITE_OK)
         rc = db_check_size(f);
     for (sqlite3_int64 off = f->pgsz; rc == SQLITE_OK && off < size; off += f->pgsz)
-        rc = db_read_page(f, f->scratch, (uint32_t)(off / f->pgsz) + 1, off, 1);
+        rc = db_check_unread_page(f, f->scratch, (uint32_t)(off / f->pgsz) + 1, off);
     return rc;
 }

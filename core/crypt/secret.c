@@ -14,6 +14,10 @@ static void crypt_init_once(void)
 {
     if (sodium_init() < 0)
         return;
+    /* Before anything else reaches SQLite: its allocator is fixed at
+     * sqlite3_initialize(). */
+    if (nx_zalloc_install() != 0)
+        return;
     /* A core file or a ptrace attach would carry keys and decrypted pages
      * out of guarded memory. */
     struct rlimit none = { 0, 0 };

@@ -28,8 +28,12 @@ int vt_env_init(vt_env *e, const char *tag, const char *base_vfs)
         snprintf(e->err, sizeof e->err, "mkdtemp under %s failed", root);
         return -1;
     }
-    if (sodium_init() < 0)
+    /* As the programs do: hardening and SQLite's zeroing allocator before
+     * anything reaches SQLite. */
+    if (nx_crypt_init() != 0) {
+        snprintf(e->err, sizeof e->err, "nx_crypt_init failed (SQLite used before it?)");
         return -1;
+    }
     randombytes_buf(e->key, sizeof e->key);
     e->vfs = nx_cryptvfs_new(e->key, base_vfs, e->err, sizeof e->err);
     return e->vfs ? 0 : -1;

@@ -20,8 +20,9 @@ typedef struct vt_env {
     char err[256];
 } vt_env;
 
-/* Temp dir under $NX_TEST_TMP (else $TMPDIR, /tmp), a random key and a VFS
- * over base_vfs (NULL = "unix"). 0 ok, -1 with e->err filled. */
+/* nx_crypt_init (so call it before anything else touches SQLite), a temp
+ * dir under $NX_TEST_TMP (else $TMPDIR, /tmp), a random key and a VFS over
+ * base_vfs (NULL = "unix"). 0 ok, -1 with e->err filled. */
 int  vt_env_init(vt_env *e, const char *tag, const char *base_vfs);
 /* Frees the VFS (every connection closed first) and removes the dir. */
 void vt_env_done(vt_env *e);

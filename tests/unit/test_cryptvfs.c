@@ -239,6 +239,10 @@ Test(cryptvfs, stale_pages_left_by_a_crash_before_truncation_are_accepted)
         cr_assert_eq(vt_pread(path("before.db"), off, pg, P), 0);
         cr_assert_eq(vt_pwrite(path("tail.db"), off, pg, P), 0);
     }
+    /* Pages spilled out of order leave holes of zeros in such a tail. */
+    memset(pg, 0, P);
+    cr_assert_eq(vt_pwrite(path("tail.db"), small + 3 * P, pg, P), 0);
+    cr_assert_eq(vt_pwrite(path("tail.db"), big - P, pg, P), 0);
     cr_assert_eq(nx_cryptvfs_check_file(env.vfs, path("tail.db"), NULL, NULL, 0), 0);
 
     db = open_db(env.vfs, "tail.db");
@@ -786,8 +790,9 @@ Test(cryptvfs, check_file_authenticates_every_page)
 
 Test(cryptvfs, crypt_init_turns_off_core_dumps_and_secrets_are_guarded)
 {
-    cr_assert_eq(nx_crypt_init(), 0);
+    /* The suite's setup ran it first already. */
     cr_assert_eq(nx_crypt_init(), 0, "not idempotent");
+    cr_assert_eq(nx_crypt_init(), 0);
     struct rlimit rl;
     cr_assert_eq(getrlimit(RLIMIT_CORE, &rl), 0);
     cr_assert_eq(rl.rlim_cur, 0);

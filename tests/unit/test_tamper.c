@@ -91,7 +91,7 @@ enum { VERIFY_REFUSES = 1 };
 static void expect_refusal(const char *name, uint32_t want_page, const char *why_part,
                            int verify)
 {
-    char dbp[1100], jp[1100];
+    char dbp[1100], jp[1120];
     vt_path(&env, name, dbp, sizeof dbp);
     snprintf(jp, sizeof jp, "%s-journal", dbp);
     unsigned char h0[32], h1[32], j0[32], j1[32];
