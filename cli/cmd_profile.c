@@ -1,7 +1,7 @@
 /* nexus init / passwd / verify. */
 #include "cli/cli.h"
 #include "domain/roles.h"
-#include "domain/training.h"
+#include "session/training.h"
 #include "profile/profile.h"
 #include "store/rows.h"
 #include "util/util.h"
@@ -71,7 +71,7 @@ int nx_cmd_init(nx_cli *c)
     if (rc)
         return nx_cli_fail("%s", err);
     if (ntrain > 0 &&
-        nx_training_seed(p.store, nx_assets_dir(), (int)ntrain, user, team, err, sizeof err)) {
+        nx_training_seed(&p, nx_assets_dir(), (int)ntrain, user, team, err, sizeof err)) {
         nx_profile_discard(&p);
         return nx_cli_fail("training data: %s (no profile created)", err);
     }

@@ -1,6 +1,6 @@
 /* Session lifetime, transactions with their audit events, loading items. */
 #include "session/session_int.h"
-#include "domain/training.h"
+#include "session/training.h"
 #include "domain/workflow.h"
 #include "util/util.h"
 #include "util/uuid.h"
