@@ -106,7 +106,11 @@ int nx_zalloc_install(void)
 {
     pthread_mutex_lock(&install_lock);
     int rc = 0;
-    if (!installed) {
+    if (installed) {
+        /* Installed once does not mean still in use: a sqlite3_shutdown()
+         * and another SQLITE_CONFIG_MALLOC would have replaced it. */
+        rc = nx_zalloc_active() ? 0 : -1;
+    } else {
         /* SQLITE_MISUSE here means sqlite3_initialize() already ran (some
          * sqlite3 call came before nx_crypt_init): the allocator can no
          * longer change, and going on would leave decrypted pages in

@@ -7,6 +7,7 @@
 #include "util/util.h"
 #include "util/uuid.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,20 @@ static void field_clocks(nx_session *s, nx_item *it, const nx_field_def *f)
         it->due = due;
 }
 
-int nx_session_set(nx_session *s, nx_item *it, const char *field, const char *value,
-                   char *err, size_t errlen)
+/* A copy of a value is PHI: zeroed before free, or it stays in the heap
+ * after the lock (the memory scan of tests/unit/test_wipe.c finds it). */
+static void wipe_free(char *v)
+{
+    if (v) {
+        sodium_memzero(v, strlen(v));
+        free(v);
+    }
+}
+
+/* nx_session_set with the canonical value's buffer from the caller, who
+ * wipes it: it holds the value (PHI) whichever way this returns. */
+static int set_field(nx_session *s, nx_item *it, const char *field, const char *value,
+                     char canon[NX_VALUE_MAX], char *err, size_t errlen)
 {
     const nx_field_def *f = field_of(s, it, field, err, errlen);
     if (!f)
@@ -50,8 +63,8 @@ int nx_session_set(nx_session *s, nx_item *it, const char *field, const char *va
         return nx_err(err, errlen, "%s: your role (%s) may not change it", f->label,
                       nx_role_name(s->role));
     }
-    char canon[NX_VALUE_MAX], msg[NX_MSG_MAX];
-    const char *bad = nx_dict_check(f, value, canon, sizeof canon);
+    char msg[NX_MSG_MAX];
+    const char *bad = nx_dict_check(f, value, canon, NX_VALUE_MAX);
     if (bad)
         return nx_err(err, errlen, "%s: %s", f->label, bad);
     if (nx_workflow_may_edit(it, f->id, canon, msg, sizeof msg) != 0)
@@ -61,7 +74,7 @@ int nx_session_set(nx_session *s, nx_item *it, const char *field, const char *va
     char *old = strdup(nx_item_get(it, f->id));
     nx_item saved_common = *it;
     if (!old || nx_item_set(it, f->id, canon) != 0) {
-        free(old);
+        wipe_free(old);
         return nx_err(err, errlen, "out of memory");
     }
     int64_t now = nx_session_now(s);
@@ -102,7 +115,16 @@ int nx_session_set(nx_session *s, nx_item *it, const char *field, const char *va
         it->updated = saved_common.updated;
         it->due = saved_common.due;
     }
-    free(old);
+    wipe_free(old);
+    return rc;
+}
+
+int nx_session_set(nx_session *s, nx_item *it, const char *field, const char *value,
+                   char *err, size_t errlen)
+{
+    char canon[NX_VALUE_MAX];
+    int rc = set_field(s, it, field, value, canon, err, errlen);
+    sodium_memzero(canon, sizeof canon);
     return rc;
 }
 

@@ -89,6 +89,114 @@ static const char *const migrations[] = {
     "  prev_hash BLOB NOT NULL, hash BLOB NOT NULL"
     ");"
     "CREATE INDEX audit_item ON audit(item_id, seq);",
+
+    /* 3: drafts of unsaved forms (core/profile/guard, core/store/draft_store):
+     * what a user typed and has not saved, one row per field, all rows of
+     * an item replaced together by each save. PHI: only ever here, inside
+     * the encrypted cache. A draft belongs to an existing item and goes
+     * with it (purge, revocation). */
+    "CREATE TABLE drafts("
+    "  item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+    "  field TEXT NOT NULL, value TEXT NOT NULL, saved_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(item_id, field)"
+    ") WITHOUT ROWID;",
+
+    /* 4: the work queues (core/queue, core/store/queue_store.c). Every
+     * page of every sort is one index seek by key (keyset paging, never
+     * OFFSET). due_key is due, or INT64_MAX when there is none, so items
+     * without a due time sort last (a real column, not a generated one, so
+     * that the indexes holding it are covering); prio_key puts urgent
+     * first. patient_sort ("family, given"), patient_given ("given
+     * family") and payer_sort are copies of the patient's name and payer,
+     * ASCII-lowercased by SQLite's lower() (other letters keep their case:
+     * the order is by code point after that). The triggers below keep all
+     * four: on insert (one UPDATE of these columns only, right after the
+     * INSERT: no trigger on UPDATE OF another column fires), when due
+     * changes, when an item moves to another patient, and when a patient's
+     * name or payer changes. The name and payer copies are PHI like the
+     * columns they copy: inside the encrypted cache only. items_q_team and
+     * items_q_status also cover the dashboard's time-bound counts (due
+     * today, overdue: due_key and client_id are in them; items_assignee
+     * serves the own scope); the partial index on service dates finds the
+     * eligibility items at risk without reading every item. queue_tally
+     * keeps how many items there are per (kind, team, assignee, status),
+     * by triggers on every insert, delete and change of those columns, so
+     * "open", "mine" and a queue's row count are a sum over a few rows. */
+    "ALTER TABLE items ADD COLUMN due_key INTEGER NOT NULL DEFAULT 9223372036854775807;"
+    "ALTER TABLE items ADD COLUMN prio_key INTEGER GENERATED ALWAYS AS (-priority) VIRTUAL;"
+    "ALTER TABLE items ADD COLUMN patient_sort TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE items ADD COLUMN patient_given TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE items ADD COLUMN payer_sort TEXT NOT NULL DEFAULT '';"
+    "UPDATE items SET due_key = coalesce(due, 9223372036854775807);"
+    "UPDATE items SET patient_sort = lower(p.family_name) || ', ' || lower(p.given_name),"
+    "  patient_given = lower(p.given_name) || ' ' || lower(p.family_name),"
+    "  payer_sort = lower(p.payer)"
+    "  FROM patients AS p WHERE p.id = items.patient_id;"
+    "CREATE INDEX items_q_due ON items(kind, due_key, id);"
+    "CREATE INDEX items_q_priority ON items(kind, prio_key, due_key, id);"
+    "CREATE INDEX items_q_status ON items(kind, status, due_key, id, client_id);"
+    "CREATE INDEX items_q_patient ON items(kind, patient_sort, due_key, id);"
+    "CREATE INDEX items_q_payer ON items(kind, payer_sort, due_key, id);"
+    "CREATE INDEX items_q_given ON items(kind, patient_given);"
+    "CREATE INDEX items_q_team ON items(kind, team, status, due_key, client_id);"
+    "CREATE INDEX item_fields_service_date ON item_fields(value) WHERE field = 'service_date';"
+    "CREATE TRIGGER items_queue_keys_insert AFTER INSERT ON items BEGIN"
+    "  UPDATE items SET due_key = coalesce(new.due, 9223372036854775807),"
+    "    patient_sort = coalesce((SELECT lower(p.family_name) || ', ' || lower(p.given_name)"
+    "                             FROM patients AS p WHERE p.id = new.patient_id), ''),"
+    "    patient_given = coalesce((SELECT lower(p.given_name) || ' ' || lower(p.family_name)"
+    "                              FROM patients AS p WHERE p.id = new.patient_id), ''),"
+    "    payer_sort = coalesce((SELECT lower(p.payer) FROM patients AS p"
+    "                           WHERE p.id = new.patient_id), '')"
+    "    WHERE rowid = new.rowid;"
+    "END;"
+    "CREATE TRIGGER items_queue_due AFTER UPDATE OF due ON items"
+    "  WHEN old.due IS NOT new.due BEGIN"
+    "  UPDATE items SET due_key = coalesce(new.due, 9223372036854775807) WHERE rowid = new.rowid;"
+    "END;"
+    "CREATE TRIGGER items_queue_keys_patient AFTER UPDATE OF patient_id ON items"
+    "  WHEN old.patient_id IS NOT new.patient_id BEGIN"
+    "  UPDATE items SET patient_sort = lower(p.family_name) || ', ' || lower(p.given_name),"
+    "    patient_given = lower(p.given_name) || ' ' || lower(p.family_name),"
+    "    payer_sort = lower(p.payer)"
+    "    FROM patients AS p WHERE p.id = new.patient_id AND items.rowid = new.rowid;"
+    "END;"
+    "CREATE TRIGGER patients_queue_keys AFTER UPDATE OF family_name, given_name, payer ON patients"
+    "  WHEN old.family_name IS NOT new.family_name OR old.given_name IS NOT new.given_name"
+    "    OR old.payer IS NOT new.payer BEGIN"
+    "  UPDATE items SET patient_sort = lower(new.family_name) || ', ' || lower(new.given_name),"
+    "    patient_given = lower(new.given_name) || ' ' || lower(new.family_name),"
+    "    payer_sort = lower(new.payer)"
+    "    WHERE patient_id = new.id;"
+    "END;"
+    "CREATE TABLE queue_tally("
+    "  kind TEXT NOT NULL, team TEXT NOT NULL, assignee TEXT NOT NULL, status TEXT NOT NULL,"
+    "  n INTEGER NOT NULL, PRIMARY KEY(kind, team, assignee, status)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO queue_tally(kind, team, assignee, status, n)"
+    "  SELECT kind, team, assignee, status, count(*) FROM items GROUP BY 1, 2, 3, 4;"
+    "CREATE TRIGGER items_tally_insert AFTER INSERT ON items BEGIN"
+    "  INSERT INTO queue_tally(kind, team, assignee, status, n)"
+    "    VALUES(new.kind, new.team, new.assignee, new.status, 1)"
+    "    ON CONFLICT(kind, team, assignee, status) DO UPDATE SET n = n + 1;"
+    "END;"
+    "CREATE TRIGGER items_tally_delete AFTER DELETE ON items BEGIN"
+    "  UPDATE queue_tally SET n = n - 1 WHERE kind = old.kind AND team = old.team"
+    "    AND assignee = old.assignee AND status = old.status;"
+    "  DELETE FROM queue_tally WHERE kind = old.kind AND team = old.team"
+    "    AND assignee = old.assignee AND status = old.status AND n <= 0;"
+    "END;"
+    "CREATE TRIGGER items_tally_update AFTER UPDATE OF kind, team, assignee, status ON items"
+    "  WHEN old.kind IS NOT new.kind OR old.team IS NOT new.team"
+    "    OR old.assignee IS NOT new.assignee OR old.status IS NOT new.status BEGIN"
+    "  UPDATE queue_tally SET n = n - 1 WHERE kind = old.kind AND team = old.team"
+    "    AND assignee = old.assignee AND status = old.status;"
+    "  DELETE FROM queue_tally WHERE kind = old.kind AND team = old.team"
+    "    AND assignee = old.assignee AND status = old.status AND n <= 0;"
+    "  INSERT INTO queue_tally(kind, team, assignee, status, n)"
+    "    VALUES(new.kind, new.team, new.assignee, new.status, 1)"
+    "    ON CONFLICT(kind, team, assignee, status) DO UPDATE SET n = n + 1;"
+    "END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
