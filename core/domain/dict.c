@@ -8,6 +8,7 @@
  * limits either: a static string cannot, and the form shows the field's
  * help line, which states them, beside the message. */
 #include "domain/dict.h"
+#include "util/util.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -429,7 +430,18 @@ static const char *check_choice(const nx_field_def *f, const char *in, char *out
     return "not one of this field's choices";
 }
 
+static const char *dict_check(const nx_field_def *f, const char *in, char *out, size_t outlen);
+
+/* The checkers hold the value in small stack buffers; scrub them once the
+ * canonical form is in out. */
 const char *nx_dict_check(const nx_field_def *f, const char *in, char *out, size_t outlen)
+{
+    const char *msg = dict_check(f, in, out, outlen);
+    nx_stack_scrub();
+    return msg;
+}
+
+static const char *dict_check(const nx_field_def *f, const char *in, char *out, size_t outlen)
 {
     if (outlen == 0)
         return too_long;

@@ -183,3 +183,14 @@ int64_t nx_now(void)
 {
     return (int64_t)time(NULL);
 }
+
+/* noinline: its frame must sit where the callees' frames were. 16 KiB
+ * covers the deepest validation path with room to spare. */
+__attribute__((noinline)) void nx_stack_scrub(void)
+{
+    unsigned char buf[16384];
+    volatile unsigned char *p = buf;
+    for (size_t i = 0; i < sizeof buf; i++)
+        p[i] = 0;
+    __asm__ volatile("" : : "r"(buf) : "memory");
+}

@@ -29,4 +29,10 @@ int  nx_hex_decode(const char *in, unsigned char *out, size_t n);
 
 int64_t nx_now(void);   /* unix seconds */
 
+/* Zeroes the stack below the caller's frame, where the functions it just
+ * called kept their locals: call it after work on patient values that went
+ * through small stack buffers (validators, normalizers), so none of them
+ * outlives the call in dead stack memory. */
+void nx_stack_scrub(void);
+
 #endif
