@@ -197,6 +197,32 @@ static const char *const migrations[] = {
     "    VALUES(new.kind, new.team, new.assignee, new.status, 1)"
     "    ON CONFLICT(kind, team, assignee, status) DO UPDATE SET n = n + 1;"
     "END;",
+
+    /* 5: the eligibility clock of the work queues (core/queue): the item's
+     * date of service copied from item_fields into items.service_date, kept
+     * by triggers on item_fields, so that a queue page reads it with the
+     * row, and items_q_visit counts the items at risk (T-72/T-48) per
+     * scope without reading each of them. Replaces migration 4's index on
+     * item_fields, which needed a lookup of every item it found. The copy
+     * is PHI like the value: inside the encrypted cache only. */
+    "ALTER TABLE items ADD COLUMN service_date TEXT;"
+    "UPDATE items SET service_date = (SELECT f.value FROM item_fields AS f"
+    "                                 WHERE f.item_id = items.id AND f.field = 'service_date');"
+    "DROP INDEX item_fields_service_date;"
+    "CREATE INDEX items_q_visit ON items(kind, service_date, status, team, assignee, client_id)"
+    "  WHERE service_date IS NOT NULL;"
+    "CREATE TRIGGER item_fields_queue_visit_insert AFTER INSERT ON item_fields"
+    "  WHEN new.field = 'service_date' BEGIN"
+    "  UPDATE items SET service_date = new.value WHERE id = new.item_id;"
+    "END;"
+    "CREATE TRIGGER item_fields_queue_visit_update AFTER UPDATE OF value ON item_fields"
+    "  WHEN new.field = 'service_date' AND old.value IS NOT new.value BEGIN"
+    "  UPDATE items SET service_date = new.value WHERE id = new.item_id;"
+    "END;"
+    "CREATE TRIGGER item_fields_queue_visit_delete AFTER DELETE ON item_fields"
+    "  WHEN old.field = 'service_date' BEGIN"
+    "  UPDATE items SET service_date = NULL WHERE id = old.item_id;"
+    "END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

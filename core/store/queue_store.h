@@ -1,0 +1,153 @@
+/* core/store/queue_store — the SQL behind the work queues (core/queue):
+ * pages of items in one sort order after or before a key (keyset paging:
+ * an index seek, never OFFSET), with the scope, filters and search of a
+ * queue screen, and the dashboard's counts.
+ *
+ * The store knows columns, not roles: values come back as the cache holds
+ * them, unmasked, borrowed for the duration of one callback. core/queue
+ * masks them for the role before anything else sees them, and tells this
+ * layer which columns a search may look at (a column the role does not
+ * see in full is never searched, so the rows a search selects never say
+ * anything about a hidden value).
+ *
+ * Orders (ascending; descending is the exact reverse), each ending in the
+ * item id so that it is total and paging is stable:
+ *   due       due_key, id              due_key = due, or INT64_MAX when none
+ *   priority  prio_key, due_key, id    prio_key = -priority: urgent first
+ *   status    status, due_key, id
+ *   patient   patient_sort, due_key, id   "family, given", ASCII-lowercased
+ *   payer     payer_sort, due_key, id
+ * Each has its own index (schema migration 3). */
+#ifndef NX_QUEUE_STORE_H
+#define NX_QUEUE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "store/store.h"
+
+typedef enum {
+    NX_QS_DUE, NX_QS_PRIORITY, NX_QS_STATUS, NX_QS_PATIENT, NX_QS_PAYER, NX_QS_SORT_COUNT
+} nx_qs_sort;
+
+/* Where a row sits in its order: the sort's key columns and the id. */
+#define NX_QS_TEXT_MAX 512   /* a 60-character name pair in 4-byte UTF-8 fits */
+#define NX_QS_ID_MAX 64
+typedef struct nx_qs_key {
+    int64_t due_key;
+    int64_t prio_key;
+    char text[NX_QS_TEXT_MAX];   /* status, patient_sort or payer_sort, per the sort */
+    char id[NX_QS_ID_MAX];
+} nx_qs_key;
+
+#define NX_QS_FINALS_MAX 8
+
+/* What one queue lists. Strings are copied by nx_qs_open. */
+typedef struct nx_qs_spec {
+    const char *kind;                 /* nx_kind_name() */
+    nx_qs_sort sort;
+    int descending;
+    const char *scope_assignee;       /* own scope: assignee = this; NULL/"" = any */
+    const char *scope_team;           /* team scope: team = this; NULL/"" = any */
+    const char *status;               /* filter: exactly this status; NULL/"" = any */
+    const char *assignee;             /* filter: exactly this assignee; NULL/"" = any */
+    int overdue_only;                 /* due < now and status not final */
+    const char *finals[NX_QS_FINALS_MAX + 1];  /* the kind's final statuses, NULL-ended */
+    /* Search (NULL/"" = none). Matches an item when the text begins its id,
+     * begins "family, given" or "given family" (search_patient only),
+     * or occurs in its status, assignee or payer (search_payer only);
+     * letters A-Z match either case, others exactly. */
+    const char *search;
+    int search_patient, search_payer;
+    int with_service_date;            /* fetch service_date and the client's zone */
+    int driver_cap, filter_cap;       /* 0 = NX_QS_DRIVER_CAP, NX_QS_FILTER_CAP */
+} nx_qs_spec;
+
+/* How a page is read (queue_store.c): with fewer candidates than
+ * NX_QS_DRIVER_CAP, they are collected from the most selective index and
+ * sorted; with fewer than NX_QS_FILTER_CAP, the order's index is walked
+ * keeping only the candidates; otherwise the walk tests every row. From
+ * the benchmark (tests/bench/queue_bench.c, 100 000 items): a sorted set
+ * costs a table row per candidate (about 1.5 us when its page is in the
+ * cache, ten times that when it must be read and decrypted), a filtered
+ * walk about 0.3 us per index entry, and it walks n/c entries per row it
+ * keeps; they cross near c = 1000 for a warm cache, 300 for a cold one.
+ * With these defaults, each is also held under its break-even against a
+ * plain walk, which reads about 40 n / c rows for a page: sqrt(40 n) for
+ * the sorted set, sqrt(200 n) for the filtered walk (n: the kind's items),
+ * so a candidate set that is most of a small queue is not used. */
+#define NX_QS_DRIVER_CAP 1000
+#define NX_QS_FILTER_CAP 10000
+enum { NX_QS_PLAN_WALK, NX_QS_PLAN_SET, NX_QS_PLAN_FILTERED_WALK };
+
+/* One item as the cache holds it. Strings are borrowed: valid only during
+ * the callback. family, given, payer, service_date, tz are "" when absent. */
+typedef struct nx_qs_row {
+    const char *id, *status, *assignee;
+    int priority;
+    int64_t due;                      /* 0 = none */
+    const char *family, *given, *payer;
+    const char *service_date, *tz;    /* with_service_date only */
+    nx_qs_key key;
+} nx_qs_row;
+
+/* Return non-zero to stop (returned by nx_qs_page as -1). */
+typedef int (*nx_qs_row_cb)(void *ctx, const nx_qs_row *r);
+
+typedef struct nx_qs nx_qs;
+
+/* One read transaction around the statements of one keystroke (a
+ * SAVEPOINT, so it nests in a caller's transaction): the lock, the check
+ * for a hot journal and the cache's validation once, not per statement. */
+int  nx_qs_read_begin(nx_store *s);
+void nx_qs_read_end(nx_store *s);
+
+int  nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
+                char *err, size_t errlen);
+void nx_qs_close(nx_qs *q);   /* wipes the copies of the filter and search */
+
+/* Up to max rows in order after the anchor (forward) or before it
+ * (backward; the rows come nearest first, i.e. in reverse order). anchor
+ * NULL: from the start (forward) or the end (backward). inclusive: the
+ * anchor's own key counts as after / before it. Returns the rows given to
+ * cb, -1 on error or when cb stopped. now: for "overdue". */
+int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, int max,
+               int64_t now, nx_qs_row_cb cb, void *ctx);
+/* How many items match, counting no further than at_most (> 0; 0 = all);
+ * -1 on error. Without a search or "overdue only", an exact sum over
+ * queue_tally whatever at_most. */
+int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most);
+/* The key of item id in this order (whether or not it matches the filters):
+ * 1 found, 0 no such item of the queue's kind, -1 error. */
+int nx_qs_key_of(nx_qs *q, const char *id, nx_qs_key *out);
+/* NX_QS_PLAN_*: how pages are read (tests and the benchmark). */
+int nx_qs_plan(const nx_qs *q);
+
+/* ---- dashboard counts -------------------------------------------------- */
+
+/* Items of a kind in scope whose status is not excluded, and, optionally,
+ * due in a range, or in each zone's own window, or with one of each
+ * zone's service dates. Without those it is a sum over queue_tally. */
+typedef struct nx_qs_zone {
+    const char *tz;                  /* the clients of this zone; NULL = every client */
+    int64_t due_lo, due_hi;          /* due in [lo, hi) */
+    const char *dates[8];            /* by_service_date: these dates, NULL-ended */
+} nx_qs_zone;
+
+typedef struct nx_qs_count_spec {
+    const char *kind;
+    const char *scope_assignee, *scope_team;          /* as in nx_qs_spec */
+    const char *excluded[NX_QS_FINALS_MAX + 1];       /* statuses not counted, NULL-ended */
+    const char *assignee;                             /* only this assignee; NULL = any */
+    int due_range;                                    /* only due_lo <= due < due_hi */
+    int64_t due_lo, due_hi;
+    const nx_qs_zone *zones;                          /* nzones > 0: one of these windows */
+    int nzones;
+    int by_service_date;                              /* the zones' dates, not due ranges */
+} nx_qs_count_spec;
+
+int64_t nx_qs_count_items(nx_store *s, const nx_qs_count_spec *c);
+/* The distinct time zones of the clients in the cache, up to max; returns
+ * how many there are (more than max: only max filled), -1 on error. */
+int nx_qs_client_zones(nx_store *s, char (*tz)[64], int max);
+
+#endif
