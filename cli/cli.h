@@ -21,5 +21,7 @@ int nx_cli_passphrase(nx_cli *c, const char *prompt, int confirm, nx_secret *out
 int nx_cmd_init(nx_cli *c);
 int nx_cmd_passwd(nx_cli *c);
 int nx_cmd_verify(nx_cli *c);
+/* No command: the full-screen client (cmd_tui.c). */
+int nx_cmd_tui(nx_cli *c);
 
 #endif

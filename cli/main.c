@@ -18,6 +18,8 @@ static const char usage[] =
     "\n"
     "Nexus Workstation: work queues for scheduling, eligibility, prior\n"
     "authorization and release of information, over an encrypted local cache.\n"
+    "Without a command, nexus opens the full-screen client on the profile of\n"
+    "nexus.conf ([cache] dir); press ? there for its keys.\n"
     "\n"
     "commands:\n"
     "  init --user U --role R [--team T] [--training N] [--kdf L] [--passphrase-fd FD]\n"
@@ -140,9 +142,7 @@ int main(int argc, char **argv)
             c.argc = nrest;
             c.argv = rest;
             if (!cmd) {
-                fputs(usage, stderr);
-                rc = nx_cli_fail("the full-screen client is not part of this build yet; "
-                                 "use a command above");
+                rc = nx_cmd_tui(&c);
             } else if (strcmp(cmd, "init") == 0) {
                 rc = nx_cmd_init(&c);
             } else if (strcmp(cmd, "passwd") == 0) {

@@ -6,8 +6,8 @@ set -u
 dir=${1:?usage: run-tests.sh BUILD_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bindir=$(cd "$dir" && pwd)
-sanlog="$bindir/sanlog"
-rm -rf "$sanlog"; mkdir -p "$sanlog"
+# One log directory per run, so two runs at once never read each other's reports.
+sanlog=$(mktemp -d "$bindir/sanlog.XXXXXX")
 
 export NX_ROOT="$root"
 export NX_TEST_BIN="$bindir"
@@ -20,8 +20,14 @@ export NX_TEST_TMP="$tmp"
 trap 'rm -rf "$tmp"' EXIT
 
 jobs=${NX_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
-"$bindir/unit_tests" --jobs "$jobs" ${NX_TEST_FILTER:+--filter "$NX_TEST_FILTER"}
-rc=$?
+rc=0
+# The client's tests (curses-linked, headless screens) first, so the core
+# suite's Criterion summary stays the last line.
+if [ -x "$bindir/tui_tests" ]; then
+  "$bindir/tui_tests" --jobs "$jobs" ${NX_TEST_FILTER:+--filter "$NX_TEST_FILTER"} || rc=1
+fi
+"$bindir/unit_tests" --jobs "$jobs" ${NX_TEST_FILTER:+--filter "$NX_TEST_FILTER"} || rc=1
 "$root/scripts/sancheck.sh" "$sanlog" || rc=1
+[ "$rc" -eq 0 ] && rm -rf "$sanlog"
 if [ "$rc" -ne 0 ]; then echo "make test: FAILED" >&2; fi
 exit $rc

@@ -1,0 +1,27 @@
+/* screens — one file per screen, each a const table of operations over
+ * tui/app.h. Screens reach data only through core's session, queue and
+ * guard APIs. */
+#ifndef NX_SCREENS_H
+#define NX_SCREENS_H
+
+#include "tui/app.h"
+
+extern const tui_screen_ops nx_scr_unlock;
+extern const tui_screen_ops nx_scr_lock;
+extern const tui_screen_ops nx_scr_passwd;
+extern const tui_screen_ops nx_scr_dashboard;
+extern const tui_screen_ops nx_scr_queue;
+extern const tui_screen_ops nx_scr_item;
+extern const tui_screen_ops nx_scr_help;
+
+/* The screens the app opens by itself (unlock, lock, dashboard, ...). */
+extern const tui_screens nx_screens;
+
+/* Shared by the queue and item screens: "Mar 07 14:00" in local time. */
+void nx_scr_format_due(int64_t due, char *buf, size_t len);
+
+/* The unlock and lock screens' message line: the last refusal, then the
+ * back-off's countdown ("Wrong passphrase. Next attempt in 4 s."). */
+void nx_scr_backoff_line(tui_app *a, const char *why, char *out, size_t len);
+
+#endif

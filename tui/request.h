@@ -1,0 +1,72 @@
+/* tui/request — every user action, listed once. From this list come the
+ * request enum (above KEY_MAX, so a request never collides with a curses
+ * key code), the name table the keymap parser reads, the help screen and
+ * the README's key table (tig's REQ_ macro). */
+#ifndef NX_REQUEST_H
+#define NX_REQUEST_H
+
+#define NX_REQUESTS(REQ_) \
+    /* moving in lists */ \
+    REQ_(MOVE_UP,         "move-up",         "Move up one row") \
+    REQ_(MOVE_DOWN,       "move-down",       "Move down one row") \
+    REQ_(PAGE_UP,         "page-up",         "Move up one page") \
+    REQ_(PAGE_DOWN,       "page-down",       "Move down one page") \
+    REQ_(MOVE_FIRST,      "move-first",      "Go to the first row") \
+    REQ_(MOVE_LAST,       "move-last",       "Go to the last row") \
+    REQ_(OPEN,            "open",            "Open the selected row") \
+    REQ_(NEW_ITEM,        "new-item",        "Create a new item in this queue") \
+    REQ_(SEARCH,          "search",          "Search within the items you may see") \
+    REQ_(SORT,            "sort",            "Sort by the next column") \
+    REQ_(SORT_REVERSE,    "sort-reverse",    "Reverse the sort order") \
+    REQ_(FILTER,          "filter",          "Filter by status, assignee or overdue") \
+    REQ_(BACK,            "back",            "Go back (on the dashboard: quit)") \
+    REQ_(HELP,            "help",            "Show the keys of this screen") \
+    REQ_(SYNC_NOW,        "sync-now",        "Sync with the hub now") \
+    /* queues and oversight screens */ \
+    REQ_(VIEW_SCHEDULING, "view-scheduling", "Open the scheduling queue") \
+    REQ_(VIEW_ELIGIBILITY,"view-eligibility","Open the eligibility queue") \
+    REQ_(VIEW_PRIOR_AUTH, "view-prior-auth", "Open the prior-authorization queue") \
+    REQ_(VIEW_ROI,        "view-roi",        "Open the release-of-information queue") \
+    REQ_(VIEW_QA,         "view-qa",         "Open QA review") \
+    REQ_(VIEW_KPI,        "view-kpi",        "Open the KPI screen") \
+    REQ_(VIEW_AUDIT,      "view-audit",      "Open the audit review") \
+    REQ_(VIEW_SYNC,       "view-sync",       "Open sync status and conflicts") \
+    /* forms */ \
+    REQ_(NEXT_FIELD,      "next-field",      "Go to the next field") \
+    REQ_(PREV_FIELD,      "prev-field",      "Go to the previous field") \
+    REQ_(SAVE,            "save",            "Save the form") \
+    REQ_(REVEAL,          "reveal",          "Reveal the masked field (asks a reason; audited)") \
+    REQ_(CANCEL,          "cancel",          "Leave the form (asks if there are unsaved changes)") \
+    REQ_(STATUS_STEP,     "status-step",     "Take the next workflow step") \
+    REQ_(ADD_NOTE,        "add-note",        "Append a note") \
+    REQ_(HISTORY,         "history",         "Show or hide the item's history") \
+    /* the lock and unlock screens */ \
+    REQ_(UNLOCK,          "unlock",          "Unlock with the passphrase typed") \
+    REQ_(PASSPHRASE,      "change-passphrase", "Change your passphrase") \
+    /* everywhere */ \
+    REQ_(LOCK,            "lock",            "Lock now") \
+    REQ_(BLANK,           "blank-screen",    "Blank the screen for privacy (any key returns)") \
+    REQ_(INCIDENT,        "report-incident", "Report a privacy or security incident") \
+    REQ_(REDRAW,          "redraw",          "Redraw the screen") \
+    REQ_(QUIT,            "quit",            "Quit Nexus")
+
+/* Request ids start above every key code the keymap stores (characters up
+ * to U+10FFFF and curses function keys offset by TUI_KEY_FN, see
+ * tui/keys.h), so a value is never both a key and a request. */
+#define NX_REQ_BASE 0x400000
+
+enum nx_request {
+    REQ_NONE = NX_REQ_BASE,   /* no binding: the key is text, or nothing */
+#define NX_REQ_ENUM_(id, name, help) REQ_##id,
+    NX_REQUESTS(NX_REQ_ENUM_)
+#undef NX_REQ_ENUM_
+    REQ_END
+};
+#define NX_REQ_COUNT (REQ_END - REQ_NONE - 1)
+
+/* "move-down" -> REQ_MOVE_DOWN; REQ_NONE when the name is not a request. */
+int nx_request_parse(const char *name);
+const char *nx_request_name(int req);   /* NULL if req is not a request */
+const char *nx_request_help(int req);
+
+#endif
