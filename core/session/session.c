@@ -144,6 +144,14 @@ int sess_load(nx_session *s, const char *id, nx_item *it, char *err, size_t errl
     it->due = r.due;
     it->follow_up = r.follow_up;
     it->closed = r.closed;
+    /* Item-column fields the dictionary describes (priority) are filled
+     * from the row, so the form shows and edits them like any field. */
+    const nx_field_def *pf = nx_dict_find(s->dict, "priority");
+    if (pf && (pf->kinds & NX_KIND_BIT(it->kind)) &&
+        nx_item_set(it, "priority", r.priority ? "urgent" : "routine") != 0) {
+        nx_item_free(it);
+        return nx_err(err, errlen, "out of memory");
+    }
     if (nx_store_patient_fields(s->profile->store, r.patient_id, load_kv, it) != 0 ||
         nx_store_item_fields(s->profile->store, id, load_kv, it) != 0) {
         nx_item_free(it);

@@ -79,6 +79,9 @@ static int set_field(nx_session *s, nx_item *it, const char *field, const char *
     }
     int64_t now = nx_session_now(s);
     it->updated = now;
+    int old_priority = it->priority;
+    if (f->home == NX_AT_ITEM && strcmp(f->id, "priority") == 0)
+        it->priority = strcmp(canon, "urgent") == 0;
     field_clocks(s, it, f);
     const char *forced = nx_workflow_forced(it);
     char from[NX_STATUS_MAX];
@@ -90,7 +93,9 @@ static int set_field(nx_session *s, nx_item *it, const char *field, const char *
     int rc = sess_begin(s, err, errlen);
     if (rc == 0) {
         nx_store *st = s->profile->store;
+        /* Item columns are written by sess_store_item below. */
         rc = f->home == NX_AT_PATIENT ? nx_store_patient_set(st, it->patient_id, f->id, canon)
+             : f->home == NX_AT_ITEM  ? 0
                                       : nx_store_item_field_put(st, it->id, f->id, canon);
         if (rc == 0)
             rc = sess_store_item(s, it, 0);
@@ -112,6 +117,7 @@ static int set_field(nx_session *s, nx_item *it, const char *field, const char *
     if (rc != 0) {
         (void)nx_item_set(it, f->id, old);
         memcpy(it->status, saved_common.status, sizeof it->status);
+        it->priority = old_priority;
         it->updated = saved_common.updated;
         it->due = saved_common.due;
     }

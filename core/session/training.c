@@ -156,9 +156,11 @@ static void seed_kind_fields(field_writer *w, nx_item_row *it, list *L, int64_t 
         snprintf(buf, sizeof buf, "Dr. %s", pick(&L[L_FAMILY]));
         put(w, "appointment_provider", buf);
         it->status = "new";
-        it->due = it->created + 2 * 86400;
+        it->due = now + (int64_t)randombytes_uniform(6 * 24) * 3600 - 12 * 3600;
     } else if (strcmp(kind, "eligibility") == 0) {
-        int64_t visit = now + (int64_t)(randombytes_uniform(12) + 1) * 86400 - 3 * 86400;
+        /* Visits from today to two weeks out: most are on time, the
+         * nearest ones at risk or overdue, as a real queue looks. */
+        int64_t visit = now + (int64_t)randombytes_uniform(15) * 86400;
         visit -= visit % 86400;
         local_date(visit, buf, sizeof buf);
         put(w, "service_date", buf);
@@ -249,7 +251,7 @@ static int seed_items(nx_profile *p, list *L, const client_id *clients, int n,
         char id[NX_UUID_LEN + 1];
         nx_uuid4(id);
         int pi = (int)randombytes_uniform((uint32_t)npatients);
-        int64_t created = now - (int64_t)randombytes_uniform(10 * 86400);
+        int64_t created = now - (int64_t)randombytes_uniform(4 * 86400);
         nx_item_row it = {
             .id = id, .kind = kinds[i % 4], .client_id = clients[pclient[pi]].id,
             .patient_id = pids[pi], .assignee = randombytes_uniform(10) < 6 ? user : "",

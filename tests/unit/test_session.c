@@ -473,3 +473,22 @@ Test(session, notes_append_and_corrections_keep_the_original)
     verify_chain();
     done();
 }
+
+Test(session, priority_is_an_item_column_shown_and_edited_as_a_field)
+{
+    open_as("prior-auth", NULL, NULL);
+    nx_item it;
+    new_item(NX_KIND_PRIOR_AUTH, "pt-1", &it);
+    cr_assert_str_eq(nx_item_get(&it, "priority"), "routine");
+    set_ok(&it, "priority", "urgent");
+    cr_assert_eq(it.priority, 1);
+    cr_assert_eq(count("SELECT priority FROM items"), 1);
+    cr_assert_eq(count("SELECT count(*) FROM item_fields WHERE field='priority'"), 0);
+    nx_item again;
+    char err[256];
+    cr_assert_eq(nx_session_open(&sess, it.id, &again, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(nx_item_get(&again, "priority"), "urgent");
+    nx_item_free(&again);
+    nx_item_free(&it);
+    done();
+}
