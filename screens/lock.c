@@ -9,35 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-typedef struct {
-    tui_passbox pb;
-    char why[256];
-} lock_st;
-
-static int lock_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t errlen)
-{
-    (void)a;
-    (void)arg;
-    lock_st *st = calloc(1, sizeof *st);
-    if (!st || tui_passbox_open(&st->pb, 1) != 0) {
-        free(st);
-        snprintf(err, errlen, "out of secure memory");
-        return -1;
-    }
-    s->st = st;
-    return 0;
-}
-
-static void lock_close(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    lock_st *st = s->st;
-    if (!st)
-        return;
-    tui_passbox_close(&st->pb);
-    free(st);
-    s->st = NULL;
-}
+typedef nx_scr_pass_st lock_st;
 
 static void lock_draw(tui_screen *s, tui_app *a, WINDOW *w)
 {
@@ -86,8 +58,8 @@ const tui_screen_ops nx_scr_lock = {
     .ctx = TUI_CTX_LOCK,
     .text_entry = 1,
     .full_screen = 1,
-    .open = lock_open,
-    .close = lock_close,
+    .open = nx_scr_pass_open,
+    .close = nx_scr_pass_close,
     .draw = lock_draw,
     .handle = lock_handle,
 };

@@ -3,6 +3,7 @@
 #include "screens/screens.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 const tui_screens nx_screens = {
@@ -34,4 +35,29 @@ void nx_scr_backoff_line(tui_app *a, const char *why, char *out, size_t len)
                  (long long)left);
     else
         snprintf(out, len, "%s", why);
+}
+
+int nx_scr_pass_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t errlen)
+{
+    (void)a;
+    (void)arg;
+    nx_scr_pass_st *st = calloc(1, sizeof *st);
+    if (!st || tui_passbox_open(&st->pb, 1) != 0) {
+        free(st);
+        snprintf(err, errlen, "out of secure memory");
+        return -1;
+    }
+    s->st = st;
+    return 0;
+}
+
+void nx_scr_pass_close(tui_screen *s, tui_app *a)
+{
+    (void)a;
+    nx_scr_pass_st *st = s->st;
+    if (!st)
+        return;
+    tui_passbox_close(&st->pb);
+    free(st);
+    s->st = NULL;
 }

@@ -5,6 +5,7 @@
 #define NX_SCREENS_H
 
 #include "tui/app.h"
+#include "tui/passbox.h"
 
 extern const tui_screen_ops nx_scr_unlock;
 extern const tui_screen_ops nx_scr_lock;
@@ -23,5 +24,14 @@ void nx_scr_format_due(int64_t due, char *buf, size_t len);
 /* The unlock and lock screens' message line: the last refusal, then the
  * back-off's countdown ("Wrong passphrase. Next attempt in 4 s."). */
 void nx_scr_backoff_line(tui_app *a, const char *why, char *out, size_t len);
+
+/* The unlock and lock screens keep the same state: a passphrase box
+ * (guarded memory) and the last refusal. */
+typedef struct nx_scr_pass_st {
+    tui_passbox pb;
+    char why[256];
+} nx_scr_pass_st;
+int  nx_scr_pass_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t errlen);
+void nx_scr_pass_close(tui_screen *s, tui_app *a);
 
 #endif

@@ -11,35 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    tui_passbox pb;
-    char why[256];            /* the last refusal */
-} unlock_st;
-
-static int unlock_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t errlen)
-{
-    (void)a;
-    (void)arg;
-    unlock_st *st = calloc(1, sizeof *st);
-    if (!st || tui_passbox_open(&st->pb, 1) != 0) {
-        free(st);
-        snprintf(err, errlen, "out of secure memory");
-        return -1;
-    }
-    s->st = st;
-    return 0;
-}
-
-static void unlock_close(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    unlock_st *st = s->st;
-    if (!st)
-        return;
-    tui_passbox_close(&st->pb);
-    free(st);
-    s->st = NULL;
-}
+typedef nx_scr_pass_st unlock_st;
 
 static void unlock_draw(tui_screen *s, tui_app *a, WINDOW *w)
 {
@@ -91,8 +63,8 @@ const tui_screen_ops nx_scr_unlock = {
     .ctx = TUI_CTX_LOCK,
     .text_entry = 1,
     .full_screen = 1,
-    .open = unlock_open,
-    .close = unlock_close,
+    .open = nx_scr_pass_open,
+    .close = nx_scr_pass_close,
     .draw = unlock_draw,
     .handle = unlock_handle,
 };
