@@ -292,18 +292,18 @@ static int already_settled(nx_profile *p, const nx_backoff *b)
 static int write_events(nx_profile *p, const nx_backoff *b, char *err, size_t errlen)
 {
     int done = already_settled(p, b);
-    int todo = b->failures - done;
-    if (todo <= 0)
+    int pending = b->failures - done;
+    if (pending <= 0)
         return 0;
-    int timed = todo < b->ntimes ? todo : b->ntimes;
+    int timed = pending < b->ntimes ? pending : b->ntimes;
     const int64_t *t = b->times + (b->ntimes - timed);
     char reason[160] = "";
     if (b->damaged && done == 0)
         snprintf(reason, sizeof reason, "the unlock back-off record was found damaged: "
                  "earlier failed attempts of unknown number and time");
-    else if (todo > timed)
+    else if (pending > timed)
         snprintf(reason, sizeof reason, "%d earlier failed attempts whose times were not kept",
-                 todo - timed);
+                 pending - timed);
     if (reason[0] && append_failed(p, timed ? t[0] : b->last_failure, reason, err, errlen))
         return -1;
     for (int i = 0; i < timed; i++)
