@@ -111,8 +111,11 @@ golden: build/.deps-test $(TST)/nexus $(TST_PROGS)
 	@tests/tui/golden.sh $(TST)
 
 # ---- benchmarks -----------------------------------------------------------------
-bench: build/.deps-test
+bench: build/.deps-test $(REL)/nexus $(TST)/progs/tui_fixture
 	@$(MAKE) --no-print-directory -f tests/bench/bench.mk
+	@if [ "$${BENCH_TUI:-1}" != 0 ]; then \
+	  echo; echo "Full-screen client, headless, 100 000 items (tests/tui/bench.sh; BENCH_TUI=0 skips):"; \
+	  tests/tui/bench.sh $(REL) $(TST); fi
 
 # ---- run --------------------------------------------------------------------------
 run: $(REL)/nexus
