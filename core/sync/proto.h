@@ -1,0 +1,228 @@
+/* core/sync/proto — the sync protocol's frames: how bytes on the wire
+ * become a message and back, decoded strictly. Shared by the client
+ * (core/sync/client.c) and nexus-hub serve (hub/serve.c).
+ *
+ * Wire format (all integers big-endian):
+ *
+ *   frame = u32 len | body[len]            1 <= len <= NX_FRAME_MAX
+ *   body  = u8 type | field*
+ *   field = u16 tag | u32 flen | bytes[flen]
+ *
+ * Field kinds (fixed per tag, see NX_TAGS):
+ *   U64    flen == 8, unsigned
+ *   I64    flen == 8, two's complement (times; 0 = none)
+ *   STR    valid UTF-8, no NUL, flen <= the tag's max
+ *   TUPLE  n parts (the tag's arity) separated by single NUL bytes, each
+ *          valid UTF-8, total <= the tag's max
+ *   HASH   flen == 32, raw bytes
+ *
+ * Strict decoding (DESIGN invariant 7): a message is refused whole when its
+ * type is unknown, a tag is unknown or not allowed in that type, a field is
+ * cut short or runs past the body, a field has the wrong size or is not
+ * valid UTF-8, a non-repeatable field appears twice, a required field is
+ * missing, or the frame's length is 0 or above NX_FRAME_MAX. A refused
+ * frame ends the session with an ERROR frame; nothing of it is applied.
+ *
+ * One round (the client pipelines, so a round is one round trip):
+ *
+ *   client: HELLO          (first round on a connection only)
+ *           OP*            pending ops from the outbox, oldest first
+ *           AUDIT*         audit events not yet acknowledged by the hub
+ *           PULL           ends the client's batch; carries its cursor
+ *   hub:    WELCOME        (answer to HELLO)
+ *           RESULT*        one per OP, in order
+ *           CLIENT*        client (clinic) records the items below need
+ *           ITEM* / DROP*  what changed since the cursor, restoration
+ *                          order: open items by due time, then recently
+ *                          closed ones
+ *           END            the new cursor; the client moves to it only
+ *                          after applying everything before it
+ *   either: ERROR          then the connection closes
+ *   client: DESTROYED      after erasing a revoked cache (best effort)
+ *           BYE            before closing a kept-open session
+ */
+#ifndef NX_SYNC_PROTO_H
+#define NX_SYNC_PROTO_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define NX_PROTO_VERSION 1
+#define NX_FRAME_MAX (1u << 20)       /* body bytes */
+#define NX_FRAME_HDR 4
+
+/* id, name, code. Codes are the wire format: never renumber. */
+#define NX_MSGS(X)                  \
+    X(HELLO, "hello", 1)            \
+    X(WELCOME, "welcome", 2)        \
+    X(OP, "op", 3)                  \
+    X(AUDIT, "audit", 4)            \
+    X(PULL, "pull", 5)              \
+    X(RESULT, "result", 6)          \
+    X(CLIENT, "client", 7)          \
+    X(ITEM, "item", 8)              \
+    X(DROP, "drop", 9)              \
+    X(END, "end", 10)               \
+    X(ERROR, "error", 11)           \
+    X(DESTROYED, "destroyed", 12)   \
+    X(BYE, "bye", 13)
+
+typedef enum {
+#define NX_MSG_ENUM_(id, name, code) NX_MSG_##id = code,
+    NX_MSGS(NX_MSG_ENUM_)
+#undef NX_MSG_ENUM_
+} nx_msg_type;
+
+typedef enum { NX_FK_U64, NX_FK_I64, NX_FK_STR, NX_FK_TUPLE, NX_FK_HASH } nx_field_kind;
+
+/* id, code, kind, arity (TUPLE parts; 1 otherwise), max bytes.
+ * Codes are the wire format: never renumber; add at the end. */
+#define NX_TAGS(X)                                          \
+    X(PROTO,      1, NX_FK_U64,   1, 8)                     \
+    X(VERSION,    2, NX_FK_STR,   1, 64)    /* client or hub version */ \
+    X(DEVICE,     3, NX_FK_STR,   1, 64)    /* device id, hex */        \
+    X(CURSOR,     4, NX_FK_U64,   1, 8)                     \
+    X(TRAINING,   5, NX_FK_U64,   1, 8)     /* 1 = training profile/hub */ \
+    X(USER,       6, NX_FK_STR,   1, 64)                    \
+    X(ROLE,       7, NX_FK_STR,   1, 64)                    \
+    X(TEAM,       8, NX_FK_STR,   1, 64)                    \
+    X(TIME,       9, NX_FK_I64,   1, 8)     /* the hub's clock, unix s */ \
+    X(HLC,       10, NX_FK_U64,   1, 8)                     \
+    X(BANNER,    11, NX_FK_STR,   1, 2048)                  \
+    X(EMERGENCY, 12, NX_FK_U64,   1, 8)                     \
+    X(REVOKED,   13, NX_FK_U64,   1, 8)                     \
+    X(OP_ID,     14, NX_FK_STR,   1, 64)                    \
+    X(OP_KIND,   15, NX_FK_STR,   1, 16)    /* nx_op_kind_name */       \
+    X(ITEM,      16, NX_FK_STR,   1, 64)    /* item id */               \
+    X(FIELD,     17, NX_FK_STR,   1, 64)    /* dictionary field id */   \
+    X(VALUE,     18, NX_FK_STR,   1, 16384)                 \
+    X(EXPECT,    19, NX_FK_STR,   1, 32)    /* expected prior status */ \
+    X(OUTCOME,   20, NX_FK_STR,   1, 16)                    \
+    X(REASON,    21, NX_FK_STR,   1, 512)                   \
+    X(KIND,      22, NX_FK_STR,   1, 32)    /* item kind */             \
+    X(CLIENT_ID, 23, NX_FK_STR,   1, 64)                    \
+    X(PATIENT_ID,24, NX_FK_STR,   1, 64)                    \
+    X(STATUS,    25, NX_FK_STR,   1, 32)                    \
+    X(PRIORITY,  26, NX_FK_U64,   1, 8)                     \
+    X(ASSIGNEE,  27, NX_FK_STR,   1, 64)                    \
+    X(CREATED,   28, NX_FK_I64,   1, 8)                     \
+    X(UPDATED,   29, NX_FK_I64,   1, 8)                     \
+    X(DUE,       30, NX_FK_I64,   1, 8)                     \
+    X(FOLLOW_UP, 31, NX_FK_I64,   1, 8)                     \
+    X(CLOSED,    32, NX_FK_I64,   1, 8)                     \
+    X(LINKED,    33, NX_FK_STR,   1, 64)                    \
+    X(KV,        34, NX_FK_TUPLE, 2, 2048)  /* item field: id, value */ \
+    X(PKV,       35, NX_FK_TUPLE, 2, 2048)  /* patient field: id, value */ \
+    X(HIST,      36, NX_FK_TUPLE, 4, 16384) /* at, who, what, detail */ \
+    X(SEQ,       37, NX_FK_U64,   1, 8)                     \
+    X(AT,        38, NX_FK_I64,   1, 8)                     \
+    X(ACTION,    39, NX_FK_STR,   1, 32)                    \
+    X(PREV_HASH, 40, NX_FK_HASH,  1, 32)                    \
+    X(HASH,      41, NX_FK_HASH,  1, 32)                    \
+    X(MESSAGE,   42, NX_FK_STR,   1, 512)                   \
+    X(COUNT,     43, NX_FK_U64,   1, 8)                     \
+    X(NAME,      44, NX_FK_STR,   1, 128)                   \
+    X(TZ,        45, NX_FK_STR,   1, 64)                    \
+    X(ESCALATION,46, NX_FK_STR,   1, 128)                   \
+    X(HOLIDAYS,  47, NX_FK_STR,   1, 1024)                  \
+    X(LEAD_HOURS,48, NX_FK_U64,   1, 8)                     \
+    X(CONSENT,   49, NX_FK_STR,   1, 256)                   \
+    X(GRACE_HOURS,50, NX_FK_U64,  1, 8)     /* offline grace the hub grants */ \
+    X(KEEP_DAYS, 51, NX_FK_U64,   1, 8)
+
+typedef enum {
+#define NX_TAG_ENUM_(id, code, kind, arity, max) NX_TAG_##id = code,
+    NX_TAGS(NX_TAG_ENUM_)
+#undef NX_TAG_ENUM_
+} nx_tag;
+
+/* Which tags each message may carry: R = required once, O = optional once,
+ * M = any number of times (in order).
+ *
+ *   HELLO     R PROTO VERSION DEVICE CURSOR HLC   O TRAINING
+ *   WELCOME   R PROTO VERSION USER ROLE TEAM TIME HLC GRACE_HOURS KEEP_DAYS
+ *             O BANNER EMERGENCY REVOKED TRAINING
+ *   OP        R OP_ID OP_KIND ITEM HLC USER DEVICE  O FIELD VALUE EXPECT
+ *   AUDIT     R SEQ AT USER ROLE DEVICE ACTION OUTCOME PREV_HASH HASH
+ *             O ITEM FIELD REASON
+ *   PULL      R CURSOR HLC
+ *   RESULT    R OP_ID OUTCOME  O REASON ITEM
+ *   CLIENT    R CLIENT_ID NAME TZ  O ESCALATION HOLIDAYS LEAD_HOURS CONSENT
+ *   ITEM      R ITEM KIND CLIENT_ID PATIENT_ID STATUS PRIORITY ASSIGNEE TEAM
+ *               CREATED UPDATED
+ *             O DUE FOLLOW_UP CLOSED LINKED   M KV PKV HIST
+ *   DROP      R ITEM  O REASON
+ *   END       R CURSOR TIME HLC COUNT
+ *   ERROR     R MESSAGE
+ *   DESTROYED R DEVICE TIME
+ *   BYE       (nothing)
+ */
+
+/* ---- encoding --------------------------------------------------------------- */
+
+/* A growing buffer of whole frames. Wiped when freed: it holds PHI. */
+typedef struct nx_wbuf {
+    unsigned char *p;
+    size_t len, cap;
+    size_t frame_start;      /* offset of the open frame's header */
+    int failed;              /* allocation failed or a frame grew too big */
+} nx_wbuf;
+
+void nx_wbuf_init(nx_wbuf *b);
+void nx_wbuf_free(nx_wbuf *b);          /* sodium_memzero, free */
+void nx_wbuf_reset(nx_wbuf *b);         /* wipes, keeps the allocation */
+
+/* Opens a frame of this type; the put functions add fields to it;
+ * nx_msg_end closes it. 0, or -1 (and b->failed) when the frame would
+ * pass NX_FRAME_MAX or memory runs out. The encoder does not check the
+ * schema: the decoder on the other side does (tests check both agree). */
+int nx_msg_begin(nx_wbuf *b, nx_msg_type t);
+int nx_msg_u64(nx_wbuf *b, nx_tag tag, uint64_t v);
+int nx_msg_i64(nx_wbuf *b, nx_tag tag, int64_t v);
+int nx_msg_str(nx_wbuf *b, nx_tag tag, const char *s);          /* NULL = "" */
+int nx_msg_tuple(nx_wbuf *b, nx_tag tag, const char *const *parts, size_t n);
+int nx_msg_hash(nx_wbuf *b, nx_tag tag, const unsigned char h[32]);
+int nx_msg_end(nx_wbuf *b);
+
+/* ---- decoding --------------------------------------------------------------- */
+
+typedef struct nx_field_ref {
+    uint16_t tag;
+    uint32_t len;
+    const unsigned char *p;  /* into the decoded body; not NUL-terminated */
+} nx_field_ref;
+
+#define NX_MSG_MAX_FIELDS 4096
+
+/* A decoded message: views into the body it was decoded from (which must
+ * outlive it). */
+typedef struct nx_msg {
+    nx_msg_type type;
+    size_t n;
+    nx_field_ref f[NX_MSG_MAX_FIELDS];
+} nx_msg;
+
+/* Decodes one frame body (the bytes after the u32 length) against the
+ * schema above. 0, or -1 with err naming what was wrong ("frame: field 7
+ * (tag 18) runs past the end of the frame"), never a field's value. */
+int nx_msg_decode(const unsigned char *body, size_t len, nx_msg *out, char *err, size_t errlen);
+
+/* Reads the u32 length prefix: -1 with err when 0 or above NX_FRAME_MAX. */
+int nx_frame_len(const unsigned char hdr[NX_FRAME_HDR], uint32_t *len, char *err, size_t errlen);
+
+/* Accessors on a decoded message. The first instance of tag. */
+const nx_field_ref *nx_msg_get(const nx_msg *m, nx_tag tag);
+/* 1 found, 0 absent. */
+int nx_msg_get_u64(const nx_msg *m, nx_tag tag, uint64_t *v);
+int nx_msg_get_i64(const nx_msg *m, nx_tag tag, int64_t *v);
+/* Copies a STR field into out, NUL-terminated. 1 found, 0 absent, -1 when
+ * it does not fit in outlen. */
+int nx_msg_get_str(const nx_msg *m, nx_tag tag, char *out, size_t outlen);
+/* Splits a TUPLE field (ref from iterating m->f) into its parts, copied
+ * NUL-terminated into buf (size buflen); parts[i] point into buf. 0 or -1
+ * (does not fit). */
+int nx_field_tuple(const nx_field_ref *r, char *buf, size_t buflen, const char **parts,
+                   size_t nparts);
+
+const char *nx_msg_name(nx_msg_type t);     /* NULL if unknown */
+
+#endif
