@@ -155,6 +155,22 @@ typedef enum {
  *   ERROR     R MESSAGE
  *   DESTROYED R DEVICE TIME
  *   BYE       (nothing)
+ *
+ * ITEM's repeated fields, as the client applies them (core/store/sync_store.c;
+ * the hub's view replaces the client's):
+ *   KV   (field id, value)  the item's kind fields (item_fields), all of
+ *        them the role may hold: a field absent is removed on the client.
+ *   PKV  (field id, value)  the patient's columns (family_name, dob...)
+ *        the role may hold; when an ITEM carries any PKV, a column absent
+ *        is cleared on the client.
+ *   HIST (at, who, what, detail), oldest first, replacing the item's
+ *        history; at is decimal unix seconds; parts of detail are
+ *        separated by \x1f (NX_OP_SEP):
+ *          "status"   from \x1f to
+ *          "note"     op id \x1f corrected op id \x1f body  (ids may be "")
+ *          "attempt"  channel \x1f outcome \x1f next action
+ *          "attach"   ref \x1f label
+ *        The client skips a `what` it does not know.
  */
 
 /* ---- encoding --------------------------------------------------------------- */
