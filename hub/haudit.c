@@ -1,0 +1,200 @@
+/* hub/haudit — the hub's own audit chain and the audit query.
+ *
+ * The chain is the store's `audit` table in core/domain/audit.h's format
+ * (v1 encoding, BLAKE2b-256 keyed with K, genesis bound to the device), so
+ * nx_audit_verify checks it unchanged. K is a crypto_kdf subkey of the hub
+ * key; the device is "hub". The hub's events need their own action words
+ * (user-add, import, session, reject, ...), which nx_audit_append's enum
+ * does not have, so the append is done here over the same encoding: the
+ * verify test proves both agree.
+ *
+ * Limit: the hub keeps no head outside the store, so cutting off its
+ * newest events is not detected (the laptop keeps its head in the key
+ * file; the hub key file is written once and never rewritten). */
+#include "hub/store_int.h"
+#include "store/audit_store.h"
+#include "util/util.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define H NX_AUDIT_HASH_BYTES
+
+static void put_u64(crypto_generichash_state *st, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    crypto_generichash_update(st, b, sizeof b);
+}
+
+static void put_str(crypto_generichash_state *st, const char *s)
+{
+    size_t n = strlen(s);
+    put_u64(st, (uint64_t)n);
+    crypto_generichash_update(st, (const unsigned char *)s, n);
+}
+
+static void event_hash(const nx_secret *k, const nx_audit_row *r, const unsigned char prev[H],
+                       unsigned char out[H])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, k->bytes, k->len, H);
+    put_str(&st, "nexus-audit-event-v1");
+    put_u64(&st, (uint64_t)r->seq);
+    put_u64(&st, (uint64_t)r->at);
+    const char *f[] = { r->user, r->role, r->device, r->action, r->item_id, r->field,
+                        r->reason, r->outcome };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        put_str(&st, f[i]);
+    crypto_generichash_update(&st, prev, H);
+    crypto_generichash_final(&st, out, H);
+}
+
+static int token_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == ':' || ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int line_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > NX_AUDIT_REASON_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+int nx_hub_audit(nx_hub *h, const nx_hub_event *e, char *err, size_t errlen)
+{
+    const char *user = e->user ? e->user : h->admin;
+    const char *role = e->role ? e->role : NX_HUB_ADMIN_ROLE;
+    const char *device = e->device ? e->device : NX_HUB_DEVICE;
+    const char *item = e->item ? e->item : "", *field = e->field ? e->field : "";
+    const char *reason = e->reason ? e->reason : "";
+    if (!e->action || !*e->action || !token_ok(e->action, 32))
+        return nx_err(err, errlen, "hub audit: an action is a word of at most 32 characters");
+    if (!*user || !token_ok(user, NX_NAME_MAX - 1) || !token_ok(role, NX_NAME_MAX - 1) ||
+        !*device || !token_ok(device, 64) || !token_ok(item, NX_AUDIT_ID_MAX) ||
+        !token_ok(field, NX_AUDIT_ID_MAX))
+        return nx_err(err, errlen, "hub audit: user, role, device, item and field are plain ids");
+    if (!line_ok(reason))
+        return nx_err(err, errlen, "hub audit: a reason is one line of at most %d bytes",
+                      NX_AUDIT_REASON_MAX);
+    if (!nx_store_in_transaction(h->store))
+        return nx_err(err, errlen, "hub audit: an event is appended inside the transaction "
+                      "of the change it records");
+    int64_t last = 0;
+    size_t len = 0;
+    unsigned char prev[H], hash[H];
+    int found = nx_store_audit_last(h->store, &last, prev, H, &len);
+    if (found < 0)
+        return nx_err(err, errlen, "cannot read the hub's audit chain: %s", nx_hub_errmsg(h));
+    if (!found) {
+        last = 0;
+        nx_audit_genesis(&h->audit, prev);
+    } else if (last < 1 || len != H)
+        return nx_err(err, errlen, "the hub's audit chain's last event is damaged: run "
+                      "'nexus-hub audit verify'");
+    if (last == INT64_MAX)
+        return nx_err(err, errlen, "hub audit: the chain is full");
+    nx_audit_row r = {
+        .seq = last + 1, .at = e->at ? e->at : nx_now(),
+        .user = user, .role = role, .device = device, .action = e->action,
+        .item_id = item, .field = field, .reason = reason,
+        .outcome = e->failed ? "failed" : "ok",
+        .prev_hash = prev, .prev_hash_len = H, .hash = hash, .hash_len = H,
+    };
+    event_hash(&h->audit.key, &r, prev, hash);
+    if (nx_store_audit_insert(h->store, &r) != 0)
+        return nx_err(err, errlen, "cannot write the hub audit event: %s", nx_hub_errmsg(h));
+    return 0;
+}
+
+int nx_hub_audit_log(nx_hub *h, const nx_hub_event *e, char *err, size_t errlen)
+{
+    if (nx_hub_begin(h) != 0)
+        return nx_err(err, errlen, "cannot write the hub audit event: %s", nx_hub_errmsg(h));
+    if (nx_hub_audit(h, e, err, errlen) != 0) {
+        nx_hub_rollback(h);
+        return -1;
+    }
+    if (nx_hub_commit(h) != 0) {
+        nx_err(err, errlen, "cannot write the hub audit event: %s", nx_hub_errmsg(h));
+        nx_hub_rollback(h);
+        return -1;
+    }
+    return 0;
+}
+
+int nx_hub_audit_verify(nx_hub *h, uint64_t *events, char *msg, size_t msglen)
+{
+    unsigned char zero[H] = { 0 };
+    uint64_t bad = 0;
+    return nx_audit_verify(h->store, &h->audit, 0, zero, events, &bad, msg, msglen);
+}
+
+/* ---- query ----------------------------------------------------------------------- */
+
+static int query_one(sqlite3 *db, const char *sql, const char *source,
+                     const nx_hub_audit_filter *f, nx_hub_audit_cb cb, void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    const char *v[] = { f->user, f->item, f->action, f->device };
+    for (int i = 0; i < 4; i++)
+        if (v[i])
+            sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, f->since);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nx_hub_audit_row r = { .source = source };
+        r.seq = sqlite3_column_int64(st, 0);
+        r.at = sqlite3_column_int64(st, 1);
+        const char **s[] = { &r.user, &r.role, &r.device, &r.action, &r.item, &r.field,
+                             &r.reason, &r.outcome };
+        for (int i = 0; i < 8; i++) {
+            const unsigned char *t = sqlite3_column_text(st, i + 2);
+            *s[i] = t ? (const char *)t : "";
+        }
+        stop = cb(arg, &r);
+    }
+    sqlite3_finalize(st);
+    return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int nx_hub_audit_query(nx_hub *h, const nx_hub_audit_filter *f, nx_hub_audit_cb cb, void *arg)
+{
+    static const char hub_sql[] =
+        "SELECT seq, at, user, role, device, action, item_id, field, reason, outcome FROM audit"
+        " WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR item_id = ?2)"
+        "   AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR device = ?4) AND at >= ?5"
+        " ORDER BY seq";
+    static const char dev_sql[] =
+        "SELECT seq, at, user, role, device, action, item, field, reason, outcome"
+        " FROM device_audit"
+        " WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR item = ?2)"
+        "   AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR device = ?4) AND at >= ?5"
+        " ORDER BY device, seq";
+    nx_hub_audit_filter none = { 0 };
+    if (!f)
+        f = &none;
+    int rc = query_one(nx_hub_db(h), hub_sql, "hub", f, cb, arg);
+    if (rc == 0)
+        rc = query_one(nx_hub_db(h), dev_sql, "device", f, cb, arg);
+    return rc;
+}

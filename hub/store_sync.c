@@ -1,0 +1,347 @@
+/* hub/store_sync — the rows a sync session reads and writes besides the
+ * items themselves: the revision counter behind pull cursors, the
+ * restoration-ordered list of changed items, what each device holds (so
+ * the hub can tell it what to drop), received ops (dedupe), field clocks
+ * (last writer wins) and the devices' audit events. */
+#include "hub/store_int.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- revisions ------------------------------------------------------------------ */
+
+int64_t nx_hub_rev(nx_hub *h)
+{
+    static const char sql[] = "SELECT value FROM hub_counter WHERE name = 'rev'";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return v;
+}
+
+int64_t nx_hub_rev_bump(nx_hub *h)
+{
+    static const char sql[] =
+        "UPDATE hub_counter SET value = value + 1 WHERE name = 'rev' RETURNING value";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    if (v >= 0 && sqlite3_step(st) != SQLITE_DONE)
+        v = -1;
+    sqlite3_reset(st);
+    return v;
+}
+
+int nx_hub_item_rev_set(nx_hub *h, const char *item_id, int64_t rev)
+{
+    static const char sql[] =
+        "INSERT INTO item_rev(item_id, rev) VALUES(?1, ?2) "
+        "ON CONFLICT(item_id) DO UPDATE SET rev = excluded.rev";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, item_id);
+    sqlite3_bind_int64(st, 2, rev);
+    return nx_hub_step_done(st);
+}
+
+int64_t nx_hub_item_touch(nx_hub *h, const char *item_id)
+{
+    int64_t rev = nx_hub_rev_bump(h);
+    if (rev < 0 || nx_hub_item_rev_set(h, item_id, rev) != 0)
+        return -1;
+    return rev;
+}
+
+int nx_hub_item_rev(nx_hub *h, const char *item_id, int64_t *rev)
+{
+    static const char sql[] = "SELECT rev FROM item_rev WHERE item_id = ?1";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, item_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *rev = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int64_t archive_before(nx_hub *h, int64_t now)
+{
+    nx_hub_settings s;
+    int days = nx_hub_settings_get(h, &s) == 0 ? s.keep_closed_days : NX_HUB_KEEP_CLOSED_DAYS;
+    return now - (int64_t)days * 86400;
+}
+
+int nx_hub_items_since(nx_hub *h, int64_t since_rev, int64_t now, const char *team,
+                       nx_hub_item_cb cb, void *arg)
+{
+    /* Open items first by due time (due_key puts none last), then closed
+     * ones newest first; the archive is left out. */
+    static const char sql[] =
+        "SELECT i.id, i.kind, i.client_id, i.patient_id, i.status, i.assignee, i.team,"
+        "  coalesce(i.linked_item, ''), i.priority, i.created, i.updated,"
+        "  coalesce(i.due, 0), coalesce(i.follow_up, 0), coalesce(i.closed, 0), r.rev"
+        " FROM item_rev AS r JOIN items AS i ON i.id = r.item_id"
+        " WHERE r.rev > ?1 AND (?3 IS NULL OR i.team = ?3)"
+        "   AND (coalesce(i.closed, 0) = 0 OR i.closed >= ?2)"
+        " ORDER BY coalesce(i.closed, 0) <> 0,"
+        "   CASE WHEN coalesce(i.closed, 0) = 0 THEN i.due_key ELSE -i.closed END, i.id";
+    int64_t cut = archive_before(h, now);
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, since_rev);
+    sqlite3_bind_int64(st, 2, cut);
+    if (team)
+        nx_hub_bind(st, 3, team);
+    int rc, stop = 0;
+    nx_item_rec it;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&it, 0, sizeof it);
+        nx_hub_col(it.id, sizeof it.id, st, 0);
+        nx_hub_col(it.kind, sizeof it.kind, st, 1);
+        nx_hub_col(it.client_id, sizeof it.client_id, st, 2);
+        nx_hub_col(it.patient_id, sizeof it.patient_id, st, 3);
+        nx_hub_col(it.status, sizeof it.status, st, 4);
+        nx_hub_col(it.assignee, sizeof it.assignee, st, 5);
+        nx_hub_col(it.team, sizeof it.team, st, 6);
+        nx_hub_col(it.linked_item, sizeof it.linked_item, st, 7);
+        it.priority = sqlite3_column_int(st, 8);
+        it.created = sqlite3_column_int64(st, 9);
+        it.updated = sqlite3_column_int64(st, 10);
+        it.due = sqlite3_column_int64(st, 11);
+        it.follow_up = sqlite3_column_int64(st, 12);
+        it.closed = sqlite3_column_int64(st, 13);
+        stop = cb(arg, &it, sqlite3_column_int64(st, 14));
+    }
+    sqlite3_reset(st);
+    return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int nx_hub_item_archived(nx_hub *h, const char *item_id, int64_t now)
+{
+    static const char sql[] =
+        "SELECT coalesce(closed, 0) <> 0 AND closed < ?2 FROM items WHERE id = ?1";
+    int64_t cut = archive_before(h, now);
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, item_id);
+    sqlite3_bind_int64(st, 2, cut);
+    int rc = sqlite3_step(st), v = 0;
+    if (rc == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? v : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- what each device holds ------------------------------------------------------- */
+
+int nx_hub_device_item_add(nx_hub *h, const char *device, const char *item_id)
+{
+    static const char sql[] =
+        "INSERT INTO device_items(device, item_id) VALUES(?1, ?2) ON CONFLICT DO NOTHING";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, device);
+    nx_hub_bind(st, 2, item_id);
+    return nx_hub_step_done(st);
+}
+
+int nx_hub_device_item_forget(nx_hub *h, const char *device, const char *item_id)
+{
+    static const char sql[] = "DELETE FROM device_items WHERE device = ?1 AND item_id = ?2";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, device);
+    nx_hub_bind(st, 2, item_id);
+    return nx_hub_step_done(st);
+}
+
+int nx_hub_device_item_has(nx_hub *h, const char *device, const char *item_id)
+{
+    static const char sql[] = "SELECT 1 FROM device_items WHERE device = ?1 AND item_id = ?2";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, device);
+    nx_hub_bind(st, 2, item_id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The ids are collected first, so cb may change device_items (forget what
+ * it drops) without disturbing the walk. */
+static int each_id(nx_hub *h, sqlite3_stmt *st, nx_hub_id_cb cb, void *arg)
+{
+    (void)h;
+    size_t n = 0, cap = 0;
+    char (*ids)[64] = NULL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            void *p = realloc(ids, nc * sizeof *ids);
+            if (!p) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            ids = p;
+            cap = nc;
+        }
+        nx_hub_col(ids[n], sizeof ids[n], st, 0);
+        n++;
+    }
+    sqlite3_reset(st);
+    int out = rc == SQLITE_DONE ? 0 : -1;
+    for (size_t i = 0; out == 0 && i < n; i++)
+        out = cb(arg, ids[i]);
+    free(ids);
+    return out;
+}
+
+int nx_hub_device_items_each(nx_hub *h, const char *device, nx_hub_id_cb cb, void *arg)
+{
+    static const char sql[] = "SELECT item_id FROM device_items WHERE device = ?1 ORDER BY item_id";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, device);
+    return each_id(h, st, cb, arg);
+}
+
+int nx_hub_device_items_expired(nx_hub *h, const char *device, int64_t now,
+                                nx_hub_id_cb cb, void *arg)
+{
+    static const char sql[] =
+        "SELECT d.item_id FROM device_items AS d LEFT JOIN items AS i ON i.id = d.item_id"
+        " WHERE d.device = ?1 AND (i.id IS NULL OR (coalesce(i.closed, 0) <> 0 AND i.closed < ?2))"
+        " ORDER BY d.item_id";
+    int64_t cut = archive_before(h, now);
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, device);
+    sqlite3_bind_int64(st, 2, cut);
+    return each_id(h, st, cb, arg);
+}
+
+/* ---- ops ------------------------------------------------------------------------ */
+
+int nx_hub_op_seen(nx_hub *h, const char *op_id, char *outcome, size_t outlen,
+                   char *reason, size_t reasonlen)
+{
+    static const char sql[] = "SELECT outcome, reason FROM ops WHERE op_id = ?1";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, op_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (outcome)
+            nx_hub_col(outcome, outlen, st, 0);
+        if (reason)
+            nx_hub_col(reason, reasonlen, st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int nx_hub_op_record(nx_hub *h, const nx_hub_op_rec *r)
+{
+    static const char sql[] =
+        "INSERT INTO ops(op_id, device, user, hlc, kind, item, field, value, expect, received,"
+        " outcome, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, r->op_id);
+    nx_hub_bind(st, 2, r->device);
+    nx_hub_bind(st, 3, r->user);
+    sqlite3_bind_int64(st, 4, (int64_t)r->hlc);
+    nx_hub_bind(st, 5, r->kind);
+    nx_hub_bind(st, 6, r->item);
+    nx_hub_bind(st, 7, r->field);
+    nx_hub_bind(st, 8, r->value);
+    nx_hub_bind(st, 9, r->expect);
+    sqlite3_bind_int64(st, 10, r->received);
+    nx_hub_bind(st, 11, r->outcome);
+    nx_hub_bind(st, 12, r->reason);
+    return nx_hub_step_done(st);
+}
+
+/* ---- field clocks ---------------------------------------------------------------- */
+
+int nx_hub_field_clock_get(nx_hub *h, const char *item_id, const char *field,
+                           nx_hlc *hlc, char *op_id, size_t op_idlen)
+{
+    static const char sql[] = "SELECT hlc, op_id FROM field_clock WHERE item_id = ?1 AND field = ?2";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, item_id);
+    nx_hub_bind(st, 2, field);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *hlc = (nx_hlc)sqlite3_column_int64(st, 0);
+        if (op_id)
+            nx_hub_col(op_id, op_idlen, st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int nx_hub_field_clock_set(nx_hub *h, const char *item_id, const char *field,
+                           nx_hlc hlc, const char *op_id)
+{
+    static const char sql[] =
+        "INSERT INTO field_clock(item_id, field, hlc, op_id) VALUES(?1, ?2, ?3, ?4) "
+        "ON CONFLICT(item_id, field) DO UPDATE SET hlc = excluded.hlc, op_id = excluded.op_id";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, item_id);
+    nx_hub_bind(st, 2, field);
+    sqlite3_bind_int64(st, 3, (int64_t)hlc);
+    nx_hub_bind(st, 4, op_id);
+    return nx_hub_step_done(st);
+}
+
+/* ---- device audit events ---------------------------------------------------------- */
+
+int nx_hub_dev_event_add(nx_hub *h, const nx_hub_dev_event *e)
+{
+    static const char sql[] =
+        "INSERT INTO device_audit(device, seq, at, user, role, action, item, field, reason,"
+        " outcome, prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " ON CONFLICT(device, seq) DO NOTHING";
+    if (!e->prev_hash || !e->hash || e->seq > (uint64_t)INT64_MAX)
+        return -1;
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, e->device);
+    sqlite3_bind_int64(st, 2, (int64_t)e->seq);
+    sqlite3_bind_int64(st, 3, e->at);
+    nx_hub_bind(st, 4, e->user);
+    nx_hub_bind(st, 5, e->role);
+    nx_hub_bind(st, 6, e->action);
+    nx_hub_bind(st, 7, e->item);
+    nx_hub_bind(st, 8, e->field);
+    nx_hub_bind(st, 9, e->reason);
+    nx_hub_bind(st, 10, e->outcome);
+    sqlite3_bind_blob(st, 11, e->prev_hash, NX_AUDIT_HASH_BYTES, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 12, e->hash, NX_AUDIT_HASH_BYTES, SQLITE_TRANSIENT);
+    if (nx_hub_step_done(st) != 0)
+        return -1;
+    return sqlite3_changes(nx_hub_db(h)) == 1 ? 0 : 1;
+}
