@@ -1,11 +1,16 @@
-/* Session lifetime, transactions with their audit events, loading items. */
+/* Session lifetime, transactions with their audit events and sync ops,
+ * loading items. */
 #include "session/session_int.h"
 #include "session/training.h"
 #include "domain/workflow.h"
 #include "util/util.h"
+#include "store/sync_store.h"
+#include "sync/hlc.h"
 #include "util/uuid.h"
 
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int64_t nx_session_now(const nx_session *s)
@@ -51,6 +56,42 @@ int sess_commit(nx_session *s, const nx_audit_event *e, char *err, size_t errlen
     return 0;
 }
 
+int sess_op(nx_session *s, nx_op_kind kind, const char *item, const char *field,
+            const char *const *parts, size_t nparts, const char *expect, char op_id[40],
+            char *err, size_t errlen)
+{
+    if (op_id)
+        op_id[0] = '\0';
+    if (s->outbox_off)
+        return 0;
+    size_t len = 1;
+    for (size_t i = 0; i < nparts; i++)
+        len += strlen(parts[i] ? parts[i] : "") + 1;
+    char *value = NULL;
+    if (nparts) {
+        value = malloc(len);
+        if (!value)
+            return nx_err(err, errlen, "out of memory");
+        value[0] = '\0';
+        for (size_t i = 0; i < nparts; i++) {
+            if (i)
+                strcat(value, NX_OP_SEP);
+            strcat(value, parts[i] ? parts[i] : "");
+        }
+    }
+    int64_t now = nx_session_now(s);
+    /* A pinned clock (tests) pins the HLC's wall time too. */
+    int64_t ms = s->clock ? now * 1000 : nx_hlc_wall_ms();
+    int rc = nx_outbox_add(s->profile->store, kind, item, field, value, expect, now, ms, op_id);
+    if (value) {
+        sodium_memzero(value, len);
+        free(value);
+    }
+    if (rc != 0)
+        return nx_err(err, errlen, "item %s: cannot queue the change for sync", item);
+    return 0;
+}
+
 void sess_refused(nx_session *s, nx_audit_action a, const char *item, const char *field)
 {
     nx_audit_event e = { .action = a, .outcome = NX_AUDIT_OUTCOME_FAILED, .item_id = item,
@@ -64,9 +105,11 @@ int nx_session_start(nx_session *s, nx_profile *p, const nx_dict *dict,
 {
     nx_clock_fn clock = s->clock;
     void *clock_ctx = s->clock_ctx;
+    int outbox_off = s->outbox_off;
     memset(s, 0, sizeof *s);
     s->clock = clock;
     s->clock_ctx = clock_ctx;
+    s->outbox_off = outbox_off;
     s->profile = p;
     s->dict = dict;
     const nx_profile_info *info = nx_vault_info(p->vault);
@@ -226,8 +269,12 @@ int nx_session_create(nx_session *s, nx_kind k, const char *client_id, const cha
     it.created = it.updated = nx_session_now(s);
     int rc = -1;
     if (sess_begin(s, err, errlen) == 0) {
+        char prio[2] = { it.priority ? '1' : '0', '\0' };
+        const char *parts[] = { nx_kind_name(k), client_id, patient_id, prio };
         if (sess_store_item(s, &it, 1) != 0) {
             nx_err(err, errlen, "cannot create the item (unknown client or patient?)");
+            sess_rollback(s);
+        } else if (sess_op(s, NX_OP_CREATE, it.id, NULL, parts, 4, NULL, NULL, err, errlen) != 0) {
             sess_rollback(s);
         } else {
             nx_audit_event e = { .action = NX_AUDIT_CREATE, .item_id = it.id };

@@ -25,6 +25,10 @@ typedef struct nx_session {
     char team[NX_NAME_MAX];
     nx_clock_fn clock;          /* NULL = the system clock; tests pin time */
     void *clock_ctx;
+    /* 1 = changes write no sync op. Default 0: every change writes its op
+     * to the outbox in the transaction of the change and its audit event
+     * (core/store/sync_store.h). Kept across nx_session_start, like clock. */
+    int outbox_off;
 } nx_session;
 
 /* Loads the policy (policy_path, or assets/policy.txt when NULL) against

@@ -1,9 +1,11 @@
 /* Changing items: one field, a status step, a note, an attempt, a reveal.
- * Each is one transaction holding the change and its audit event. */
+ * Each is one transaction holding the change, its audit event and its sync
+ * op (op.h's table: set, add for units used, status, note, attempt, attach). */
 #include "session/session_int.h"
 #include "domain/deadlines.h"
 #include "domain/disclosure.h"
 #include "domain/workflow.h"
+#include "store/sync_store.h"
 #include "util/util.h"
 #include "util/uuid.h"
 
@@ -45,6 +47,22 @@ static void wipe_free(char *v)
         sodium_memzero(v, strlen(v));
         free(v);
     }
+}
+
+/* The op of a field change: units used travel as the increment (ops from
+ * two devices add up); every other field as its new canonical value. A
+ * status the change forced follows from it on the hub too. */
+static int field_op(nx_session *s, const nx_item *it, const nx_field_def *f, const char *old,
+                    const char *canon, char *err, size_t errlen)
+{
+    if (strcmp(f->id, "units_used") == 0) {
+        char delta[32];
+        snprintf(delta, sizeof delta, "%lld", strtoll(canon, NULL, 10) - strtoll(old, NULL, 10));
+        const char *parts[] = { delta };
+        return sess_op(s, NX_OP_ADD, it->id, f->id, parts, 1, NULL, NULL, err, errlen);
+    }
+    const char *parts[] = { canon };
+    return sess_op(s, NX_OP_SET, it->id, f->id, parts, 1, NULL, NULL, err, errlen);
 }
 
 /* nx_session_set with the canonical value's buffer from the caller, who
@@ -105,6 +123,8 @@ static int set_field(nx_session *s, nx_item *it, const char *field, const char *
             if (rc == 0)
                 rc = sess_event(s, &ev, err, errlen);
         }
+        if (rc == 0)
+            rc = field_op(s, it, f, old, canon, err, errlen);
         if (rc != 0) {
             if (!err[0])
                 nx_err(err, errlen, "item %s: cannot save %s", it->id, f->label);
@@ -218,6 +238,7 @@ static int disclose(nx_session *s, nx_item *it, int64_t now, char *err, size_t e
 int nx_session_transition(nx_session *s, nx_item *it, const char *to,
                           char linked_out[NX_ID_MAX], char *err, size_t errlen)
 {
+    char linked[NX_ID_MAX] = "";
     if (linked_out)
         linked_out[0] = '\0';
     if (!nx_policy_allows(s->policy, s->role, NX_ACTION_STATUS)) {
@@ -251,13 +272,19 @@ int nx_session_transition(nx_session *s, nx_item *it, const char *to,
     step_clocks(s, &next, tz, now);
     int rc = sess_begin(s, err, errlen);
     if (rc == 0) {
-        rc = handoff(s, &next, linked_out, err, errlen);
+        rc = handoff(s, &next, linked, err, errlen);
         if (rc == 0)
             rc = disclose(s, &next, now, err, errlen);
         if (rc == 0 && (sess_store_item(s, &next, 0) != 0 ||
                         nx_store_transition_add(s->profile->store, next.id, now, s->user, from,
                                                 next.status) != 0))
             rc = nx_err(err, errlen, "item %s: cannot save the step", next.id);
+        /* The hub applies it only if its status is still `from`; the
+         * linked item the step made travels as the op's field, so the hub
+         * makes it under the same id. */
+        const char *parts[] = { next.status };
+        if (rc == 0)
+            rc = sess_op(s, NX_OP_STATUS, next.id, linked, parts, 1, from, NULL, err, errlen);
         if (rc != 0) {
             sess_rollback(s);
         } else {
@@ -269,10 +296,10 @@ int nx_session_transition(nx_session *s, nx_item *it, const char *to,
         nx_item old = *it;
         *it = next;
         nx_item_free(&old);
+        if (linked_out)
+            snprintf(linked_out, NX_ID_MAX, "%s", linked);
     } else {
         nx_item_free(&next);
-        if (linked_out)
-            linked_out[0] = '\0';
     }
     return rc;
 }
@@ -290,13 +317,28 @@ int nx_session_note(nx_session *s, nx_item *it, const char *body, int64_t correc
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)body[i] < 0x20 && body[i] != '\n')
             return nx_err(err, errlen, "a note may not hold control characters");
-    int64_t now = nx_session_now(s);
+    int64_t now = nx_session_now(s), note_id = 0;
     if (sess_begin(s, err, errlen) != 0)
         return -1;
-    if (nx_store_note_add(s->profile->store, it->id, s->user, now, body, corrects, NULL) != 0) {
+    nx_store *st = s->profile->store;
+    if (nx_store_note_add(st, it->id, s->user, now, body, corrects, &note_id) != 0) {
         sess_rollback(s);
         return nx_err(err, errlen, "item %s: cannot save the note%s", it->id,
                       corrects ? " (the note it corrects is not on this item?)" : "");
+    }
+    /* A correction names the note it corrects by the op that wrote it
+     * (local note ids mean nothing on the hub). */
+    char corrected_op[40] = "", op_id[40] = "";
+    const char *parts[] = { body };
+    int rc = corrects && nx_store_note_op(st, corrects, corrected_op) < 0
+                 ? nx_err(err, errlen, "item %s: cannot read the note it corrects", it->id)
+                 : sess_op(s, NX_OP_NOTE, it->id, corrected_op, parts, 1, NULL, op_id, err,
+                           errlen);
+    if (rc == 0 && op_id[0] && nx_store_note_set_op(st, note_id, op_id) != 0)
+        rc = nx_err(err, errlen, "item %s: cannot queue the note for sync", it->id);
+    if (rc != 0) {
+        sess_rollback(s);
+        return -1;
     }
     nx_audit_event e = { .action = NX_AUDIT_NOTE, .item_id = it->id };
     return sess_commit(s, &e, err, errlen);
@@ -321,6 +363,11 @@ int nx_session_attempt(nx_session *s, nx_item *it, const char *channel, const ch
                              next_action) != 0) {
         sess_rollback(s);
         return nx_err(err, errlen, "item %s: cannot save the attempt", it->id);
+    }
+    const char *parts[] = { channel, outcome, next_action ? next_action : "" };
+    if (sess_op(s, NX_OP_ATTEMPT, it->id, NULL, parts, 3, NULL, NULL, err, errlen) != 0) {
+        sess_rollback(s);
+        return -1;
     }
     nx_audit_event e = { .action = NX_AUDIT_UPDATE, .item_id = it->id, .field = "attempts" };
     return sess_commit(s, &e, err, errlen);
@@ -381,6 +428,11 @@ int nx_session_attach(nx_session *s, nx_item *it, const char *ref, const char *l
     if (nx_store_attachment_add(s->profile->store, it->id, ref, label, now, s->user) != 0) {
         sess_rollback(s);
         return nx_err(err, errlen, "item %s: cannot save the attachment reference", it->id);
+    }
+    const char *parts[] = { ref, label ? label : "" };
+    if (sess_op(s, NX_OP_ATTACH, it->id, NULL, parts, 2, NULL, NULL, err, errlen) != 0) {
+        sess_rollback(s);
+        return -1;
     }
     nx_audit_event e = { .action = NX_AUDIT_UPDATE, .item_id = it->id, .field = "attachments" };
     return sess_commit(s, &e, err, errlen);

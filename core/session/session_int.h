@@ -5,6 +5,7 @@
 #include "domain/audit.h"
 #include "store/items_io.h"
 #include "store/rows.h"
+#include "sync/op.h"
 
 /* BEGIN IMMEDIATE; -1 with err when the store is busy or broken. */
 int  sess_begin(nx_session *s, char *err, size_t errlen);
@@ -24,5 +25,13 @@ int  sess_load(nx_session *s, const char *id, nx_item *it, char *err, size_t err
 /* Writes the item's common columns and every kind field it holds. */
 int  sess_store_item(nx_session *s, const nx_item *it, int insert);
 int  sess_in_scope(const nx_session *s, const nx_item *it);
+
+/* Writes the change's sync op to the outbox inside the open transaction
+ * (nothing when s->outbox_off). parts are joined with NX_OP_SEP into the
+ * value (the joined copy is wiped). op_id (may be NULL) gets the op's id,
+ * "" when none was written. 0, or -1 with err (the caller rolls back). */
+int  sess_op(nx_session *s, nx_op_kind kind, const char *item, const char *field,
+             const char *const *parts, size_t nparts, const char *expect, char op_id[40],
+             char *err, size_t errlen);
 
 #endif

@@ -223,6 +223,36 @@ static const char *const migrations[] = {
     "  WHEN old.field = 'service_date' BEGIN"
     "  UPDATE items SET service_date = NULL WHERE id = old.item_id;"
     "END;",
+
+    /* 6: sync (core/sync, core/store/sync_store.c). outbox: every local
+     * change as an op, written in the same transaction as the change and
+     * its audit event, deleted only once the hub's RESULT for it is
+     * committed; its values are PHI, here inside the encrypted cache only.
+     * op_rejects: ops the hub refused (or sent to the conflict inbox), so
+     * the item screen can say "your change to FIELD was rejected: REASON".
+     * link_pending: a pulled item's link to an item not (yet) in this
+     * cache, set once that item arrives (items.linked_item is a foreign
+     * key). notes.op_id: the op that wrote a note, so a correction can name
+     * the note it corrects in a way the hub understands. The sync state
+     * (cursor, HLC, times, grace) lives in meta under sync.* keys. */
+    "CREATE TABLE outbox("
+    "  seq INTEGER PRIMARY KEY, op_id TEXT NOT NULL UNIQUE, hlc INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL, item TEXT NOT NULL, field TEXT NOT NULL DEFAULT '',"
+    "  value TEXT, expect TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX outbox_item ON outbox(item);"
+    "CREATE TABLE op_rejects("
+    "  id INTEGER PRIMARY KEY, item_id TEXT NOT NULL, op_id TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL, field TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL,"
+    "  at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX op_rejects_item ON op_rejects(item_id, at);"
+    "CREATE TABLE link_pending("
+    "  item_id TEXT PRIMARY KEY, linked TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX link_pending_linked ON link_pending(linked);"
+    "ALTER TABLE notes ADD COLUMN op_id TEXT;"
+    "CREATE INDEX notes_op ON notes(op_id) WHERE op_id IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
