@@ -1,17 +1,201 @@
 /* hub/serve — `nexus-hub serve`: the sync protocol's hub side on a pair of
- * file descriptors (stdin/stdout under sshd's forced command). Private to
- * hub/: main.c calls nx_hub_serve; serve_*.c, merge.c and pull.c share the
- * connection state below. */
+ * file descriptors (stdin/stdout under sshd's forced command).
+ *
+ * nx_hub_serve is the face (declared in hub.h too); the rest of this header
+ * is private to the server's files, which share one connection state:
+ *   serve.c        the loop: frames in and out, HELLO/WELCOME, the round's
+ *                  write batch, BYE, DESTROYED, the session's audit
+ *   serve_op.c     one OP frame: parse, dedupe, identity, record the outcome
+ *   merge.c        authorize, validate and merge set/add/note/attempt/
+ *                  attach/create/assign
+ *   merge_step.c   status steps (workflow, hand-off, disclosure, clocks)
+ *                  and the supervisor's conflict resolution
+ *   serve_audit.c  AUDIT frames: the devices' chains, breaks recorded
+ *   pull.c         PULL: CLIENT, ITEM, DROP, END, filtered by role
+ *   serve_db.c     the few queries of the hub store the server keeps to
+ *                  itself (cached statements, note op ids, field revisions,
+ *                  loading an item) */
 #ifndef NX_HUB_SERVE_H
 #define NX_HUB_SERVE_H
 
-typedef struct nx_hub nx_hub;
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hub/hub.h"
+#include "domain/dict.h"
+#include "domain/item.h"
+#include "domain/policy.h"
+#include "domain/roles.h"
+#include "sync/hlc.h"
+#include "sync/op.h"
+#include "sync/proto.h"
 
 /* Serves one connection for `user` (the name sshd's forced command gave;
  * never one the client sends) until BYE, EOF or an ERROR. Returns 0 after a
- * clean end (BYE or EOF between rounds), 1 after a protocol error (an ERROR
- * frame was sent), -1 when the store failed. Writes nothing PHI to
- * stderr. */
+ * clean end (BYE, or EOF between frames), 1 after a protocol error (an
+ * ERROR frame was sent, or the peer cut a frame short), -1 when the store
+ * failed. Writes nothing PHI to stderr. */
 int nx_hub_serve(nx_hub *h, const char *user, int in_fd, int out_fd);
+
+/* ---- private to hub/serve*.c, merge*.c, pull.c --------------------------------- */
+
+#define SRV_MAX_OPS_PER_ROUND 10000
+#define SRV_MAX_AUDIT_PER_ROUND 100000
+/* An op whose clock runs this far ahead of the hub's is refused, so a
+ * broken or hostile clock cannot drag the hub's HLC into the future. */
+#define SRV_MAX_AHEAD_MS (24LL * 3600 * 1000)
+#define SRV_STMTS 48
+#define SRV_REASON_MAX 400
+
+typedef struct nx_srv {
+    nx_hub *h;
+    const nx_dict *dict;
+    nx_policy *policy;
+    int in_fd, out_fd;
+
+    /* who: from the hub's users table, never from a frame */
+    char user[NX_NAME_MAX], team[NX_NAME_MAX], role_name[NX_NAME_MAX];
+    nx_role role;
+    int revoked;                 /* user or device revoked */
+    int hello;                   /* HELLO answered */
+    char device[65];
+    char client_version[65];
+    uint64_t cursor;             /* what the device holds: HELLO's, then each END's */
+    nx_hlc hlc;                  /* the hub's clock (meta hub_hlc) */
+    nx_hub_settings set;
+
+    /* the round's write batch: ops and audit events since the last flush */
+    int in_tx;
+    unsigned round_ops, round_audit;
+    int64_t expired_checked;     /* last look for held items gone to the archive */
+
+    struct {
+        uint64_t rounds, ops, applied, dup, rejected, conflicts, audit, items, drops;
+    } st;
+
+    nx_wbuf out;
+    unsigned char *body;         /* the frame being read (wiped) */
+    size_t bodycap;
+    nx_msg *msg;
+
+    struct { const char *sql; void *st; } stmts[SRV_STMTS];
+} nx_srv;
+
+/* An op as it came, copied out of its frame. */
+typedef struct srv_op {
+    char id[65], kind_name[17], item[65], field[65], expect[33], user[65], device[65];
+    nx_hlc hlc;
+    int kind;                    /* nx_op_kind, -1 unknown */
+    char *value;                 /* heap, "" when absent; PHI: wiped by srv_op_clear */
+} srv_op;
+
+void srv_op_clear(srv_op *op);
+
+/* What became of an op. outcome: "applied", "rejected", "conflict". The
+ * reason names ids and statuses, never a value. */
+typedef struct srv_result {
+    const char *outcome;
+    char reason[SRV_REASON_MAX];
+    const char *audit_action;    /* NX_HUB_ACT_*; NULL = by outcome */
+    const char *audit_field;     /* field id for the audit event; NULL = op's */
+} srv_result;
+
+#define SRV_APPLIED "applied"
+#define SRV_REJECTED "rejected"
+#define SRV_CONFLICT "conflict"
+#define SRV_DUPLICATE "duplicate"
+
+/* serve.c */
+int64_t srv_now(void);
+/* The wire: encode into s->out; srv_flush writes it. */
+int srv_flush(nx_srv *s);
+/* Sends ERROR (message has no value in it) and flushes. */
+void srv_error(nx_srv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Opens the round's write transaction if it is not open (reads the hub
+ * HLC that other sessions may have moved). 0 or -1. */
+int srv_tx(nx_srv *s);
+/* Commits it (with the hub HLC). 0 or -1. */
+int srv_tx_commit(nx_srv *s);
+/* A hub audit event as this session's user, role and device, inside the
+ * open transaction. */
+int srv_audit(nx_srv *s, const char *action, const char *item, const char *field,
+              const char *reason, int failed);
+
+/* serve_op.c: one OP frame. 0 handled (RESULT encoded), -1 store failure. */
+int srv_on_op(nx_srv *s, const nx_msg *m);
+
+/* merge.c: decides and applies one new op (not a duplicate, identity
+ * checked) inside a savepoint. 0 with r filled (a rejection's writes, if
+ * any, are rolled back by the caller), -1 store failure. */
+int srv_merge(nx_srv *s, const srv_op *op, srv_result *r);
+/* 1 when the item is in the user's scope (same rule as the client's
+ * sess_in_scope: own = assigned to the user; team; all). */
+int srv_in_scope(const nx_srv *s, const char *assignee, const char *team);
+/* The op's time in unix seconds, kept within the grace window before the
+ * hub's now and never after it. */
+int64_t srv_op_time(const nx_srv *s, const srv_op *op);
+/* Writes the common columns of it and, when all_fields, every kind field
+ * it holds (after a workflow step). 0 or -1. */
+int srv_item_store(nx_srv *s, const nx_item *it, int insert, int all_fields);
+/* Bumps the revision of the item and, for a patient field, of every item
+ * of that patient. 0 or -1. */
+int srv_touch(nx_srv *s, const char *item_id);
+int srv_touch_patient(nx_srv *s, const char *patient_id);
+/* Sets one field of a loaded item as user `who` (value canonical):
+ * column, patient row or item_fields, the clocks that follow, a forced
+ * status. 0 or -1 (store). */
+int srv_set_value(nx_srv *s, nx_item *it, const nx_field_def *f, const char *canon,
+                  int64_t at, const char *who);
+
+/* merge_step.c */
+int srv_merge_status(nx_srv *s, const srv_op *op, nx_item *it, srv_result *r);
+int srv_merge_resolve(nx_srv *s, const srv_op *op, srv_result *r);
+/* Moves it to `to` as user who at `at` (workflow check, hand-off with
+ * linked id when given, disclosure, clocks, transition row). 0 done, 1
+ * refused (msg says why), -1 store. */
+int srv_step(nx_srv *s, nx_item *it, const char *to, const char *linked_id, int64_t at,
+             const char *who, char *msg, size_t msglen);
+
+/* serve_audit.c: one AUDIT frame. 0 handled, 1 protocol error (ERROR
+ * sent), -1 store failure. */
+int srv_on_audit(nx_srv *s, const nx_msg *m);
+
+/* pull.c: one PULL frame: everything up to END encoded and flushed. 0 or
+ * -1 (store). */
+int srv_on_pull(nx_srv *s, const nx_msg *m);
+
+/* serve_db.c */
+/* A cached prepared statement on the hub's connection (keyed by the sql
+ * pointer: pass a static array), reset with bindings cleared. NULL on
+ * error. srv_stmts_free finalizes them all. */
+struct sqlite3_stmt *srv_stmt(nx_srv *s, const char *sql);
+void srv_stmts_free(nx_srv *s);
+/* The server's own tables (created if missing): note ids <-> op ids, and
+ * the revision at which each field was last written by an op. */
+int srv_db_prepare(nx_srv *s);
+/* Loads item id with every field of its kind (patient fields included).
+ * 1 found, 0 none, -1 error. */
+int srv_item_load(nx_srv *s, const char *id, nx_item *it);
+int srv_note_op_set(nx_srv *s, int64_t note_id, const char *op_id);
+/* 1 found (*note_id), 0 none, -1. */
+int srv_note_by_op(nx_srv *s, const char *op_id, const char *item_id, int64_t *note_id);
+/* The revision at which key/field was last written by an op, and the
+ * device that wrote it: 1 found, 0, -1. _set records this session's
+ * device. */
+int srv_field_rev_get(nx_srv *s, const char *key, const char *field, int64_t *rev,
+                      char *device, size_t devlen);
+int srv_field_rev_set(nx_srv *s, const char *key, const char *field, int64_t rev);
+/* The role and team the device last pulled under ("" when never). */
+int srv_device_role_get(nx_srv *s, char *out, size_t outlen);
+int srv_device_role_set(nx_srv *s, const char *value);
+/* The hub HLC kept in meta; 0 when never set. */
+int srv_hlc_load(nx_srv *s, nx_hlc *out);
+int srv_hlc_save(nx_srv *s, nx_hlc v);
+/* 1 when s is a plain token for an id (letters, digits, . _ : -), 1..63
+ * bytes, first a letter or digit. */
+int srv_token_ok(const char *s);
+/* The key of a field's clock: the item id, or "patient:<id>" for a
+ * patient column shared by every item of the patient. */
+void srv_clock_key(const nx_item *it, const nx_field_def *f, char *out, size_t outlen);
 
 #endif
