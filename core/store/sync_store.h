@@ -125,9 +125,14 @@ typedef struct nx_sync_applier nx_sync_applier;
 int  nx_sync_applier_new(nx_store *s, nx_sync_applier **out);
 void nx_sync_applier_free(nx_sync_applier *a);
 
+typedef struct nx_pulled_client {
+    const char *id, *name, *tz, *escalation, *holidays, *consent;   /* NULL = "" */
+    int has_lead, lead_hours;
+} nx_pulled_client;
+
 /* Inserts or replaces the clinic; without has_lead its verify lead time
  * stays as it was (72 h for a new one). 0 or -1. */
-int nx_sync_apply_client(nx_sync_applier *a, const nx_client_rec *c, int has_lead);
+int nx_sync_apply_client(nx_sync_applier *a, const nx_pulled_client *c);
 
 enum { NX_APPLY_OK = 0, NX_APPLY_ERROR = -1, NX_APPLY_NO_CLIENT = -2 };
 /* Upserts the item (twice is harmless), its patient, its fields and its

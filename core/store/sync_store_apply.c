@@ -164,14 +164,14 @@ static int by_id(nx_sync_applier *a, int i, const char *id)
     return run(st);
 }
 
-int nx_sync_apply_client(nx_sync_applier *a, const nx_client_rec *c, int has_lead)
+int nx_sync_apply_client(nx_sync_applier *a, const nx_pulled_client *c)
 {
-    sqlite3_stmt *st = stmt(a, has_lead ? S_CLIENT_LEAD : S_CLIENT);
-    const char *t[] = { c->id, c->name, c->tz, c->escalation, c->holidays, c->consent_rules };
+    sqlite3_stmt *st = stmt(a, c->has_lead ? S_CLIENT_LEAD : S_CLIENT);
+    const char *t[] = { c->id, c->name, c->tz, c->escalation, c->holidays, c->consent };
     for (int i = 0; i < 6; i++)
         bind_str(st, i + 1, t[i]);
-    if (has_lead)
-        sqlite3_bind_int(st, 7, c->verify_lead_hours);
+    if (c->has_lead)
+        sqlite3_bind_int(st, 7, c->lead_hours);
     return run(st);
 }
 

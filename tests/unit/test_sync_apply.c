@@ -1,0 +1,279 @@
+/* Applying what the hub pulls down: ITEM upserts the item with its patient,
+ * fields and history (twice is harmless; the hub's view replaces ours),
+ * CLIENT upserts the clinic, DROP erases the item and everything of it;
+ * malformed frames change nothing and their errors name no value. Frames
+ * are built with the proto.h encoder and decoded as the client does. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/rows.h"
+#include "store/sync_store.h"
+#include "sync/client_int.h"
+#include "tests/helpers/fakehub.h"
+#include "tests/helpers/syncfix.h"
+
+static nx_sf F;
+static nx_sync_applier *A;
+static nx_pull_buf PB;
+static nx_msg *M;
+static nx_wbuf W;
+
+static void setup(void)
+{
+    char err[512] = "";
+    cr_assert_eq(nx_sf_open(&F, "apply", "alice", "eligibility", 0, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_sync_applier_new(F.prof.store, &A), 0);
+    cr_assert_eq(nx_pull_buf_init(&PB), 0);
+    M = malloc(sizeof *M);
+    cr_assert_not_null(M);
+    nx_wbuf_init(&W);
+}
+
+static void teardown(void)
+{
+    nx_wbuf_free(&W);
+    free(M);
+    nx_pull_buf_free(&PB);
+    nx_sync_applier_free(A);
+    nx_sf_close(&F);
+}
+
+TestSuite(sync_apply, .init = setup, .fini = teardown);
+
+/* Decodes the one frame in W (then empties W). */
+static const nx_msg *decode(void)
+{
+    char err[256] = "";
+    cr_assert_geq(W.len, 4);
+    cr_assert_eq(nx_msg_decode(W.p + 4, W.len - 4, M, err, sizeof err), 0, "%s", err);
+    return M;
+}
+
+static nx_sync_code apply_item(const nx_fh_item *it, char *err, size_t errlen)
+{
+    nx_wbuf_reset(&W);
+    nx_fh_encode_item(&W, it);
+    const nx_msg *m = decode();
+    cr_assert_eq(nx_store_begin(F.prof.store), 0);
+    nx_sync_code c = nx_pull_item(A, &PB, m, err, errlen);
+    if (c == NX_SYNC_OK)
+        cr_assert_eq(nx_store_commit(F.prof.store), 0);
+    else
+        nx_store_rollback(F.prof.store);
+    return c;
+}
+
+static void apply_ok(const nx_fh_item *it)
+{
+    char err[512] = "";
+    cr_assert_eq(apply_item(it, err, sizeof err), NX_SYNC_OK, "%s", err);
+}
+
+static long long n(const char *sql) { return nx_sf_count(&F, sql); }
+
+static const char *const kv1[] = { "plan", "Gold PPO", "service_date", "2026-06-10",
+                                   "coverage_ref", "REF-0001", NULL };
+static const char *const pkv1[] = { "family_name", "Pulledperson", "given_name", "Bea",
+                                    "dob", "1975-01-02", "phone", "2175550199", NULL };
+static const char *const hist1[] = {
+    "1780000100", "alice", "status", "new\x1fverifying",
+    "1780000200", "bob", "note", "op-n1\x1f\x1fPayer asked for the sleep study",
+    "1780000300", "bob", "note", "op-n2\x1fop-n1\x1fPayer asked for the titration study",
+    "1780000400", "alice", "attempt", "phone\x1fleft message\x1f" "call back",
+    "1780000500", "alice", "attach", "EHR:doc/1\x1fSleep study",
+    "1780000600", "alice", "shiny-new-kind", "whatever",   /* skipped */
+    NULL };
+
+static nx_fh_item item1(void)
+{
+    nx_fh_item it = { .id = "it-1", .kind = "eligibility", .client = "cl-1", .patient = "pt-9",
+                      .status = "verifying", .assignee = "alice", .team = "north",
+                      .priority = 1, .created = 1780000000, .updated = 1780000600,
+                      .due = 1781000000, .kv = kv1, .pkv = pkv1, .hist = hist1 };
+    return it;
+}
+
+Test(sync_apply, item_with_patient_fields_and_history)
+{
+    nx_fh_item it = item1();
+    apply_ok(&it);
+    nx_item_rec r;
+    cr_assert_eq(nx_store_item_get(F.prof.store, "it-1", &r), 1);
+    cr_assert_str_eq(r.status, "verifying");
+    cr_assert_str_eq(r.patient_id, "pt-9");
+    cr_assert_eq(r.priority, 1);
+    cr_assert_eq(r.due, 1781000000);
+    cr_assert_eq(n("SELECT count(*) FROM item_fields WHERE item_id='it-1'"), 3);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-1' AND service_date='2026-06-10'"), 1,
+                 "the queue's copy of the visit date follows the pulled field");
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND client_id='cl-1' AND "
+                   "family_name='Pulledperson' AND phone='2175550199' AND restriction='no'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-1' AND "
+                   "patient_sort='pulledperson, bea'"), 1, "queue sort keys from the patient");
+    cr_assert_eq(n("SELECT count(*) FROM transitions WHERE item_id='it-1' AND "
+                   "from_status='new' AND to_status='verifying' AND user='alice'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM notes WHERE item_id='it-1'"), 2);
+    cr_assert_eq(n("SELECT count(*) FROM notes c JOIN notes o ON c.corrects=o.id "
+                   "WHERE c.op_id='op-n2' AND o.op_id='op-n1'"), 1,
+                 "a correction points at the note it corrects");
+    cr_assert_eq(n("SELECT count(*) FROM attempts WHERE channel='phone' AND "
+                   "outcome='left message' AND next_action='call back'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM attachments WHERE ref='EHR:doc/1' AND "
+                   "label='Sleep study'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM queue_tally WHERE assignee='alice' AND n=1"), 1);
+
+    /* Twice is harmless. */
+    apply_ok(&it);
+    cr_assert_eq(n("SELECT count(*) FROM items"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM item_fields"), 3);
+    cr_assert_eq(n("SELECT count(*) FROM notes"), 2);
+    cr_assert_eq(n("SELECT count(*) FROM transitions"), 1);
+    cr_assert_eq(n("SELECT sum(n) FROM queue_tally"), 1);
+}
+
+Test(sync_apply, the_hubs_view_replaces_ours)
+{
+    nx_fh_item it = item1();
+    apply_ok(&it);
+    /* The role no longer holds the plan, the patient's phone is no longer
+     * sent, the item moved on. */
+    static const char *const kv2[] = { "service_date", "2026-06-11", NULL };
+    static const char *const pkv2[] = { "family_name", "Pulledperson", "given_name", "Bea", NULL };
+    static const char *const hist2[] = { "1780000100", "alice", "status", "new -> verifying",
+                                         "1780000700", "alice", "status", "verifying -> verified",
+                                         NULL };
+    it.kv = kv2;
+    it.pkv = pkv2;
+    it.hist = hist2;
+    it.status = "verified";
+    it.assignee = "bob";
+    apply_ok(&it);
+    cr_assert_eq(n("SELECT count(*) FROM item_fields WHERE item_id='it-1'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM item_fields WHERE field='plan'"), 0);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE service_date='2026-06-11'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND phone=''"), 1,
+                 "a patient column no longer sent is cleared");
+    cr_assert_eq(n("SELECT count(*) FROM transitions"), 2, "the pane's 'a -> b' form is read too");
+    cr_assert_eq(n("SELECT count(*) FROM notes"), 0);
+    cr_assert_eq(n("SELECT count(*) FROM queue_tally WHERE assignee='bob' AND status='verified'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM queue_tally WHERE assignee='alice'"), 0);
+    /* Without PKV the patient row stays as it is. */
+    it.pkv = NULL;
+    apply_ok(&it);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND family_name='Pulledperson'"), 1);
+}
+
+Test(sync_apply, links_wait_for_their_target)
+{
+    nx_fh_item a = { .id = "it-a", .patient = "pt-1", .linked = "it-b" };
+    apply_ok(&a);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-a' AND linked_item IS NULL"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM link_pending WHERE item_id='it-a' AND linked='it-b'"), 1);
+    nx_fh_item b = { .id = "it-b", .kind = "prior-auth", .status = "draft", .patient = "pt-1",
+                     .linked = "it-a" };
+    apply_ok(&b);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-a' AND linked_item='it-b'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-b' AND linked_item='it-a'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM link_pending"), 0);
+    /* Dropping b keeps a's link waiting, in case b comes back. */
+    cr_assert_eq(nx_store_begin(F.prof.store), 0);
+    cr_assert_eq(nx_sync_erase_item(A, "it-b"), 1);
+    cr_assert_eq(nx_store_commit(F.prof.store), 0);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-a' AND linked_item IS NULL"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM link_pending WHERE item_id='it-a'"), 1);
+    apply_ok(&b);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-a' AND linked_item='it-b'"), 1);
+}
+
+Test(sync_apply, clients_upsert_and_items_need_theirs)
+{
+    char err[512] = "";
+    nx_fh_item it = { .id = "it-x", .client = "cl-2", .patient = "pt-7" };
+    cr_assert_eq(apply_item(&it, err, sizeof err), NX_SYNC_PROTOCOL);
+    cr_assert(strstr(err, "it-x") && strstr(err, "cl-2"), "%s", err);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-7'"), 0);
+
+    nx_wbuf_reset(&W);
+    nx_fh_encode_client(&W, "cl-2", "Riverside Clinic", "America/Chicago");
+    cr_assert_eq(nx_pull_client(A, decode(), err, sizeof err), NX_SYNC_OK, "%s", err);
+    cr_assert_eq(n("SELECT count(*) FROM clients WHERE id='cl-2' AND tz='America/Chicago' AND "
+                   "verify_lead_hours=48"), 1);
+    nx_wbuf_reset(&W);
+    nx_fh_encode_client(&W, "cl-2", "Riverside Family Clinic", "America/Chicago");
+    cr_assert_eq(nx_pull_client(A, decode(), err, sizeof err), NX_SYNC_OK, "%s", err);
+    cr_assert_eq(n("SELECT count(*) FROM clients WHERE name='Riverside Family Clinic'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM clients"), 2);
+    apply_ok(&it);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE client_id='cl-2'"), 1);
+}
+
+Test(sync_apply, malformed_items_change_nothing_and_name_no_value)
+{
+    char err[512] = "";
+    nx_fh_item it = item1();
+    it.kind = "horoscope";
+    cr_assert_eq(apply_item(&it, err, sizeof err), NX_SYNC_PROTOCOL);
+    cr_assert(strstr(err, "it-1"), "%s", err);
+    it = item1();
+    it.id = "it 1; DROP TABLE items";
+    cr_assert_eq(apply_item(&it, err, sizeof err), NX_SYNC_PROTOCOL);
+    static const char *const badhist[] = { "yesterday", "alice", "status", "new\x1fverifying",
+                                           NULL };
+    it = item1();
+    it.hist = badhist;
+    cr_assert_eq(apply_item(&it, err, sizeof err), NX_SYNC_PROTOCOL);
+    cr_assert(strstr(err, "it-1"), "%s", err);
+    static const char *const badnote[] = { "1780000000", "alice", "note",
+                                           "a\x1f" "Pulledperson phoned", NULL };
+    it.hist = badnote;
+    cr_assert_eq(apply_item(&it, err, sizeof err), NX_SYNC_PROTOCOL);
+    cr_assert_null(strstr(err, "Pulledperson"), "%s", err);
+    cr_assert_eq(n("SELECT count(*) FROM items"), 0);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9'"), 0);
+}
+
+Test(sync_apply, drop_erases_the_item_and_everything_of_it)
+{
+    nx_fh_item it = item1();
+    apply_ok(&it);
+    nx_fh_item other = { .id = "it-2", .patient = "pt-1" };
+    apply_ok(&other);
+    sqlite3 *db = nx_store_db(F.prof.store);
+    cr_assert_eq(sqlite3_exec(db,
+        "INSERT INTO drafts(item_id,field,value,saved_at) VALUES('it-1','plan','Silver',1);"
+        "INSERT INTO disclosures(item_id,patient_id,at,recipient_name,recipient_address,"
+        "  description,purpose,user) VALUES('it-1','pt-9',1,'r','a','d','p','alice');"
+        "INSERT INTO op_rejects(item_id,op_id,kind,field,reason,at) "
+        "  VALUES('it-1','op-x','set','plan','no',1);", NULL, NULL, NULL), SQLITE_OK);
+    nx_wbuf_reset(&W);
+    nx_fh_encode_drop(&W, "it-1");
+    char id[64], err[256] = "";
+    cr_assert_eq(nx_pull_drop_id(decode(), id, err, sizeof err), NX_SYNC_OK, "%s", err);
+    cr_assert_str_eq(id, "it-1");
+    cr_assert_eq(nx_store_begin(F.prof.store), 0);
+    cr_assert_eq(nx_sync_erase_item(A, id), 1);
+    cr_assert_eq(nx_sync_erase_item(A, id), 0, "dropping twice is harmless");
+    cr_assert_eq(nx_store_commit(F.prof.store), 0);
+    const char *const gone[] = {
+        "SELECT count(*) FROM items WHERE id='it-1'",
+        "SELECT count(*) FROM item_fields WHERE item_id='it-1'",
+        "SELECT count(*) FROM notes WHERE item_id='it-1'",
+        "SELECT count(*) FROM transitions WHERE item_id='it-1'",
+        "SELECT count(*) FROM attempts WHERE item_id='it-1'",
+        "SELECT count(*) FROM attachments WHERE item_id='it-1'",
+        "SELECT count(*) FROM drafts WHERE item_id='it-1'",
+        "SELECT count(*) FROM disclosures WHERE item_id='it-1'",
+        "SELECT count(*) FROM op_rejects WHERE item_id='it-1'",
+        "SELECT count(*) FROM patients WHERE id='pt-9'",
+    };
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+        cr_assert_eq(n(gone[i]), 0, "%s", gone[i]);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-1'"), 1,
+                 "a patient another item needs stays");
+    cr_assert_eq(n("SELECT count(*) FROM items"), 1);
+    nx_wbuf_reset(&W);
+    nx_fh_encode_drop(&W, "../etc");
+    cr_assert_eq(nx_pull_drop_id(decode(), id, err, sizeof err), NX_SYNC_PROTOCOL);
+}
