@@ -1,0 +1,373 @@
+/* The client's sync round against a fake hub on a socketpair
+ * (tests/helpers/fakehub.c): push the outbox and the audit trail, pull and
+ * apply, move the cursor at END; keep the connection; resume after a cut
+ * with no op lost or applied twice and no item doubled; the hub's answers
+ * (rejected, conflict, revoked, banner, drops) and the local purge. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "session/session.h"
+#include "store/sync_store.h"
+#include "sync/client_int.h"
+#include "tests/helpers/fakehub.h"
+#include "tests/helpers/syncfix.h"
+
+static nx_sf F;
+static nx_fakehub H;
+static nx_syncer *Y;
+static int64_t clock_now = NX_SF_NOW + 60;
+
+static int64_t test_clock(void *ctx) { (void)ctx; return clock_now; }
+
+static void start(const char *role, int training)
+{
+    char err[512] = "";
+    clock_now = NX_SF_NOW + 60;
+    cr_assert_eq(nx_sf_open(&F, "syncc", "alice", role, training, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_sf_session(&F, err, sizeof err), 0, "%s", err);
+    nx_fh_init(&H, "alice", role);
+    H.training = training;
+    cr_assert_eq(nx_syncer_new_with(&F.prof, &F.conf, nx_fh_connect, &H, &Y, err, sizeof err), 0,
+                 "%s", err);
+    nx_syncer_set_clock(Y, test_clock, NULL);
+}
+
+static void finish(void)
+{
+    nx_syncer_free(Y);
+    Y = NULL;
+    nx_fh_free(&H);
+    nx_sf_close(&F);
+}
+
+static nx_sync_code round_(nx_sync_stats *st, char *err, size_t errlen)
+{
+    return nx_syncer_round(Y, st, err, errlen);
+}
+
+static void round_ok(nx_sync_stats *st)
+{
+    char err[512] = "";
+    nx_sync_code c = round_(st, err, sizeof err);
+    cr_assert_eq(c, NX_SYNC_OK, "round: %d %s", c, err);
+}
+
+static long long n(const char *sql) { return nx_sf_count(&F, sql); }
+
+static void new_item(nx_kind k, const char *patient, nx_item *it)
+{
+    char id[NX_ID_MAX], err[512] = "";
+    cr_assert_eq(nx_session_create(&F.sess, k, "cl-1", patient, 0, id, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_session_open(&F.sess, id, it, err, sizeof err), 0, "%s", err);
+}
+
+static void set_ok(nx_item *it, const char *f, const char *v)
+{
+    char err[512] = "";
+    cr_assert_eq(nx_session_set(&F.sess, it, f, v, err, sizeof err), 0, "%s=%s: %s", f, v, err);
+}
+
+/* n items on the hub for alice, ids it-0001.. */
+static void hub_items(int count, int first)
+{
+    static const char *const kv[] = { "plan", "Gold PPO", NULL };
+    static const char *const pkv[] = { "family_name", "Pulledperson", "given_name", "Bea", NULL };
+    static const char *const hist[] = { "1780000100", "alice", "status", "new\x1fverifying", NULL };
+    for (int i = first; i < first + count; i++) {
+        char id[32], pt[32];
+        snprintf(id, sizeof id, "it-%04d", i);
+        snprintf(pt, sizeof pt, "pt-h%d", i % 50);
+        nx_fh_item it = { .id = id, .patient = pt, .status = "verifying", .due = 1781000000 + i,
+                          .kv = kv, .pkv = pkv, .hist = hist };
+        nx_fh_add_item(&H, &it);
+    }
+}
+
+Test(sync_client, full_round_pushes_pulls_and_keeps_the_connection)
+{
+    start("eligibility", 0);
+    nx_item it;
+    new_item(NX_KIND_ELIGIBILITY, "pt-1", &it);
+    set_ok(&it, "plan", "Gold PPO");
+    nx_item gone;
+    new_item(NX_KIND_ELIGIBILITY, "pt-2", &gone);
+    long long events = n("SELECT max(seq) FROM audit");
+    nx_fh_add_client(&H, "cl-2", "Riverside Clinic", "America/Chicago");
+    hub_items(3, 1);
+    nx_fh_add_drop(&H, gone.id);
+    snprintf(H.banner, sizeof H.banner, "Hub maintenance Saturday 02:00-04:00");
+
+    nx_sync_stats st;
+    round_ok(&st);
+    cr_assert_eq(st.pushed, 3);
+    cr_assert_eq(st.applied, 3);
+    cr_assert_eq(st.items, 3);
+    cr_assert_eq(st.dropped, 1);
+    cr_assert_eq(st.cursor, 5);
+    cr_assert_eq(st.audit_pushed, (uint64_t)events);
+    cr_assert_str_eq(st.banner, "Hub maintenance Saturday 02:00-04:00");
+    /* The hub got each op once, from this user and device, in HLC order. */
+    cr_assert_eq(H.nops, 3);
+    cr_assert_eq(H.hellos, 1);
+    cr_assert_str_eq(H.hello_device, F.prof.audit.device);
+    cr_assert_eq(H.hello_training, 0);
+    for (size_t i = 0; i < H.nops; i++) {
+        cr_assert_eq(H.ops[i].applied, 1);
+        cr_assert_str_eq(H.ops[i].user, "alice");
+        cr_assert_str_eq(H.ops[i].device, F.prof.audit.device);
+        if (i)
+            cr_assert_gt(H.ops[i].hlc, H.ops[i - 1].hlc);
+    }
+    cr_assert_str_eq(H.ops[1].kind, "set");
+    cr_assert_str_eq(H.ops[1].field, "plan");
+    cr_assert_str_eq(H.ops[1].value, "Gold PPO");
+    /* The audit chain arrived whole, from event 1. */
+    cr_assert_eq(H.audit_last, events);
+    cr_assert_eq(H.audit_gaps, 0);
+    cr_assert_eq(H.audit_dups, 0);
+    /* The cache. */
+    cr_assert_eq(n("SELECT count(*) FROM outbox"), 0);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id LIKE 'it-%'"), 3);
+    cr_assert_eq(n("SELECT count(*) FROM clients WHERE id='cl-2'"), 1);
+    char q[256];
+    snprintf(q, sizeof q, "SELECT count(*) FROM items WHERE id='%s'", gone.id);
+    cr_assert_eq(n(q), 0, "the dropped item left the cache");
+    snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE action='erase' AND item_id='%s'", gone.id);
+    cr_assert_eq(n(q), 1, "and its erasure is audited");
+    cr_assert_eq(n("SELECT count(*) FROM audit WHERE action='sync' AND outcome='ok'"), 1);
+    nx_sync_state ss;
+    cr_assert_eq(nx_sync_state_load(F.prof.store, &ss), 0);
+    cr_assert_eq(ss.cursor, 5);
+    cr_assert_eq(ss.hub_time, H.time);
+    cr_assert_eq(ss.last_sync_wall, clock_now);
+    cr_assert_eq(ss.audit_seq, (uint64_t)events);
+    cr_assert_eq(ss.grace_hours, 24);
+    cr_assert_geq(ss.hlc, H.hlc, "the clock moved past the hub's");
+    cr_assert_str_eq(ss.banner, H.banner);
+    cr_assert_neq(ss.boot_id[0], '\0');
+
+    /* A round with nothing to do, on the kept-open connection: no HELLO,
+     * nothing pulled, only the audit events written since. */
+    cr_assert(nx_syncer_connected(Y));
+    round_ok(&st);
+    cr_assert_eq(H.connections, 1);
+    cr_assert_eq(H.hellos, 1);
+    cr_assert_eq(st.pushed, 0);
+    cr_assert_eq(st.items, 0);
+    cr_assert_eq(st.cursor, 5);
+    cr_assert_eq(H.last_pull_cursor, 5);
+    cr_assert_eq(H.audit_last, n("SELECT max(seq) FROM audit"));
+    cr_assert_eq(H.audit_gaps + H.audit_dups, 0);
+    nx_item_free(&it);
+    nx_item_free(&gone);
+    finish();
+    cr_assert_eq(H.byes, 1, "a kept-open session ends with BYE");
+}
+
+Test(sync_client, rejected_and_conflicting_ops_are_recorded_on_the_item)
+{
+    start("eligibility", 0);
+    nx_item it;
+    new_item(NX_KIND_ELIGIBILITY, "pt-1", &it);
+    set_ok(&it, "plan", "Gold PPO");
+    set_ok(&it, "service_date", "2026-06-10");
+    set_ok(&it, "cpt_codes", "E0601");
+    set_ok(&it, "icd_codes", "G47.33");
+    set_ok(&it, "provider_npi", "1234567893");
+    set_ok(&it, "subscriber_relationship", "self");
+    char err[512] = "";
+    cr_assert_eq(nx_session_transition(&F.sess, &it, "verifying", NULL, err, sizeof err), 0,
+                 "%s", err);
+    snprintf(H.reject_field, sizeof H.reject_field, "plan");
+    snprintf(H.conflict_expect, sizeof H.conflict_expect, "new");
+    nx_sync_stats st;
+    round_ok(&st);
+    cr_assert_eq(st.pushed, 8);
+    cr_assert_eq(st.applied, 6);
+    cr_assert_eq(st.rejected, 1);
+    cr_assert_eq(st.conflicts, 1);
+    cr_assert_eq(n("SELECT count(*) FROM outbox"), 0);
+    char q[512];
+    snprintf(q, sizeof q, "SELECT count(*) FROM op_rejects WHERE item_id='%s' AND kind='set' AND "
+             "field='plan' AND reason='refused by the test hub'", it.id);
+    cr_assert_eq(n(q), 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM op_rejects WHERE item_id='%s' AND kind='status' "
+             "AND reason='conflict: in the supervisor''s inbox'", it.id);
+    cr_assert_eq(n(q), 1);
+    nx_item_free(&it);
+    finish();
+}
+
+Test(sync_client, a_cut_mid_pull_resumes_without_loss_or_duplicate)
+{
+    start("eligibility", 0);
+    nx_item it;
+    new_item(NX_KIND_ELIGIBILITY, "pt-1", &it);
+    set_ok(&it, "plan", "Gold PPO");
+    set_ok(&it, "coverage_ref", "REF-1");
+    hub_items(700, 1);
+    /* WELCOME, 3 RESULTs, then 400 of 700 items: past one batch commit. */
+    H.cut_after = 404;
+    nx_sync_stats st;
+    char err[512] = "";
+    cr_assert_eq(round_(&st, err, sizeof err), NX_SYNC_UNREACHABLE, "%s", err);
+    cr_assert(!nx_syncer_connected(Y));
+    nx_sync_state ss;
+    cr_assert_eq(nx_sync_state_load(F.prof.store, &ss), 0);
+    cr_assert_eq(ss.cursor, 0, "the cursor moves only at END");
+    long long part = n("SELECT count(*) FROM items WHERE id LIKE 'it-%'");
+    cr_assert_geq(part, 250, "a batch was committed before the cut (%lld)", part);
+    cr_assert_lt(part, 700);
+    cr_assert_eq(n("SELECT count(*) FROM outbox"), 0, "the RESULTs came in the first batch");
+
+    round_ok(&st);
+    cr_assert_eq(st.items, 700);
+    cr_assert_eq(st.cursor, 700);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id LIKE 'it-%'"), 700);
+    cr_assert_eq(n("SELECT count(*) FROM transitions WHERE item_id LIKE 'it-%'"), 700,
+                 "no history row doubled");
+    cr_assert_eq(n("SELECT count(*) FROM item_fields WHERE item_id LIKE 'it-%'"), 700);
+    for (size_t i = 0; i < H.nops; i++)
+        cr_assert_eq(H.ops[i].applied, 1);
+    /* Audit events are acknowledged by END: the cut round's are sent
+     * again (the hub keeps the first of each seq), none is skipped. */
+    cr_assert_eq(H.audit_gaps, 0, "no audit event skipped");
+    cr_assert_eq(H.audit_last, n("SELECT max(seq) FROM audit") - 1,
+                 "all but the round's own sync event reached the hub");
+    nx_item_free(&it);
+    finish();
+}
+
+Test(sync_client, a_cut_before_the_results_pushes_again_and_the_hub_dedupes)
+{
+    start("eligibility", 0);
+    nx_item it;
+    new_item(NX_KIND_ELIGIBILITY, "pt-1", &it);
+    set_ok(&it, "plan", "Gold PPO");
+    H.cut_after = 2;   /* WELCOME and one RESULT */
+    nx_sync_stats st;
+    char err[512] = "";
+    cr_assert_eq(round_(&st, err, sizeof err), NX_SYNC_UNREACHABLE);
+    cr_assert_eq(n("SELECT count(*) FROM outbox"), 2, "ops leave only with their committed RESULT");
+    cr_assert_eq(H.nops, 2);
+    round_ok(&st);
+    cr_assert_eq(st.duplicate, 2);
+    cr_assert_eq(n("SELECT count(*) FROM outbox"), 0);
+    cr_assert_eq(H.nops, 2);
+    for (size_t i = 0; i < H.nops; i++) {
+        cr_assert_eq(H.ops[i].applied, 1, "applied exactly once");
+        cr_assert_eq(H.ops[i].seen, 2);
+    }
+    nx_item_free(&it);
+    finish();
+}
+
+Test(sync_client, small_batches_drain_in_several_exchanges)
+{
+    start("eligibility", 0);
+    nx_item it;
+    new_item(NX_KIND_ELIGIBILITY, "pt-1", &it);
+    const char *plans[] = { "A", "B", "C", "D", "E", "F", "G" };
+    for (size_t i = 0; i < 7; i++)
+        set_ok(&it, "plan", plans[i]);
+    nx_syncer_set_batch(Y, 3, 5);
+    nx_sync_stats st;
+    round_ok(&st);
+    cr_assert_eq(st.pushed, 8);
+    cr_assert_eq(st.applied, 8);
+    cr_assert_geq(H.pulls, 3);
+    cr_assert_eq(H.hellos, 1);
+    cr_assert_eq(n("SELECT count(*) FROM outbox"), 0);
+    cr_assert_eq(H.audit_gaps + H.audit_dups, 0);
+    cr_assert_str_eq(H.ops[7].value, "G", "ops arrive oldest first");
+    nx_item_free(&it);
+    finish();
+}
+
+Test(sync_client, a_dropped_kept_open_connection_is_replaced)
+{
+    start("eligibility", 0);
+    H.close_after_end = 1;
+    nx_sync_stats st;
+    round_ok(&st);
+    hub_items(2, 1);
+    round_ok(&st);
+    cr_assert_eq(st.items, 2);
+    cr_assert_eq(H.connections, 2);
+    cr_assert_eq(H.hellos, 2);
+    finish();
+}
+
+Test(sync_client, revocation_pushes_audit_then_erases_key_and_cache)
+{
+    start("eligibility", 0);
+    nx_item it;
+    new_item(NX_KIND_ELIGIBILITY, "pt-1", &it);
+    nx_item_free(&it);
+    long long events = n("SELECT max(seq) FROM audit");
+    char keyfile[4200], cache[4200];
+    snprintf(keyfile, sizeof keyfile, "%s", F.prof.keyfile);
+    snprintf(cache, sizeof cache, "%s", F.prof.cache);
+    H.revoked = 1;
+    nx_session_end(&F.sess);
+    F.has_sess = 0;
+    events++;   /* the logout */
+    nx_sync_stats st;
+    char err[512] = "";
+    cr_assert_eq(round_(&st, err, sizeof err), NX_SYNC_REVOKED, "%s", err);
+    cr_assert(st.revoked);
+    cr_assert(strstr(err, "erased"), "%s", err);
+    cr_assert_eq(H.audit_last, events, "the audit trail reached the hub first");
+    struct stat sb;
+    cr_assert_neq(stat(keyfile, &sb), 0, "the key file is gone");
+    cr_assert_neq(stat(cache, &sb), 0, "the cache is gone");
+    cr_assert_null(F.prof.store);
+    cr_assert_eq(round_(&st, err, sizeof err), NX_SYNC_LOCKED);
+    nx_syncer_free(Y);
+    Y = NULL;
+    nx_fh_free(&H);
+    cr_assert_eq(H.destroyed, 1, "the hub got the destruction record");
+    nx_sf_close(&F);
+}
+
+Test(sync_client, training_and_user_mismatches_are_refused)
+{
+    start("eligibility", 1);
+    H.training = 0;
+    nx_sync_stats st;
+    char err[512] = "";
+    cr_assert_eq(round_(&st, err, sizeof err), NX_SYNC_PROTOCOL);
+    cr_assert(strstr(err, "TRAINING"), "%s", err);
+    cr_assert_eq(H.hello_training, 1);
+    cr_assert_eq(n("SELECT count(*) FROM audit WHERE action='sync' AND outcome='failed'"), 1);
+    H.training = 1;
+    snprintf(H.user, sizeof H.user, "mallory");
+    cr_assert_eq(round_(&st, err, sizeof err), NX_SYNC_PROTOCOL);
+    cr_assert(strstr(err, "mallory"), "%s", err);
+    snprintf(H.user, sizeof H.user, "alice");
+    round_ok(&st);
+    finish();
+}
+
+Test(sync_client, closed_items_past_keep_days_are_purged_after_a_round)
+{
+    start("eligibility", 0);
+    H.keep_days = 7;
+    nx_fh_item old = { .id = "it-old", .patient = "pt-1", .status = "closed",
+                       .closed = NX_SF_NOW - 8 * 86400 };
+    nx_fh_item recent = { .id = "it-recent", .patient = "pt-1", .status = "closed",
+                          .closed = NX_SF_NOW - 6 * 86400 };
+    nx_fh_add_item(&H, &old);
+    nx_fh_add_item(&H, &recent);
+    nx_sync_stats st;
+    round_ok(&st);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-old'"), 0);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-recent'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM audit WHERE action='erase' AND item_id='it-old'"), 1);
+    cr_assert_eq(st.dropped, 1);
+    finish();
+}
