@@ -21,6 +21,8 @@ int nx_cli_passphrase(nx_cli *c, const char *prompt, int confirm, nx_secret *out
 int nx_cmd_init(nx_cli *c);
 int nx_cmd_passwd(nx_cli *c);
 int nx_cmd_verify(nx_cli *c);
+/* nexus sync (cmd_sync.c): one round; returns an nx_sync_code. */
+int nx_cmd_sync(nx_cli *c);
 /* No command: the full-screen client (cmd_tui.c). */
 int nx_cmd_tui(nx_cli *c);
 

@@ -31,6 +31,10 @@ static const char usage[] =
     "                 with --passphrase-fd, the old and the new passphrase are two lines\n"
     "  verify [--passphrase-fd FD]\n"
     "                 authenticate every page of the cache and check its structure\n"
+    "  sync [--passphrase-fd FD]\n"
+    "                 one round with the hub of [sync] host; exit 0 done, 3 unreachable,\n"
+    "                 4 host key refused, 5 key refused, 6 protocol error, 7 revoked\n"
+    "                 (the cache has been erased), 8 not unlocked\n"
     "\n"
     "options for every command:\n"
     "  --config FILE        read FILE instead of $NEXUS_CONFIG or\n"
@@ -149,6 +153,8 @@ int main(int argc, char **argv)
                 rc = nx_cmd_passwd(&c);
             } else if (strcmp(cmd, "verify") == 0) {
                 rc = nx_cmd_verify(&c);
+            } else if (strcmp(cmd, "sync") == 0) {
+                rc = nx_cmd_sync(&c);
             } else {
                 rc = nx_cli_fail("unknown command '%s' (see nexus --help)", cmd);
                 rc = 2;
