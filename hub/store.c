@@ -158,6 +158,8 @@ static int hub_connect(nx_hub *h, int create, char *err, size_t errlen)
                           "store was altered (%s)", h->dir, e2);
         return nx_err(err, errlen, "%s: cannot open the hub store: %s", h->dir, e2);
     }
+    if (create)
+        (void)chmod(db, 0600);   /* SQLite creates it by the umask */
     h->audit.key.bytes = NULL;
     snprintf(h->audit.device, sizeof h->audit.device, "%s", NX_HUB_DEVICE);
     snprintf(h->audit.user, sizeof h->audit.user, "%s", h->admin);
@@ -343,6 +345,25 @@ void nx_hub_rollback(nx_hub *h)
 {
     if (!sqlite3_get_autocommit(nx_hub_db(h)))
         (void)sqlite3_exec(nx_hub_db(h), "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* 512 MiB at most, allocated only as pages are used. */
+#define BULK_CACHE_KIB 524288
+
+int nx_hub_bulk_begin(nx_hub *h)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", BULK_CACHE_KIB);
+    if (sqlite3_exec(nx_hub_db(h), sql, NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    return nx_hub_begin(h);
+}
+
+void nx_hub_bulk_end(nx_hub *h)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=%d", NX_STORE_CACHE_SIZE);
+    (void)sqlite3_exec(nx_hub_db(h), sql, NULL, NULL, NULL);
 }
 
 /* ---- settings -------------------------------------------------------------------- */

@@ -40,8 +40,19 @@ int nx_hub_key_read(const char *path, nx_secret *key, char *err, size_t errlen);
 int nx_hub_subkey(const nx_secret *key, uint64_t id, nx_secret *out);
 enum { NX_HUB_SUBKEY_VFS = 1, NX_HUB_SUBKEY_AUDIT = 2 };
 
+/* ---- bulk writes (store.c): import and seed write 100 000 items in one
+ * transaction; a page cache that holds them all keeps SQLite from
+ * spilling (encrypting, writing, journalling) pages in the middle. begin
+ * = BEGIN IMMEDIATE with the large cache; end restores the cache size
+ * (call it after commit or rollback). ---- */
+int  nx_hub_bulk_begin(nx_hub *h);
+void nx_hub_bulk_end(nx_hub *h);
+
 /* ---- settings (store.c) ---- */
 int nx_hub_setting_set(nx_hub *h, const char *key, const char *value);
+
+/* ---- JSON (import.c): jansson allocates through a wiping allocator ---- */
+void nx_hub_json_init(void);
 
 /* ---- users (store_users.c) ---- */
 int nx_hub_user_insert(nx_hub *h, const nx_hub_user *u);
