@@ -285,7 +285,7 @@ static int merge_set(nx_srv *s, const srv_op *op, nx_item *it, srv_result *r)
     int64_t at = srv_op_time(s, op), cid = 0;
     if (lost == 1) {
         char detail[160];
-        snprintf(detail, sizeof detail, "lost to op %s, later by clock", winner);
+        snprintf(detail, sizeof detail, "lost to op %.63s, later by clock", winner);
         if (nx_hub_conflict_add(s->h, "field", it->id, f->id, op->id, canon, detail, srv_now(),
                                 &cid) != 0 ||
             touch_for(s, it, NULL) < 0) {
@@ -300,9 +300,9 @@ static int merge_set(nx_srv *s, const srv_op *op, nx_item *it, srv_result *r)
     }
     const char *old = nx_item_get(it, f->id);
     if (concurrent && old[0] && strcmp(old, canon) != 0) {
-        char detail[160];
-        snprintf(detail, sizeof detail, "replaced by op %s from device %s, later by clock", op->id,
-                 s->device);
+        char detail[256];
+        snprintf(detail, sizeof detail, "replaced by op %.40s from device %.64s, later by clock",
+                 op->id, s->device);
         if (nx_hub_conflict_add(s->h, "field", it->id, f->id, winner, old, detail, srv_now(),
                                 &cid) != 0 ||
             srv_audit(s, NX_HUB_ACT_CONFLICT, it->id, f->id,
@@ -596,7 +596,7 @@ static int merge_create(nx_srv *s, const srv_op *op, srv_result *r)
     if (nx_item_init(&it, s->dict, (nx_kind)kind) != 0)
         return -1;
     int64_t at = srv_op_time(s, op);
-    snprintf(it.id, sizeof it.id, "%s", op->item);
+    snprintf(it.id, sizeof it.id, "%.63s", op->item);
     snprintf(it.client_id, sizeof it.client_id, "%s", p[1]);
     snprintf(it.patient_id, sizeof it.patient_id, "%s", p[2]);
     snprintf(it.assignee, sizeof it.assignee, "%s", s->user);

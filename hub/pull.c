@@ -211,7 +211,7 @@ static int audit_send(pull_ctx *c, uint64_t from, int64_t snap)
         int n = snprintf(one, sizeof one, "%s%s%s", len ? "," : "", f->id,
                          lv == NX_LEVEL_PARTIAL ? "(masked)" : "");
         if (len + (size_t)n + 24 >= sizeof list) {
-            snprintf(why, sizeof why, "fields sent (%d): %s", part++, list);
+            snprintf(why, sizeof why, "fields sent (%d): %.460s", part++, list);
             if (srv_audit(s, NX_HUB_ACT_SEND, NULL, NULL, why, 0) != 0)
                 return -1;
             len = 0;
@@ -221,7 +221,7 @@ static int audit_send(pull_ctx *c, uint64_t from, int64_t snap)
         len += (size_t)n;
     }
     if (len) {
-        snprintf(why, sizeof why, "fields sent (%d): %s", part, list);
+        snprintf(why, sizeof why, "fields sent (%d): %.460s", part, list);
         if (srv_audit(s, NX_HUB_ACT_SEND, NULL, NULL, why, 0) != 0)
             return -1;
     }
