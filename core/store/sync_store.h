@@ -116,7 +116,8 @@ typedef struct nx_pulled_item {
     size_t nkv;
     const nx_pulled_kv *pkv;    /* patient columns; npkv > 0 replaces the row's */
     size_t npkv;
-    const nx_pulled_hist *hist; /* replaces transitions, notes, attempts, attachments */
+    const nx_pulled_hist *hist; /* replaces transitions, notes, attempts, attachments;
+                                 * nhist == 0 leaves them as they are */
     size_t nhist;
 } nx_pulled_item;
 

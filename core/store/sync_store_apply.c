@@ -285,6 +285,10 @@ static int apply_fields(nx_sync_applier *a, const nx_pulled_item *it)
 static int apply_hist(nx_sync_applier *a, const nx_pulled_item *it)
 {
     const char *id = it->rec.id;
+    /* History only grows on the hub: an ITEM without any is one whose
+     * history did not fit in a frame, not one whose history vanished. */
+    if (it->nhist == 0)
+        return 0;
     if (by_id(a, S_TRANS_DEL, id) || by_id(a, S_NOTES_DEL, id) ||
         by_id(a, S_ATTEMPTS_DEL, id) || by_id(a, S_ATTACH_DEL, id))
         return -1;

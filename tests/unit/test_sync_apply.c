@@ -159,10 +159,13 @@ Test(sync_apply, the_hubs_view_replaces_ours)
     cr_assert_eq(n("SELECT count(*) FROM notes"), 0);
     cr_assert_eq(n("SELECT count(*) FROM queue_tally WHERE assignee='bob' AND status='verified'"), 1);
     cr_assert_eq(n("SELECT count(*) FROM queue_tally WHERE assignee='alice'"), 0);
-    /* Without PKV the patient row stays as it is. */
+    /* Without PKV the patient row stays as it is; without HIST (too much
+     * history for one frame) the history too. */
     it.pkv = NULL;
+    it.hist = NULL;
     apply_ok(&it);
     cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND family_name='Pulledperson'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM transitions"), 2);
 }
 
 Test(sync_apply, links_wait_for_their_target)
