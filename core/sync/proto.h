@@ -170,7 +170,9 @@ typedef enum {
  *          "note"     op id \x1f corrected op id \x1f body  (ids may be "")
  *          "attempt"  channel \x1f outcome \x1f next action
  *          "attach"   ref \x1f label
- *        The client skips a `what` it does not know.
+ *        The client skips a `what` it does not know; an ITEM without any
+ *        HIST leaves the item's history as it is (the hub sends an item
+ *        whose history does not fit in a frame without it).
  */
 
 /* ---- encoding --------------------------------------------------------------- */
