@@ -13,6 +13,7 @@ const tui_screens nx_screens = {
     .dashboard = &nx_scr_dashboard,
     .queue = &nx_scr_queue,
     .help = &nx_scr_help,
+    .sync = &nx_scr_sync,
 };
 
 void nx_scr_format_due(int64_t due, char *buf, size_t len)

@@ -26,6 +26,20 @@ rc=0
 if [ -x "$bindir/tui_tests" ]; then
   "$bindir/tui_tests" --jobs "$jobs" ${NX_TEST_FILTER:+--filter "$NX_TEST_FILTER"} || rc=1
 fi
+# Every committed fuzz corpus input once, through its harness (make fuzz
+# searches further).
+fuzzdir="$root/build/fuzz"
+for h in "$fuzzdir"/fuzz_*; do
+  [ -x "$h" ] || continue
+  n=${h##*/fuzz_}
+  c="$root/tests/fuzz/corpus/$n"
+  [ -d "$c" ] || continue
+  if ! "$h" -runs=0 "$c" >"$tmp/fuzz-$n.log" 2>&1; then
+    echo "fuzz corpus $n: FAILED (log follows)" >&2; tail -30 "$tmp/fuzz-$n.log" >&2; rc=1
+  else
+    echo "fuzz corpus $n: $(ls "$c" | wc -l) inputs, ok"
+  fi
+done
 "$bindir/unit_tests" --jobs "$jobs" ${NX_TEST_FILTER:+--filter "$NX_TEST_FILTER"} || rc=1
 "$root/scripts/sancheck.sh" "$sanlog" || rc=1
 [ "$rc" -eq 0 ] && rm -rf "$sanlog"

@@ -148,6 +148,9 @@ int tui_signed_in(tui_app *a, char *err, size_t errlen)
         return -1;
     a->session_on = 1;
     a->info = *nx_vault_info(a->profile.vault);
+    tui_sync_start(a);
+    if (a->sync.grace_only)
+        return tui_reset_to(a, a->scr.sync, NULL);
     int days = 0;
     nx_pass_age age = nx_passphrase_age(&a->info, tui_now(a), &days);
     int forced = age == NX_PASS_EXPIRED;
@@ -173,6 +176,8 @@ void tui_lock(tui_app *a)
         tui_wipe(a->prompt.text, sizeof a->prompt.text);
         a->prompt.on = 0;
     }
+    /* The worker holds keys and rows too: it goes first. */
+    tui_sync_stop(a);
     for (int i = a->depth - 1; i >= 0; i--)
         if (a->stack[i].ops->suspend)
             a->stack[i].ops->suspend(&a->stack[i], a);
@@ -219,6 +224,9 @@ void tui_unlocked(tui_app *a)
     }
     if (!a->depth)
         tui_push(a, a->scr.dashboard, NULL);
+    tui_sync_start(a);
+    if (a->sync.grace_only && tui_top(a) && tui_top(a)->ops != a->scr.sync)
+        tui_reset_to(a, a->scr.sync, NULL);
 }
 
 /* ---- messages and drawing helpers ------------------------------------------- */

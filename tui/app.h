@@ -23,6 +23,7 @@
 #include "tui/keys.h"
 #include "tui/layout.h"
 #include "tui/request.h"
+#include "tui/sync.h"
 #include "tui/text.h"
 #include "tui/theme.h"
 
@@ -88,6 +89,8 @@ typedef struct tui_screens {
     const tui_screen_ops *dashboard;
     const tui_screen_ops *queue;       /* arg: const nx_kind * */
     const tui_screen_ops *help;        /* arg: const tui_screen * (the one it explains) */
+    const tui_screen_ops *sync;        /* sync status, refused changes; sync only after
+                                        * the offline grace */
 } tui_screens;
 
 /* The clock: wall time for the session and the lock screen, a monotonic
@@ -146,6 +149,9 @@ struct tui_app {
         void (*on_done)(tui_app *a, void *ctx, int ok, const char *text);
         void *ctx;
     } prompt;
+
+    tui_sync sync;            /* background sync (tui/sync.c) */
+    int revoked;              /* the hub revoked us: the cache is gone */
 
     /* Where the terminal cursor goes after drawing (text being typed). */
     WINDOW *cursor_win;

@@ -131,10 +131,10 @@ static void draw_status(tui_app *a)
         tui_put(a, w, 0, x, cols - x, TUI_EL_TRAINING, " TRAINING ");
         x += 10;
     }
-    /* Sync arrives with the sync release: until then the client works on
-     * its cache alone and says so, with nothing queued to send. */
-    snprintf(buf, sizeof buf, "  offline \xc2\xb7 0 pending");
-    tui_put(a, w, 0, x, cols - x, TUI_EL_OFFLINE, buf);
+    int offline = 1;
+    tui_sync_status(a, buf, sizeof buf, &offline);
+    tui_put_attr(w, 0, x, cols - x,
+                 offline ? tui_attr(&a->theme, TUI_EL_OFFLINE) : (unsigned long)st, buf);
     if (a->session_on && !a->locked) {
         int64_t left = tui_time_to_lock(a);
         snprintf(buf, sizeof buf, "locks in %lld:%02lld ", (long long)(left / 60),

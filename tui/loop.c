@@ -27,7 +27,20 @@ static int global_request(tui_app *a, int req)
     }
     if (a->locked || !a->session_on)
         return TUI_DONE;
+    if (a->sync.grace_only && req != REQ_LOCK && req != REQ_BLANK && req != REQ_HELP &&
+        req != REQ_SYNC_NOW && req != REQ_VIEW_SYNC && req != REQ_BACK) {
+        tui_msg(a, TUI_EL_ERROR, "Not synced for longer than the offline grace: only sync "
+                "is possible until the hub is reached.");
+        return TUI_REDRAW;
+    }
     switch (req) {
+    case REQ_SYNC_NOW:
+        tui_sync_now(a);
+        return TUI_REDRAW;
+    case REQ_VIEW_SYNC:
+        if (tui_top(a) && tui_top(a)->ops != a->scr.sync)
+            tui_push(a, a->scr.sync, NULL);
+        return TUI_REDRAW;
     case REQ_LOCK:
         tui_lock(a);
         return TUI_REDRAW;
@@ -125,6 +138,10 @@ static void timers(tui_app *a)
 {
     if (a->session_on && !a->locked && a->profile_open && tui_time_to_lock(a) == 0)
         tui_lock(a);
+    if (a->session_on && !a->locked)
+        tui_sync_poll(a);
+    if (a->quit)
+        return;
     tui_screen *s = tui_active(a);
     if (s && s->ops->tick)
         s->ops->tick(s, a);
@@ -135,8 +152,22 @@ static void timers(tui_app *a)
 /* Quit, hang-up, end of script: drafts kept, session closed, keys wiped. */
 static void shutdown_session(tui_app *a)
 {
+    tui_sync_stop(a);
     tui_dialog_cancel(a);
     tui_wipe(a->prompt.text, sizeof a->prompt.text);
+    if (a->revoked) {
+        /* The worker erased the key file and the cache: nothing may be
+         * written now (an audit event would move the key file's head and
+         * write a key file again). */
+        while (a->depth)
+            tui_pop(a);
+        if (a->session_on)
+            nx_policy_free(a->session.policy);
+        a->session_on = 0;
+        nx_profile_close(&a->profile);
+        a->profile_open = 0;
+        return;
+    }
     if (a->locked && a->lockscr.ops && a->lockscr.ops->close)
         a->lockscr.ops->close(&a->lockscr, a);
     if (a->profile_open)
@@ -327,6 +358,9 @@ int nx_tui_run(const nx_conf *conf, const tui_screens *screens)
     int status = a->exit_status;
     if (tui_sig_hup)
         status = 0;
+    if (a->revoked)
+        fprintf(stderr, "nexus: the hub has revoked this user or laptop: the local cache has "
+                "been erased. Ask your supervisor.\n");
     tui_keymap_free(&a->km);
     tui_script_close(a->script);
     if (a->times)
