@@ -471,7 +471,13 @@ static nx_sync_code on_result(nx_syncer *y, const nx_msg *m, nx_sync_stats *st, 
     if (strcmp(outcome, "applied") == 0) {
         count = &st->applied;
     } else if (strcmp(outcome, "duplicate") == 0) {
+        /* Seen before; the hub repeats the first outcome in REASON, for a
+         * client that lost the first RESULT. */
         count = &st->duplicate;
+        if (strncmp(reason, "rejected: ", 10) == 0)
+            why = reason + 10;
+        else if (strncmp(reason, "conflict", 8) == 0)
+            why = "conflict: in the supervisor's inbox";
     } else if (strcmp(outcome, "rejected") == 0) {
         count = &st->rejected;
         why = reason;

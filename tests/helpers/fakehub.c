@@ -181,9 +181,10 @@ static void str_of(const nx_msg *m, nx_tag t, char *out, size_t len)
     (void)nx_msg_get_str(m, t, out, len);
 }
 
-/* Records an OP and says what the hub answers. */
+/* Records an OP and says what the hub answers: a duplicate repeats the
+ * first outcome in REASON, as the real hub does. */
 static const char *take_op(nx_fakehub *h, const nx_msg *m, char *id, size_t idlen,
-                           const char **reason)
+                           const char **reason, char *dup_reason, size_t duplen)
 {
     str_of(m, NX_TAG_OP_ID, id, idlen);
     *reason = NULL;
@@ -193,6 +194,9 @@ static const char *take_op(nx_fakehub *h, const nx_msg *m, char *id, size_t idle
     if (op) {
         op->seen++;
         outcome = "duplicate";
+        snprintf(dup_reason, duplen, "%s%s%s", op->outcome, op->reason[0] ? ": " : "",
+                 op->reason);
+        *reason = dup_reason;
     } else if (h->nops < NX_FH_MAX_OPS) {
         op = &h->ops[h->nops++];
         memset(op, 0, sizeof *op);
@@ -218,6 +222,10 @@ static const char *take_op(nx_fakehub *h, const nx_msg *m, char *id, size_t idle
     } else {
         outcome = "rejected";
         *reason = "test hub full";
+    }
+    if (op && op->seen == 1) {
+        snprintf(op->outcome, sizeof op->outcome, "%s", outcome);
+        snprintf(op->reason, sizeof op->reason, "%s", *reason ? *reason : "");
     }
     pthread_mutex_unlock(&h->mu);
     return outcome;
@@ -295,9 +303,9 @@ static void *serve(void *arg)
                 str_of(m, NX_TAG_DEVICE, h->hello_device, sizeof h->hello_device);
                 pthread_mutex_unlock(&h->mu);
             } else if (m->type == NX_MSG_OP) {
-                char id[64];
+                char id[64], dup[128];
                 const char *reason;
-                const char *outcome = take_op(h, m, id, sizeof id, &reason);
+                const char *outcome = take_op(h, m, id, sizeof id, &reason, dup, sizeof dup);
                 nx_msg_begin(&results, NX_MSG_RESULT);
                 nx_msg_str(&results, NX_TAG_OP_ID, id);
                 nx_msg_str(&results, NX_TAG_OUTCOME, outcome);

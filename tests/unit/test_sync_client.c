@@ -248,6 +248,7 @@ Test(sync_client, a_cut_before_the_results_pushes_again_and_the_hub_dedupes)
     nx_item it;
     new_item(NX_KIND_ELIGIBILITY, "pt-1", &it);
     set_ok(&it, "plan", "Gold PPO");
+    snprintf(H.reject_field, sizeof H.reject_field, "plan");
     H.cut_after = 2;   /* WELCOME and one RESULT */
     nx_sync_stats st;
     char err[512] = "";
@@ -258,10 +259,13 @@ Test(sync_client, a_cut_before_the_results_pushes_again_and_the_hub_dedupes)
     cr_assert_eq(st.duplicate, 2);
     cr_assert_eq(n("SELECT count(*) FROM outbox"), 0);
     cr_assert_eq(H.nops, 2);
-    for (size_t i = 0; i < H.nops; i++) {
-        cr_assert_eq(H.ops[i].applied, 1, "applied exactly once");
+    cr_assert_eq(H.ops[0].applied, 1, "applied exactly once");
+    cr_assert_eq(H.ops[1].applied, 0, "rejected, never applied");
+    for (size_t i = 0; i < H.nops; i++)
         cr_assert_eq(H.ops[i].seen, 2);
-    }
+    /* The rejection lost with the cut comes back with the duplicate. */
+    cr_assert_eq(n("SELECT count(*) FROM op_rejects WHERE field='plan' AND "
+                   "reason='refused by the test hub'"), 1);
     nx_item_free(&it);
     finish();
 }
