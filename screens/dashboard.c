@@ -138,9 +138,21 @@ static void dash_draw(tui_screen *s, tui_app *a, WINDOW *w)
     if (st->problem[0])
         tui_put(a, w, y++, 2, cols - 4, TUI_EL_ERROR, st->problem);
     tui_put(a, w, y, 2, 12, TUI_EL_LABEL, "Sync");
-    tui_put(a, w, y++, 14, cols - 16, TUI_EL_NORMAL,
-            a->conf.sync_host[0] ? "offline: this release works on the local cache only; 0 changes waiting"
-                                 : "offline: no hub configured ([sync] host); 0 changes waiting");
+    {
+        int64_t pending = tui_sync_pending(a);
+        char key[32];
+        tui_key_hint(a, REQ_VIEW_SYNC, key, sizeof key);
+        const tui_sync *sy = &a->sync;
+        const char *state = !sy->configured ? "no hub configured ([sync] host)"
+                          : sy->running     ? "syncing with the hub"
+                          : sy->online      ? "online"
+                          : sy->have_result ? "offline: the hub cannot be reached"
+                                            : "not synced yet";
+        snprintf(line, sizeof line, "%s; %lld change%s to send (%s: details)", state,
+                 (long long)pending, pending == 1 ? "" : "s", key);
+        tui_put(a, w, y++, 14, cols - 16, sy->online || !sy->configured ? TUI_EL_NORMAL
+                                                                        : TUI_EL_AT_RISK, line);
+    }
     tui_put(a, w, y, 2, 12, TUI_EL_LABEL, "Drafts");
     if (st->drafts)
         snprintf(line, sizeof line, "unsaved edits on %d item%s: open %s from its queue to finish",

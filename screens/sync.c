@@ -55,7 +55,11 @@ static void sync_draw(tui_screen *s, tui_app *a, WINDOW *w)
         row(a, w, &y, cols, "Hub", TUI_EL_HINT,
             "none configured: this profile works on its cache alone ([sync] host)");
     } else {
-        snprintf(buf, sizeof buf, "%s, port %d", a->conf.sync_host, a->conf.sync_port);
+        if (strncmp(a->conf.sync_host, "local:", 6) == 0)
+            snprintf(buf, sizeof buf, "%s (a hub on this machine, no SSH)", a->conf.sync_host);
+        else
+            snprintf(buf, sizeof buf, "%s, port %d, as %s", a->conf.sync_host,
+                     a->conf.sync_port, a->conf.sync_user);
         row(a, w, &y, cols, "Hub", TUI_EL_NORMAL, buf);
     }
     const char *state = !sy->configured ? "-"
