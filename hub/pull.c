@@ -31,7 +31,6 @@
 
 #define PULL_BATCH 256
 #define PULL_FLUSH (256u * 1024u)
-#define EXPIRED_EVERY 3600          /* s between archive checks on one connection */
 
 typedef struct pull_item {
     char id[NX_ID_MAX];
@@ -617,20 +616,38 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
     } else if (nx_hub_device_items_each(s->h, s->device, held_cb, c) != 0) {
         goto out;
     }
-    /* Items that went to the archive while held: once per connection and
-     * then hourly (time moves them, not a revision). */
-    if (!s->expired_checked || c->now - s->expired_checked >= EXPIRED_EVERY || from == 0) {
+    /* Items that went to the archive while held (time moves them there,
+     * not a revision): those closed between the archive line of the
+     * device's last pull and today's. The first time, every held item is
+     * looked at. */
+    int64_t cut = c->now - (int64_t)(s->set.keep_closed_days > 0 ? s->set.keep_closed_days
+                                                                  : NX_HUB_KEEP_CLOSED_DAYS) * 86400,
+            prev = 0;
+    int known = srv_archive_cut_get(s, &prev);
+    if (known < 0)
+        goto out;
+    if (!known || from == 0) {
         if (nx_hub_device_items_expired(s->h, s->device, c->now, expired_cb, c) != 0)
             goto out;
-        s->expired_checked = c->now;
+    } else if (cut > prev && srv_archived_since(s, prev - 1, cut - 1, expired_cb, c) != 0) {
+        goto out;
     }
+    /* Persisted hourly: the range above is indexed, a wider one costs
+     * nothing, and a round with nothing to do then writes nothing. */
+    if ((cut - prev >= 3600 || c->ndrop) && srv_archive_cut_set(s, cut) != 0)
+        goto out;
     for (size_t i = 0; i < c->nsend; i++)
         if (nx_hub_device_item_add(s->h, s->device, c->send[i].id) != 0)
             goto out;
     for (size_t i = 0; i < c->ndrop; i++)
         if (nx_hub_device_item_forget(s->h, s->device, c->drop[i].id) != 0)
             goto out;
-    if (audit_send(c, cursor, snap) != 0 || srv_tx_commit(s) != 0)
+    /* Every round that moved something is audited here; an idle round
+     * (nothing pushed, sent or dropped) is counted in the session's end
+     * event only, so that a kept-open connection polling every minute does
+     * not write (and fsync) the store each time. */
+    int idle = c->nsend == 0 && c->ndrop == 0 && s->round_ops == 0 && s->round_audit == 0;
+    if ((!idle && audit_send(c, cursor, snap) != 0) || srv_tx_commit(s) != 0)
         goto out;
     /* Committed: the RESULTs queued before this PULL may go out now. */
     if (srv_flush(s) != 0) {

@@ -66,8 +66,8 @@ typedef struct nx_srv {
 
     /* the round's write batch: ops and audit events since the last flush */
     int in_tx;
+    int64_t tx_changes;          /* sqlite3_total_changes when it began */
     unsigned round_ops, round_audit;
-    int64_t expired_checked;     /* last look for held items gone to the archive */
 
     struct {
         uint64_t rounds, ops, applied, dup, rejected, conflicts, audit, items, drops;
@@ -188,6 +188,13 @@ int srv_field_rev_set(nx_srv *s, const char *key, const char *field, int64_t rev
 /* The role and team the device last pulled under ("" when never). */
 int srv_device_role_get(nx_srv *s, char *out, size_t outlen);
 int srv_device_role_set(nx_srv *s, const char *value);
+/* The archive line (closed before it) as of the device's last pull: 1
+ * found, 0 never (then *cut = 0), -1. */
+int srv_archive_cut_get(nx_srv *s, int64_t *cut);
+int srv_archive_cut_set(nx_srv *s, int64_t cut);
+/* The items the device holds that were closed in (after, upto]. */
+int srv_archived_since(nx_srv *s, int64_t after, int64_t upto,
+                       int (*cb)(void *arg, const char *id), void *arg);
 /* The hub HLC kept in meta; 0 when never set. */
 int srv_hlc_load(nx_srv *s, nx_hlc *out);
 int srv_hlc_save(nx_srv *s, nx_hlc v);
