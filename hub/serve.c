@@ -151,10 +151,26 @@ static void tx_rollback(nx_srv *s)
     s->in_tx = 0;
 }
 
+/* A reason as the hub's audit takes it: one line of at most
+ * NX_AUDIT_REASON_MAX bytes, cut at a character boundary. */
+static void one_line(char *out, size_t outlen, const char *in)
+{
+    size_t max = outlen - 1 < NX_AUDIT_REASON_MAX ? outlen - 1 : NX_AUDIT_REASON_MAX, n = 0;
+    for (; in[n] && n < max; n++)
+        out[n] = (unsigned char)in[n] < 0x20 || in[n] == 0x7f ? ' ' : in[n];
+    while (n > 0 && in[n] && ((unsigned char)in[n] & 0xc0) == 0x80)
+        n--;                               /* do not split a UTF-8 sequence */
+    out[n] = '\0';
+}
+
 int srv_audit(nx_srv *s, const char *action, const char *item, const char *field,
               const char *reason, int failed)
 {
-    char err[NX_HUB_ERR_MAX];
+    char err[NX_HUB_ERR_MAX], line[NX_AUDIT_REASON_MAX + 1];
+    if (reason) {
+        one_line(line, sizeof line, reason);
+        reason = line;
+    }
     nx_hub_event e = { .action = action, .user = s->user, .role = s->role_name[0] ? s->role_name : "none",
                        .device = s->device[0] ? s->device : NULL,
                        .item = item && *item ? item : NULL, .field = field && *field ? field : NULL,

@@ -385,3 +385,83 @@ Test(hub_serve, a_role_change_resends_from_zero_and_drops_what_the_new_role_may_
     cr_assert_eq(hs_close(&c), 0);
     hs_free(&c);
 }
+
+/* The supervisor's inbox travels with the item (HIST "conflict", the
+ * value only as the supervisor's role may hold it); "apply" takes the
+ * conflicting step under the supervisor's id. */
+Test(hub_serve, a_supervisor_applies_a_status_conflict_under_their_own_id)
+{
+    hs_setup(0);
+    hs_item("sc-1", "scheduling", "verifying", "alice", "north");
+    hs_conn c;
+    hs_open(&c, "alice");
+    hs_hello(&c, HS_DEV_A, 0, 0);
+    /* alice saw "new" and closed it... */
+    hs_op(&c, OP1, "status", "sc-1", NULL, "verifying", "new", "alice", HS_DEV_A, hs_hlc(0));
+    hs_op(&c, OP2, "status", "sc-1", NULL, "in-progress", "new", "alice", HS_DEV_A, hs_hlc(0));
+    round_of(&c, "alice", HS_DEV_A, 0);
+    outcome(&c, OP1, "applied", NULL, 0);      /* already there: converged */
+    outcome(&c, OP2, "conflict", NULL, 0);
+    cr_assert_eq(hs_close(&c), 0);
+    hs_free(&c);
+    long long cid = hs_count("SELECT id FROM conflicts WHERE item='sc-1' AND kind='status'");
+    char id[24], want[96];
+    snprintf(id, sizeof id, "%lld", cid);
+
+    /* An agent may not resolve. */
+    hs_open(&c, "alice");
+    hs_hello(&c, HS_DEV_A, 0, 0);
+    hs_op(&c, OP3, "resolve", "sc-1", id, "apply", NULL, "alice", HS_DEV_A, hs_hlc(0));
+    round_of(&c, "alice", HS_DEV_A, 0);
+    outcome(&c, OP3, "rejected", NULL, 0);
+    cr_assert_eq(hs_close(&c), 0);
+    hs_free(&c);
+
+    hs_open(&c, "sam");
+    hs_hello(&c, HS_DEV_S, 0, 0);
+    round_of(&c, "sam", HS_DEV_S, 0);
+    snprintf(want, sizeof want, "%s" NX_OP_SEP "status" NX_OP_SEP "status" NX_OP_SEP "in-progress", id);
+    cr_assert(hs_captured(&c, want), "the conflict did not travel with the item");
+    hs_op(&c, OP4, "resolve", "sc-1", id, "apply", NULL, "sam", HS_DEV_S, hs_hlc(0));
+    round_of(&c, "sam", HS_DEV_S, 0);
+    char why[512];
+    outcome(&c, OP4, "rejected", why, sizeof why);   /* verifying -> in-progress needs identity */
+    cr_assert(strstr(why, "resolve"), "%s", why);
+    cr_assert_eq(hs_close(&c), 0);
+    hs_free(&c);
+    cr_assert_eq(hs_count("SELECT count(*) FROM conflicts WHERE state='open'"), 1);
+
+    /* With the identity recorded the step is possible, and applied. */
+    hs_field("sc-1", "identity_method", "dob-and-phone");
+    hs_field("sc-1", "identity_result", "verified");
+    hs_open(&c, "sam");
+    hs_hello(&c, HS_DEV_S, 0, 0);
+    hs_op(&c, "aaaaaaaa-0000-4000-8000-000000000005", "resolve", "sc-1", id, "apply", NULL, "sam",
+          HS_DEV_S, hs_hlc(0));
+    round_of(&c, "sam", HS_DEV_S, 0);
+    outcome(&c, "aaaaaaaa-0000-4000-8000-000000000005", "applied", why, sizeof why);
+    cr_assert_eq(hs_close(&c), 0);
+    hs_free(&c);
+    cr_assert_eq(hs_count("SELECT count(*) FROM conflicts WHERE state='applied' AND "
+                          "resolved_by='sam'"), 1);
+    cr_assert_eq(hs_count("SELECT count(*) FROM transitions WHERE item_id='sc-1' AND "
+                          "to_status='in-progress' AND user='sam'"), 1);
+}
+
+Test(hub_serve, an_op_clock_a_day_ahead_is_refused_and_does_not_move_the_hub_clock)
+{
+    hs_setup(0);
+    hs_item("sc-1", "scheduling", "new", "alice", "north");
+    hs_conn c;
+    hs_open(&c, "alice");
+    hs_hello(&c, HS_DEV_A, 0, 0);
+    hs_op(&c, OP1, "set", "sc-1", "appointment_provider", "Dr Future", NULL, "alice", HS_DEV_A,
+          hs_hlc(3LL * 86400 * 1000));
+    round_of(&c, "alice", HS_DEV_A, 0);
+    outcome(&c, OP1, "rejected", NULL, 0);
+    cr_assert_eq(hs_close(&c), 0);
+    hs_free(&c);
+    char v[32];
+    hs_text("SELECT value FROM meta WHERE key='serve.hlc'", v, sizeof v);
+    cr_assert_lt(strtoull(v, NULL, 10) >> 16, (hs_hlc(3600 * 1000) >> 16));
+}
