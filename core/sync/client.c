@@ -62,6 +62,7 @@ struct nx_syncer {
     nx_sync_applier *ap;
     int in_tx, events_in_tx;
     size_t batch;
+    int hub_error;          /* the last exchange ended with the hub's ERROR frame */
 };
 
 static int64_t system_now(void *ctx)
@@ -591,6 +592,7 @@ static nx_sync_code receive(nx_syncer *y, int fresh, round_ctx *rc, nx_sync_stat
             char msg[513] = "";
             (void)nx_msg_get_str(m, NX_TAG_MESSAGE, msg, sizeof msg);
             nx_err(err, errlen, "the hub ended the session: %s", msg);
+            y->hub_error = 1;
             c = NX_SYNC_PROTOCOL;
         } else if (!welcomed) {
             if (m->type != NX_MSG_WELCOME) {
@@ -783,9 +785,13 @@ nx_sync_code nx_syncer_round(nx_syncer *y, nx_sync_stats *st, char *err, size_t 
                 break;
             y->connected = fresh = 1;
         }
+        y->hub_error = 0;
         c = exchange(y, fresh, st, &more, &revoked, err, errlen);
-        if (c == NX_SYNC_UNREACHABLE && !fresh && !retried && !revoked) {
-            /* A kept-open session that died while idle: once more on a new one. */
+        if ((c == NX_SYNC_UNREACHABLE || y->hub_error) && !fresh && !retried && !revoked) {
+            /* A kept-open session that died while idle, or that the hub
+             * ended (restarted, or the user's rights changed since its
+             * HELLO): once more on a new one, whose WELCOME says where
+             * this device stands. */
             disconnect(y);
             retried = 1;
             continue;

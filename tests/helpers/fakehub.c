@@ -334,6 +334,18 @@ static void *serve(void *arg)
             break;
         }
         pthread_mutex_lock(&h->mu);
+        int error = h->error_once;
+        h->error_once = 0;
+        pthread_mutex_unlock(&h->mu);
+        if (error) {
+            nx_wbuf_free(&results);
+            nx_msg_begin(&out, NX_MSG_ERROR);
+            nx_msg_str(&out, NX_TAG_MESSAGE, "session ended by the hub");
+            nx_msg_end(&out);
+            (void)send_frames(c, &out);
+            break;
+        }
+        pthread_mutex_lock(&h->mu);
         h->pulls++;
         h->last_pull_cursor = cursor;
         if (hello)

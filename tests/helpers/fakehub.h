@@ -67,6 +67,8 @@ typedef struct nx_fakehub {
      * answers (0 = never); after each END, close the connection */
     int cut_after;
     int close_after_end;
+    /* the next PULL is answered with ERROR (then the connection closes) */
+    int error_once;
     /* threads */
     pthread_t threads[64];
     int nthreads;

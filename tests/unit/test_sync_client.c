@@ -306,6 +306,24 @@ Test(sync_client, a_dropped_kept_open_connection_is_replaced)
     finish();
 }
 
+Test(sync_client, a_session_the_hub_ends_is_retried_on_a_new_one)
+{
+    start("eligibility", 0);
+    nx_sync_stats st;
+    round_ok(&st);
+    /* The user is revoked while the session is kept open; the hub ends it. */
+    H.error_once = 1;
+    H.revoked = 1;
+    char err[512] = "";
+    cr_assert_eq(round_(&st, err, sizeof err), NX_SYNC_REVOKED, "%s", err);
+    cr_assert_eq(H.connections, 2);
+    nx_syncer_free(Y);
+    Y = NULL;
+    nx_fh_free(&H);   /* joins the hub's threads */
+    cr_assert_eq(H.destroyed, 1);
+    nx_sf_close(&F);
+}
+
 Test(sync_client, revocation_pushes_audit_then_erases_key_and_cache)
 {
     start("eligibility", 0);
@@ -374,4 +392,105 @@ Test(sync_client, closed_items_past_keep_days_are_purged_after_a_round)
     cr_assert_eq(n("SELECT count(*) FROM audit WHERE action='erase' AND item_id='it-old'"), 1);
     cr_assert_eq(st.dropped, 1);
     finish();
+}
+
+/* ---- through the real hub: `nexus-hub serve` over the local: pipe ---------------- */
+
+#include "sync/transport.h"
+#include "tests/helpers/run.h"
+
+static void hub_cmd(const char *const *argv)
+{
+    nx_t_result r;
+    cr_assert_eq(nx_t_run(argv, NULL, NULL, &r), 0);
+    cr_assert_eq(r.status, 0, "%s %s: %s%s", argv[1], argv[2], r.out, r.err);
+}
+
+Test(sync_local, rounds_with_the_real_hub_and_revocation)
+{
+    char hub[4200];
+    snprintf(hub, sizeof hub, "%s", nx_t_bin("nexus-hub"));
+    if (access(hub, X_OK) != 0)
+        cr_skip_test("no nexus-hub beside the tests");
+    char err[512] = "";
+    cr_assert_eq(nx_sf_open(&F, "synclocal", "alice", "prior-auth", 0, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_sf_session(&F, err, sizeof err), 0, "%s", err);
+    /* The hub knows alice by her key, as `nexus key` prints it. */
+    char pub[1024], pubfile[4200], store[4200];
+    cr_assert_eq(nx_sync_key_ensure(F.prof.store, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_sync_key_public(F.prof.store, "alice", pub, sizeof pub, err, sizeof err), 0,
+                 "%s", err);
+    snprintf(pubfile, sizeof pubfile, "%s/alice.pub", F.dir);
+    snprintf(store, sizeof store, "%s/hub", F.dir);
+    FILE *f = fopen(pubfile, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "%s\n", pub);
+    fclose(f);
+    hub_cmd((const char *const[]){ hub, "init", "--store", store, NULL });
+    hub_cmd((const char *const[]){ hub, "user", "add", "--store", store, "--user", "alice",
+                                   "--role", "prior-auth", "--team", "north", "--key", pubfile,
+                                   NULL });
+    hub_cmd((const char *const[]){ hub, "seed", "--store", store, "--synthetic", "20", "--team",
+                                   "north", "--assignee", "alice", "--kind", "prior-auth", NULL });
+    snprintf(F.conf.sync_host, sizeof F.conf.sync_host, "local:%s", store);
+    setenv("NEXUS_HUB", hub, 1);
+    cr_assert_eq(nx_syncer_new(&F.prof, &F.conf, &Y, err, sizeof err), 0, "%s", err);
+
+    nx_sync_stats st;
+    nx_sync_code c = nx_syncer_round(Y, &st, err, sizeof err);
+    cr_assert_eq(c, NX_SYNC_OK, "%s: %s", nx_sync_code_name(c), err);
+    cr_assert_eq(st.items, 20);
+    cr_assert_gt(st.cursor, 0);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE kind='prior-auth' AND assignee='alice'"), 20);
+
+    /* A note on a pulled item goes up, is applied once, and comes back as
+     * the hub has it: one note, carrying its op id. */
+    char id[64];
+    nx_sf_text(&F, "SELECT id FROM items WHERE kind='prior-auth' ORDER BY id LIMIT 1", id, sizeof id);
+    nx_item it;
+    cr_assert_eq(nx_session_open(&F.sess, id, &it, err, sizeof err), 0, "%s", err);
+    long long notes = n("SELECT count(*) FROM notes");
+    cr_assert_eq(nx_session_note(&F.sess, &it, "Payer portal down, retry tomorrow", 0, err,
+                                 sizeof err), 0, "%s", err);
+    nx_item_free(&it);
+    char op[64];
+    nx_sf_text(&F, "SELECT op_id FROM outbox", op, sizeof op);
+    c = nx_syncer_round(Y, &st, err, sizeof err);
+    cr_assert_eq(c, NX_SYNC_OK, "%s: %s", nx_sync_code_name(c), err);
+    cr_assert_eq(st.pushed, 1);
+    cr_assert_eq(st.applied, 1, "rejected %llu: see op_rejects", (unsigned long long)st.rejected);
+    cr_assert_eq(n("SELECT count(*) FROM outbox"), 0);
+    cr_assert_eq(n("SELECT count(*) FROM notes"), notes + 1);
+    char q[256];
+    snprintf(q, sizeof q, "SELECT count(*) FROM notes WHERE op_id='%s'", op);
+    cr_assert_eq(n(q), 1);
+
+    /* Nothing to do, on the kept-open session. */
+    c = nx_syncer_round(Y, &st, err, sizeof err);
+    cr_assert_eq(c, NX_SYNC_OK, "%s: %s", nx_sync_code_name(c), err);
+    cr_assert_eq(st.pushed + st.items + st.dropped, 0, "pushed %llu items %llu dropped %llu", (unsigned long long)st.pushed, (unsigned long long)st.items, (unsigned long long)st.dropped);
+    cr_assert(nx_syncer_connected(Y));
+
+    /* Revoked on the hub: the next session's round erases this laptop's
+     * cache. (The hub checks at HELLO; a kept-open session learns it when
+     * the hub ends it with ERROR: the client then retries on a new one.) */
+    nx_syncer_free(Y);
+    hub_cmd((const char *const[]){ hub, "user", "revoke", "--store", store, "--user", "alice",
+                                   NULL });
+    char keyfile[4200];
+    snprintf(keyfile, sizeof keyfile, "%s", F.prof.keyfile);
+    nx_session_end(&F.sess);
+    F.has_sess = 0;
+    cr_assert_eq(nx_syncer_new(&F.prof, &F.conf, &Y, err, sizeof err), 0, "%s", err);
+    c = nx_syncer_round(Y, &st, err, sizeof err);
+    cr_assert_eq(c, NX_SYNC_REVOKED, "%s: %s", nx_sync_code_name(c), err);
+    cr_assert_neq(access(keyfile, F_OK), 0);
+    nx_syncer_free(Y);
+    Y = NULL;
+    nx_t_result r;
+    const char *const q_argv[] = { hub, "audit", "query", "--store", store, "--action",
+                                   "destroyed", NULL };
+    cr_assert_eq(nx_t_run(q_argv, NULL, NULL, &r), 0);
+    cr_assert(strstr(r.out, "destroyed"), "the hub holds the destruction record: %s%s", r.out, r.err);
+    nx_sf_close(&F);
 }
