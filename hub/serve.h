@@ -6,8 +6,8 @@
  *   serve.c        the loop: frames in and out, HELLO/WELCOME, the round's
  *                  write batch, BYE, DESTROYED, the session's audit
  *   serve_op.c     one OP frame: parse, dedupe, identity, record the outcome
- *   merge.c        authorize, validate and merge set/add/note/attempt/
- *                  attach/create/assign
+ *   merge.c        authorize, validate and merge set/add/assign; dispatch
+ *   merge_append.c note, attempt, attach, create
  *   merge_step.c   status steps (workflow, hand-off, disclosure, clocks)
  *                  and the supervisor's conflict resolution
  *   serve_audit.c  AUDIT frames: the devices' chains, breaks recorded
@@ -146,6 +146,12 @@ int srv_touch_patient(nx_srv *s, const char *patient_id);
  * status. 0 or -1 (store). */
 int srv_set_value(nx_srv *s, nx_item *it, const nx_field_def *f, const char *canon,
                   int64_t at, const char *who);
+
+/* merge_append.c: the same contract as srv_merge, per kind. */
+int srv_merge_note(nx_srv *s, const srv_op *op, nx_item *it, srv_result *r);
+int srv_merge_attempt(nx_srv *s, const srv_op *op, nx_item *it, srv_result *r);
+int srv_merge_attach(nx_srv *s, const srv_op *op, nx_item *it, srv_result *r);
+int srv_merge_create(nx_srv *s, const srv_op *op, srv_result *r);
 
 /* merge_step.c */
 int srv_merge_status(nx_srv *s, const srv_op *op, nx_item *it, srv_result *r);
