@@ -170,6 +170,48 @@ int srv_on_audit(nx_srv *s, const nx_msg *m);
  * -1 (store). */
 int srv_on_pull(nx_srv *s, const nx_msg *m);
 
+/* What one pull sends and drops (pull.c decides, serve_item.c streams). */
+typedef struct pull_item {
+    char id[NX_ID_MAX];
+    char client[NX_ID_MAX];
+} pull_item;
+
+typedef struct pull_drop {
+    char id[NX_ID_MAX];
+    const char *reason;
+} pull_drop;
+
+/* A kind's fields as this role may hold them, sorted by id. */
+typedef struct kind_field {
+    const nx_field_def *f;
+    nx_level level;
+} kind_field;
+
+typedef struct pull_ctx {
+    nx_srv *s;
+    int role_changed;
+    int may_view;
+    int64_t now;
+    pull_item *send;
+    size_t nsend, capsend;
+    pull_drop *drop;
+    size_t ndrop, capdrop;
+    kind_field kf[NX_KIND_COUNT][128];
+    size_t nkf[NX_KIND_COUNT];
+    int kinds_sent[NX_KIND_COUNT];
+    nx_level notes_level;
+    const nx_field_def *notes_def;
+    int failed;
+} pull_ctx;
+/* 1 when the user may see the item now (role may view, scope). */
+int srv_pull_visible(const pull_ctx *c, const nx_item_rec *it);
+/* The role's entry for a field of a kind, NULL when hidden or absent. */
+const kind_field *srv_pull_field(const pull_ctx *c, int kind, const char *id);
+/* serve_item.c: CLIENT frames for the items to send; then every ITEM
+ * (*count = how many went; 0, -1 store, -2 the client went away). */
+int srv_pull_clients(pull_ctx *c);
+int srv_pull_stream(pull_ctx *c, uint64_t *count);
+
 /* serve_db.c */
 /* A cached prepared statement on the hub's connection (keyed by the sql
  * pointer: pass a static array), reset with bindings cleared. NULL on
