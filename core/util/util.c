@@ -189,8 +189,8 @@ int64_t nx_now(void)
 __attribute__((noinline)) void nx_stack_scrub(void)
 {
     unsigned char buf[16384];
-    volatile unsigned char *p = buf;
-    for (size_t i = 0; i < sizeof buf; i++)
-        p[i] = 0;
+    /* explicit_bzero is never optimised away and runs at memset speed (a
+     * volatile byte loop cost a third of an import's CPU). */
+    explicit_bzero(buf, sizeof buf);
     __asm__ volatile("" : : "r"(buf) : "memory");
 }
