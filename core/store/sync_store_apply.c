@@ -29,11 +29,17 @@ static const char *const sql[S_COUNT] = {
                  "ON CONFLICT(id) DO UPDATE SET " CLIENT_SET,
     [S_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id=?1",
     [S_PATIENT_EXISTS] = "SELECT 1 FROM patients WHERE id=?1",
-    [S_PATIENT_INSERT] = "INSERT INTO patients(id,client_id,family_name,given_name) "
-                         "VALUES(?1,?2,'','')",
+    [S_PATIENT_INSERT] = "INSERT INTO patients(id,family_name,given_name,dob,phone,email,"
+                         "address,mrn,member_id,payer,confidential_comm,restriction,alt_phone,"
+                         "client_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+    /* Only a row that differs is rewritten: a patient shared by many items
+     * comes with each of them. */
     [S_PATIENT_UPDATE] = "UPDATE patients SET family_name=?2,given_name=?3,dob=?4,phone=?5,"
                          "email=?6,address=?7,mrn=?8,member_id=?9,payer=?10,"
-                         "confidential_comm=?11,restriction=?12,alt_phone=?13 WHERE id=?1",
+                         "confidential_comm=?11,restriction=?12,alt_phone=?13 WHERE id=?1 AND "
+                         "(family_name,given_name,dob,phone,email,address,mrn,member_id,payer,"
+                         "confidential_comm,restriction,alt_phone) IS NOT "
+                         "(?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
     [S_ITEM_EXISTS] = "SELECT 1 FROM items WHERE id=?1",
     [S_ITEM_UPSERT] = "INSERT INTO items(id,kind,client_id,patient_id,status,assignee,team,"
                       "linked_item,priority,created,updated,due,follow_up,closed) "
@@ -191,23 +197,20 @@ static int span_is(nx_span s, const char *z)
     return s.n == n && s.p && memcmp(s.p, z, n) == 0;
 }
 
+/* A new patient is inserted with its columns; a known one updated only
+ * when the item carries PKV (and then only if something differs). */
 static int apply_patient(nx_sync_applier *a, const nx_pulled_item *it)
 {
     const nx_item_rec *r = &it->rec;
     int pe = exists(a, S_PATIENT_EXISTS, r->patient_id);
     if (pe < 0)
         return -1;
-    if (!pe) {
-        sqlite3_stmt *st = stmt(a, S_PATIENT_INSERT);
-        bind_str(st, 1, r->patient_id);
-        bind_str(st, 2, r->client_id);
-        if (run(st))
-            return -1;
-    }
-    if (!it->npkv)
+    if (pe && !it->npkv)
         return 0;
-    sqlite3_stmt *st = stmt(a, S_PATIENT_UPDATE);
+    sqlite3_stmt *st = stmt(a, pe ? S_PATIENT_UPDATE : S_PATIENT_INSERT);
     bind_str(st, 1, r->patient_id);
+    if (!pe)
+        bind_str(st, 14, r->client_id);
     for (size_t c = 0; c < N_PATIENT_COLS; c++) {
         const nx_span *v = NULL;
         for (size_t i = 0; i < it->npkv; i++)   /* the last one sent wins */

@@ -10,7 +10,7 @@
  *   - ITEM is an upsert and DROP a delete: applying one twice is harmless;
  *   - the cursor, the last-sync times and the acknowledged audit seq move
  *     only with END, in the transaction of the last batch.
- * Pulled frames are applied in batches of APPLY_BATCH per transaction, so a
+ * Pulled frames are applied in batches (APPLY_BATCH_MS / _MAX below), so a
  * first sync of 100 000 items does not hold one giant transaction and the
  * screen's writes get their turn.
  *
@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifndef NX_VERSION
 #define NX_VERSION "0.0.0"
@@ -40,8 +41,19 @@
 
 #define OPS_PER_EXCHANGE 128
 #define AUDIT_PER_EXCHANGE 1000
-#define APPLY_BATCH 256
+/* A pull commits every APPLY_BATCH_MS or APPLY_BATCH_MAX frames, whichever
+ * comes first: each commit costs a few fsyncs and journals again the index
+ * pages it touches, so frames per commit make the speed of a first sync,
+ * while the time bound keeps the screen's own writes waiting at most that
+ * long (its busy timeout is NX_STORE_BUSY_MS). */
+#define APPLY_BATCH_MAX 8192
+#define APPLY_BATCH_MS 250
 #define MAX_EXCHANGES 100000
+/* A round that changed nothing on a kept-open session writes nothing
+ * (no transaction, no fsync: it must cost one round trip) unless the last
+ * sync time on record is older than this; the offline grace can lag by as
+ * much, against its hours. */
+#define QUIET_ROUND_RECORD_S 120
 
 struct nx_syncer {
     nx_profile *p;
@@ -61,7 +73,8 @@ struct nx_syncer {
     nx_pull_buf pb;
     nx_sync_applier *ap;
     int in_tx, events_in_tx;
-    size_t batch;
+    size_t batch, batch_max;
+    int64_t tx_started_ms, batch_ms;
     int hub_error;          /* the last exchange ended with the hub's ERROR frame */
 };
 
@@ -69,6 +82,13 @@ static int64_t system_now(void *ctx)
 {
     (void)ctx;
     return nx_now();
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int64_t wall_ms(nx_syncer *y)
@@ -152,6 +172,8 @@ int nx_syncer_new_with(nx_profile *p, const nx_conf *c, nx_sync_connect_fn conne
     y->now = system_now;
     y->ops_max = OPS_PER_EXCHANGE;
     y->audit_max = AUDIT_PER_EXCHANGE;
+    y->batch_max = APPLY_BATCH_MAX;
+    y->batch_ms = APPLY_BATCH_MS;
     nx_wbuf_init(&y->out);
     y->msg = malloc(sizeof *y->msg);
     if (!y->msg || nx_pull_buf_init(&y->pb) != 0) {
@@ -177,6 +199,12 @@ void nx_syncer_set_batch(nx_syncer *y, size_t ops, size_t audit)
 {
     y->ops_max = ops ? ops : OPS_PER_EXCHANGE;
     y->audit_max = audit ? audit : AUDIT_PER_EXCHANGE;
+}
+
+void nx_syncer_set_apply_batch(nx_syncer *y, size_t frames, int64_t ms)
+{
+    y->batch_max = frames ? frames : APPLY_BATCH_MAX;
+    y->batch_ms = ms > 0 ? ms : APPLY_BATCH_MS;
 }
 
 int nx_syncer_connected(const nx_syncer *y)
@@ -234,7 +262,19 @@ static nx_sync_code tx_open(nx_syncer *y, char *err, size_t errlen)
     y->in_tx = 1;
     y->events_in_tx = 0;
     y->batch = 0;
+    y->tx_started_ms = mono_ms();
     return NX_SYNC_OK;
+}
+
+/* Counts one more frame in the open transaction: 1 when it is time to
+ * commit it. */
+static int batch_full(nx_syncer *y)
+{
+    if (!y->in_tx)
+        return 0;
+    y->batch++;
+    return y->batch >= y->batch_max ||
+           ((y->batch & 31) == 0 && mono_ms() - y->tx_started_ms >= y->batch_ms);
 }
 
 static nx_sync_code tx_commit(nx_syncer *y, char *err, size_t errlen)
@@ -410,6 +450,8 @@ typedef struct {
     int64_t max_seq;
     int revoked;
     int moved;          /* ops pushed, items pulled or dropped: worth an audit event */
+    uint64_t cursor0, audit0;   /* as the exchange found them */
+    int64_t last_wall0;
 } round_ctx;
 
 static nx_sync_code on_welcome(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync_stats *st,
@@ -541,10 +583,17 @@ static nx_sync_code on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync
         nx_err(err, errlen, "the hub sent a malformed END");
         return NX_SYNC_PROTOCOL;
     }
+    int64_t now = y->now(y->now_ctx);
+    uint64_t audit = (uint64_t)rc->max_seq > ss->audit_seq ? (uint64_t)rc->max_seq : ss->audit_seq;
+    if (!y->in_tx && !rc->moved && cursor == rc->cursor0 && audit == rc->audit0 &&
+        now >= rc->last_wall0 && now - rc->last_wall0 < QUIET_ROUND_RECORD_S) {
+        st->cursor = cursor;
+        st->hub_time = hub_time;
+        return NX_SYNC_OK;
+    }
     nx_sync_code c = tx_open(y, err, errlen);
     if (c != NX_SYNC_OK)
         return c;
-    int64_t now = y->now(y->now_ctx);
     nx_grace_now gn;
     nx_grace_read_now(&gn, now);
     ss->cursor = cursor;
@@ -630,7 +679,7 @@ static nx_sync_code receive(nx_syncer *y, int fresh, round_ctx *rc, nx_sync_stat
         wipe_body(y);
         if (c != NX_SYNC_OK)
             break;
-        if (y->in_tx && ++y->batch >= APPLY_BATCH && (c = tx_commit(y, err, errlen)) != 0)
+        if (batch_full(y) && (c = tx_commit(y, err, errlen)) != NX_SYNC_OK)
             break;
     }
     wipe_body(y);
@@ -656,6 +705,9 @@ static nx_sync_code exchange(nx_syncer *y, int fresh, nx_sync_stats *st, int *mo
         return c;
     rc.max_seq = pc.max_seq;
     rc.moved = fresh || pc.ops > 0;
+    rc.cursor0 = rc.ss.cursor;
+    rc.audit0 = rc.ss.audit_seq;
+    rc.last_wall0 = rc.ss.last_sync_wall;
     int wrote = y->io.write(y->io.ctx, y->out.p, y->out.len, err, errlen) == 0;
     nx_wbuf_reset(&y->out);   /* it held op values */
     if (!wrote)
@@ -695,7 +747,7 @@ static int purge_one(void *ctx, const char *id)
     if (r && (pc->code = tx_event(y, NX_AUDIT_ERASE, id, pc->err, pc->errlen)) != NX_SYNC_OK)
         return 1;
     pc->st->dropped += (uint64_t)r;
-    if (++y->batch >= APPLY_BATCH && (pc->code = tx_commit(y, pc->err, pc->errlen)) != 0)
+    if (batch_full(y) && (pc->code = tx_commit(y, pc->err, pc->errlen)) != NX_SYNC_OK)
         return 1;
     return 0;
 }

@@ -34,6 +34,8 @@ void nx_syncer_set_clock(nx_syncer *y, int64_t (*now)(void *ctx), void *ctx);
  * exchanges until both are sent (each exchange's answers then fit in the
  * pipes while the client is still writing). Tests lower them. */
 void nx_syncer_set_batch(nx_syncer *y, size_t ops, size_t audit);
+/* A pull commits after this many frames or milliseconds (0 = defaults). */
+void nx_syncer_set_apply_batch(nx_syncer *y, size_t frames, int64_t ms);
 /* 1 while a connection is kept open. */
 int nx_syncer_connected(const nx_syncer *y);
 

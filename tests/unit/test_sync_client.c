@@ -162,6 +162,20 @@ Test(sync_client, full_round_pushes_pulls_and_keeps_the_connection)
     cr_assert_eq(H.last_pull_cursor, 5);
     cr_assert_eq(H.audit_last, n("SELECT max(seq) FROM audit"));
     cr_assert_eq(H.audit_gaps + H.audit_dups, 0);
+    /* A round that changes nothing writes nothing (one round trip, no
+     * fsync), until the recorded sync time is a couple of minutes old. */
+    long long seq = n("SELECT max(seq) FROM audit");
+    int64_t before = clock_now;
+    clock_now += 10;
+    round_ok(&st);
+    cr_assert_eq(n("SELECT max(seq) FROM audit"), seq);
+    cr_assert_eq(nx_sync_state_load(F.prof.store, &ss), 0);
+    cr_assert_eq(ss.last_sync_wall, before);
+    clock_now += 200;
+    round_ok(&st);
+    cr_assert_eq(nx_sync_state_load(F.prof.store, &ss), 0);
+    cr_assert_eq(ss.last_sync_wall, clock_now);
+    cr_assert_eq(H.connections, 1);
     nx_item_free(&it);
     nx_item_free(&gone);
     finish();
@@ -210,6 +224,7 @@ Test(sync_client, a_cut_mid_pull_resumes_without_loss_or_duplicate)
     set_ok(&it, "plan", "Gold PPO");
     set_ok(&it, "coverage_ref", "REF-1");
     hub_items(700, 1);
+    nx_syncer_set_apply_batch(Y, 256, 0);
     /* WELCOME, 3 RESULTs, then 400 of 700 items: past one batch commit. */
     H.cut_after = 404;
     nx_sync_stats st;
