@@ -509,3 +509,85 @@ Test(sync_local, rounds_with_the_real_hub_and_revocation)
     cr_assert(strstr(r.out, "destroyed"), "the hub holds the destruction record: %s%s", r.out, r.err);
     nx_sf_close(&F);
 }
+
+/* ---- nexus sync (cli/cmd_sync.c) ------------------------------------------------------- */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(sync_cli, nexus_sync_summary_banner_and_exit_codes)
+{
+    char nexus[4200], hub[4200];
+    snprintf(nexus, sizeof nexus, "%s", nx_t_bin("nexus"));
+    snprintf(hub, sizeof hub, "%s", nx_t_bin("nexus-hub"));
+    if (access(nexus, X_OK) != 0 || access(hub, X_OK) != 0)
+        cr_skip_test("no nexus or nexus-hub beside the tests");
+    char dir[4096], conf[4200], noconf[4200], store[4200], pubfile[4200], text[16384];
+    nx_t_tmpdir(dir, sizeof dir, "synccli");
+    snprintf(conf, sizeof conf, "%s/nexus.conf", dir);
+    snprintf(noconf, sizeof noconf, "%s/nohub.conf", dir);
+    snprintf(store, sizeof store, "%s/hub", dir);
+    snprintf(pubfile, sizeof pubfile, "%s/alice.pub", dir);
+    snprintf(text, sizeof text, "[cache]\ndir = %s/prof\n[sync]\nhost = local:%s\n", dir, store);
+    write_file(conf, text);
+    snprintf(text, sizeof text, "[cache]\ndir = %s/prof\n", dir);
+    write_file(noconf, text);
+    char envhub[4300];
+    snprintf(envhub, sizeof envhub, "NEXUS_HUB=%s", hub);
+    const char *const env[] = { envhub, NULL };
+    nx_t_result r;
+
+    const char *const init[] = { nexus, "--config", conf, "init", "--user", "alice", "--role",
+                                 "eligibility", "--team", "north", "--kdf", "interactive",
+                                 "--passphrase-fd", "0", NULL };
+    cr_assert_eq(nx_t_run(init, env, "Secret-Pass-1\n", &r), 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *key = strstr(r.out, "ssh-ed25519 ");
+    if (!key) {
+        const char *const keycmd[] = { nexus, "--config", conf, "key", "--passphrase-fd", "0",
+                                       NULL };
+        cr_assert_eq(nx_t_run(keycmd, env, "Secret-Pass-1\n", &r), 0);
+        key = strstr(r.out, "ssh-ed25519 ");
+    }
+    cr_assert_not_null(key, "no public key printed: %s", r.out);
+    char line[1024];
+    snprintf(line, sizeof line, "%.*s\n", (int)strcspn(key, "\n"), key);
+    write_file(pubfile, line);
+    hub_cmd((const char *const[]){ hub, "init", "--store", store, NULL });
+    hub_cmd((const char *const[]){ hub, "user", "add", "--store", store, "--user", "alice",
+                                   "--role", "eligibility", "--team", "north", "--key", pubfile,
+                                   NULL });
+    hub_cmd((const char *const[]){ hub, "seed", "--store", store, "--synthetic", "5", "--team",
+                                   "north", "--assignee", "alice", NULL });
+    hub_cmd((const char *const[]){ hub, "banner", "set", "--store", store,
+                                   "Hub maintenance Saturday 02:00-04:00", NULL });
+
+    const char *const nohub[] = { nexus, "--config", noconf, "sync", "--passphrase-fd", "0", NULL };
+    cr_assert_eq(nx_t_run(nohub, env, "Secret-Pass-1\n", &r), 0);
+    cr_assert_eq(r.status, NX_SYNC_USAGE, "%s", r.err);
+    cr_assert(strstr(r.err, "[sync] host"), "%s", r.err);
+
+    const char *const sync[] = { nexus, "--config", conf, "sync", "--passphrase-fd", "0", NULL };
+    cr_assert_eq(nx_t_run(sync, env, "Wrong-Pass-1\n", &r), 0);
+    cr_assert_eq(r.status, NX_SYNC_LOCKED, "%s", r.err);
+
+    cr_assert_eq(nx_t_run(sync, env, "Secret-Pass-1\n", &r), 0);
+    cr_assert_eq(r.status, NX_SYNC_OK, "%s%s", r.out, r.err);
+    cr_assert(strstr(r.out, "sync done: pushed 0 ops") && strstr(r.out, "pulled 5 items"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "message from the hub: Hub maintenance Saturday"), "%s", r.out);
+
+    hub_cmd((const char *const[]){ hub, "user", "revoke", "--store", store, "--user", "alice",
+                                   NULL });
+    cr_assert_eq(nx_t_run(sync, env, "Secret-Pass-1\n", &r), 0);
+    cr_assert_eq(r.status, NX_SYNC_REVOKED, "%s%s", r.out, r.err);
+    cr_assert(strstr(r.err, "erased"), "%s", r.err);
+    char keyfile[4200];
+    snprintf(keyfile, sizeof keyfile, "%s/prof/nexus.key", dir);
+    cr_assert_neq(access(keyfile, F_OK), 0);
+}
