@@ -378,6 +378,31 @@ static void session_end(nx_srv *s)
     (void)nx_hub_audit_log(s->h, &e, err, sizeof err);
 }
 
+/* A kept-open connection outlives what HELLO checked: at the start of each
+ * later round the user and device are read again. Revoked since, or given
+ * another role or team: the session ends with ERROR, and the client's new
+ * session gets a WELCOME that says so (REVOKED, the new ROLE). 0 go on, 1
+ * ended, -1 store. */
+static int recheck(nx_srv *s)
+{
+    if (s->revoked)
+        return 0;
+    nx_hub_user u;
+    nx_hub_device d;
+    int fu = nx_hub_user_get(s->h, s->user, &u), fd = nx_hub_device_get(s->h, s->device, &d);
+    if (fu < 0 || fd < 0)
+        return -1;
+    if (fu == 0 || u.revoked_at || (fd == 1 && d.revoked_at)) {
+        srv_error(s, "this user or device has been revoked: connect again");
+        return 1;
+    }
+    if (strcmp(u.role, s->role_name) != 0 || strcmp(u.team, s->team) != 0) {
+        srv_error(s, "your role or team has changed: connect again");
+        return 1;
+    }
+    return 0;
+}
+
 /* A frame the client may not send. */
 static int from_hub_only(nx_msg_type t)
 {
@@ -402,6 +427,11 @@ static int dispatch(nx_srv *s, const nx_msg *m)
         return 2;
     }
     int rc;
+    if ((t == NX_MSG_OP || t == NX_MSG_AUDIT || t == NX_MSG_PULL) && !s->in_round) {
+        s->in_round = 1;
+        if (s->st.rounds > 0 && (rc = recheck(s)) != 0)
+            return rc == 1 ? 2 : rc;
+    }
     switch (t) {
     case NX_MSG_HELLO:
         if (s->hello) {
@@ -428,6 +458,7 @@ static int dispatch(nx_srv *s, const nx_msg *m)
     case NX_MSG_PULL:
         rc = srv_on_pull(s, m);
         s->round_ops = s->round_audit = 0;
+        s->in_round = 0;
         s->st.rounds++;
         return rc;
     case NX_MSG_DESTROYED:

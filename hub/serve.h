@@ -68,6 +68,7 @@ typedef struct nx_srv {
     int in_tx;
     int64_t tx_changes;          /* sqlite3_total_changes when it began */
     unsigned round_ops, round_audit;
+    int in_round;                /* a frame of the current round was seen */
 
     struct {
         uint64_t rounds, ops, applied, dup, rejected, conflicts, audit, items, drops;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain/policy.h"
 #include "sync/op.h"
@@ -406,5 +407,45 @@ Test(hub_serve, audit_chain_continues_resends_ignored_breaks_recorded)
     cr_assert_eq(hs_count("SELECT count(*) FROM audit WHERE action='chain-break' AND reason LIKE "
                           "'%at seq 6%'"), 1);
     cr_assert_eq(hs_count("SELECT audit_seq FROM devices WHERE id='" HS_DEV_A "'"), 6);
+    hs_free(&c);
+}
+
+/* A kept-open connection does not outlive a revocation or a role change:
+ * the next round ends with ERROR; the new session's WELCOME says REVOKED. */
+Test(hub_serve, a_kept_open_session_ends_when_the_user_is_revoked_between_rounds)
+{
+    hs_setup(0);
+    hs_item("sc-1", "scheduling", "new", "alice", "north");
+    hs_conn c;
+    hs_open(&c, "alice");
+    hs_hello(&c, HS_DEV_A, 0, 0);
+    hs_pull(&c, 0);
+    hs_send(&c);
+    cr_assert_geq(hs_read_until(&c, NX_MSG_END), 0);
+    uint64_t cursor, count;
+    hs_end(&c, &cursor, &count);
+    cr_assert_eq(count, 1);
+    usleep(20000);                 /* the hub is idle, waiting for the next round */
+    char err[512] = "";
+    cr_assert_eq(nx_hub_user_revoke(hs_hub, "alice", err, sizeof err), 0, "%s", err);
+    hs_pull(&c, cursor);
+    hs_send(&c);
+    int e = hs_read_until(&c, NX_MSG_END);
+    cr_assert_geq(e, 0);
+    cr_assert_eq(c.fr[e].type, NX_MSG_ERROR);
+    cr_assert(hs_captured(&c, "revoked"));
+    cr_assert_eq(hs_close(&c), 1);
+    hs_free(&c);
+    hs_open(&c, "alice");
+    hs_hello(&c, HS_DEV_A, cursor, 0);
+    hs_pull(&c, cursor);
+    hs_send(&c);
+    cr_assert_geq(hs_read_until(&c, NX_MSG_END), 0);
+    nx_msg *m = malloc(sizeof *m);
+    welcome_of(&c, m);
+    uint64_t v = 0;
+    cr_assert_eq(nx_msg_get_u64(m, NX_TAG_REVOKED, &v), 1);
+    cr_assert_eq(hs_close(&c), 0);
+    free(m);
     hs_free(&c);
 }
