@@ -54,6 +54,10 @@
  * sync time on record is older than this; the offline grace can lag by as
  * much, against its hours. */
 #define QUIET_ROUND_RECORD_S 120
+/* Closed items age past keep_closed_days by the clock alone; looking for
+ * them reads the items table, so a kept-open syncer does it at most this
+ * often (and on its first round). */
+#define PURGE_EVERY_S 600
 
 struct nx_syncer {
     nx_profile *p;
@@ -76,6 +80,7 @@ struct nx_syncer {
     size_t batch, batch_max;
     int64_t tx_started_ms, batch_ms;
     int hub_error;          /* the last exchange ended with the hub's ERROR frame */
+    int64_t purged_at;      /* wall time of the last purge; 0 = none yet */
 };
 
 static int64_t system_now(void *ctx)
@@ -857,8 +862,13 @@ nx_sync_code nx_syncer_round(nx_syncer *y, nx_sync_stats *st, char *err, size_t 
     }
     if (revoked)
         return revoke(y, st, err, errlen);
-    if (c == NX_SYNC_OK) {
+    int64_t now = y->now(y->now_ctx);
+    if (c == NX_SYNC_OK && (!y->purged_at || now < y->purged_at ||
+                            now - y->purged_at >= PURGE_EVERY_S)) {
         c = purge(y, st, err, errlen);
+        y->purged_at = now;
+    }
+    if (c == NX_SYNC_OK) {
         nx_sync_state ss;
         if (nx_sync_state_load(y->st, &ss) == 0)
             st->cursor = ss.cursor;
