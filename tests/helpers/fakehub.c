@@ -225,7 +225,10 @@ static const char *take_op(nx_fakehub *h, const nx_msg *m, char *id, size_t idle
     }
     if (op && op->seen == 1) {
         snprintf(op->outcome, sizeof op->outcome, "%s", outcome);
-        snprintf(op->reason, sizeof op->reason, "%s", *reason ? *reason : "");
+        const char *r = *reason ? *reason : "";
+        size_t rn = strnlen(r, sizeof op->reason - 1);
+        memcpy(op->reason, r, rn);
+        op->reason[rn] = '\0';
     }
     pthread_mutex_unlock(&h->mu);
     return outcome;
@@ -303,7 +306,7 @@ static void *serve(void *arg)
                 str_of(m, NX_TAG_DEVICE, h->hello_device, sizeof h->hello_device);
                 pthread_mutex_unlock(&h->mu);
             } else if (m->type == NX_MSG_OP) {
-                char id[64], dup[128];
+                char id[64], dup[192];
                 const char *reason;
                 const char *outcome = take_op(h, m, id, sizeof id, &reason, dup, sizeof dup);
                 nx_msg_begin(&results, NX_MSG_RESULT);

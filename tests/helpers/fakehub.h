@@ -35,7 +35,7 @@ typedef struct nx_fh_op {
     char id[64], kind[16], item[64], field[64], expect[32], user[64], device[64];
     char value[512];
     uint64_t hlc;
-    char outcome[16], reason[64];   /* the first answer */
+    char outcome[16], reason[128];  /* the first answer */
     int applied;                /* times applied (never more than 1) */
     int seen;                   /* times received */
 } nx_fh_op;
