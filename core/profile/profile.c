@@ -107,6 +107,9 @@ void nx_profile_close(nx_profile *p)
     nx_vault_close(p->vault);
     p->vault = NULL;
     nx_audit_ctx_free(&p->audit);
+    /* What the cache's last statements left in dead stack frames (a page
+     * decrypted, a value bound) goes too: closing is how a lock starts. */
+    nx_stack_scrub();
 }
 
 void nx_profile_discard(nx_profile *p)
