@@ -23,6 +23,11 @@ int nx_cmd_passwd(nx_cli *c);
 int nx_cmd_verify(nx_cli *c);
 /* nexus sync (cmd_sync.c): one round; returns an nx_sync_code. */
 int nx_cmd_sync(nx_cli *c);
+/* nexus key (cmd_key.c); nx_key_line: ensures an open profile's SSH
+ * identity and gives its public line ("ssh-ed25519 AAAA... user@device"). */
+int nx_cmd_key(nx_cli *c);
+struct nx_profile;
+int nx_key_line(struct nx_profile *p, char *out, size_t outlen, char *err, size_t errlen);
 /* No command: the full-screen client (cmd_tui.c). */
 int nx_cmd_tui(nx_cli *c);
 

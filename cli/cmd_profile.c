@@ -75,10 +75,18 @@ int nx_cmd_init(nx_cli *c)
         nx_profile_discard(&p);
         return nx_cli_fail("training data: %s (no profile created)", err);
     }
+    /* The SSH identity for sync, kept inside the encrypted cache. */
+    char keyline[2048];
+    if (nx_key_line(&p, keyline, sizeof keyline, err, sizeof err)) {
+        nx_profile_discard(&p);
+        return nx_cli_fail("SSH identity: %s (no profile created)", err);
+    }
     int64_t items = nx_store_count(p.store, "items");
     nx_profile_close(&p);
     printf("nexus: profile created in %s for %s (%s)%s, %lld items\n", p.dir, user, role,
            training ? ", TRAINING" : "", (long long)items);
+    printf("nexus: this laptop's SSH public key; give this line to the hub's administrator "
+           "(`nexus key` prints it again):\n%s\n", keyline);
     return 0;
 }
 

@@ -35,6 +35,8 @@ static const char usage[] =
     "                 one round with the hub of [sync] host; exit 0 done, 3 unreachable,\n"
     "                 4 host key refused, 5 key refused, 6 protocol error, 7 revoked\n"
     "                 (the cache has been erased), 8 not unlocked\n"
+    "  key [--passphrase-fd FD]\n"
+    "                 print this laptop's SSH public key (one line for the hub's admin)\n"
     "\n"
     "options for every command:\n"
     "  --config FILE        read FILE instead of $NEXUS_CONFIG or\n"
@@ -155,6 +157,8 @@ int main(int argc, char **argv)
                 rc = nx_cmd_verify(&c);
             } else if (strcmp(cmd, "sync") == 0) {
                 rc = nx_cmd_sync(&c);
+            } else if (strcmp(cmd, "key") == 0) {
+                rc = nx_cmd_key(&c);
             } else {
                 rc = nx_cli_fail("unknown command '%s' (see nexus --help)", cmd);
                 rc = 2;

@@ -56,8 +56,13 @@ int nx_transport_write(nx_transport *t, const void *buf, size_t len, char *err, 
 /* Reads exactly len bytes, waiting at most the timeout for each chunk.
  * 0, or -1 with err (closed, timed out, error). */
 int nx_transport_read(nx_transport *t, void *buf, size_t len, char *err, size_t errlen);
-/* 1 when the peer has closed or the connection is known dead. */
+/* 1 when the peer has closed or the connection is known dead (looks at
+ * what has arrived without waiting). */
 int nx_transport_dead(nx_transport *t);
+/* Between rounds on a kept-open session: sends an SSH_MSG_IGNORE (nothing
+ * on local:) so a cut connection shows up, then checks as _dead does.
+ * 0 alive, -1 dead (close it and open a new one). */
+int nx_transport_keepalive(nx_transport *t);
 void nx_transport_close(nx_transport *t);   /* idempotent on NULL */
 
 /* The SSH identity kept inside the encrypted cache (the meta table):
