@@ -6,9 +6,28 @@
 # check turns any report into a failure of `make test`.
 dir=${1:?usage: sancheck.sh DIR}
 found=0
+# Criterion's own runner leaks 48 bytes of its timeout bookkeeping
+# (bxfi_push_timeout) now and then when suites with .timeout run in
+# parallel: a race inside libcriterion. A leak report is let through only
+# when every frame of every leaked allocation is the allocator interceptor
+# or inside libcriterion (nothing of ours on the stack); anything else in
+# the file fails as before.
+criterion_only() {
+  grep -q 'ERROR: LeakSanitizer' "$1" || return 1
+  grep -q 'ERROR: AddressSanitizer\|runtime error' "$1" && return 1
+  awk '/^ *#[0-9]+ 0x/ {
+         if ($0 ~ /__interceptor_|libcriterion\.so/) next
+         ours = 1
+       }
+       END { exit ours ? 1 : 0 }' "$1"
+}
 for f in "$dir"/*; do
   [ -f "$f" ] || continue
   [ -s "$f" ] || continue
+  if criterion_only "$f"; then
+    echo "sancheck: $f: a leak inside libcriterion's runner only (known race), ignored" >&2
+    continue
+  fi
   found=1
   echo "== sanitizer report: $f" >&2
   head -n 60 "$f" >&2
