@@ -253,6 +253,36 @@ static const char *const migrations[] = {
     "CREATE INDEX link_pending_linked ON link_pending(linked);"
     "ALTER TABLE notes ADD COLUMN op_id TEXT;"
     "CREATE INDEX notes_op ON notes(op_id) WHERE op_id IS NOT NULL;",
+    /* 7: what the hub sends to oversight roles only, read-only here.
+     * device_events: the audit events of every device (the privacy and
+     * security officers' and the auditor's review), as the hub received
+     * them, keyed by the hub's own sequence (hub_seq) so a pull resumes
+     * where it stopped; chain links kept so the review screen can show
+     * where a device's chain breaks. A reveal's reason is PHI-like: it
+     * stays inside the encrypted cache. conflict_inbox: the conflicts of
+     * the supervisor's team (a status change refused because the item had
+     * moved on, a losing field value), keyed by the hub's conflict id,
+     * resolved by a `resolve` op; the value is PHI and masked as the
+     * supervisor's role may hold it. */
+    "CREATE TABLE device_events("
+    "  hub_seq INTEGER PRIMARY KEY, device TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
+    "  item_id TEXT NOT NULL DEFAULT '', field TEXT NOT NULL DEFAULT '',"
+    "  reason TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL DEFAULT 'ok',"
+    "  prev_hash BLOB NOT NULL, hash BLOB NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX device_events_chain ON device_events(device, seq);"
+    "CREATE INDEX device_events_user ON device_events(user, at);"
+    "CREATE INDEX device_events_item ON device_events(item_id, at) WHERE item_id <> '';"
+    "CREATE INDEX device_events_action ON device_events(action, at);"
+    "CREATE TABLE conflict_inbox("
+    "  id INTEGER PRIMARY KEY, item_id TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  field TEXT NOT NULL DEFAULT '', value TEXT NOT NULL DEFAULT '',"
+    "  detail TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'open', op_id TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX conflict_inbox_open ON conflict_inbox(state, at);"
+    "CREATE INDEX conflict_inbox_item ON conflict_inbox(item_id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
