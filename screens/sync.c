@@ -56,9 +56,9 @@ static void sync_draw(tui_screen *s, tui_app *a, WINDOW *w)
             "none configured: this profile works on its cache alone ([sync] host)");
     } else {
         if (strncmp(a->conf.sync_host, "local:", 6) == 0)
-            snprintf(buf, sizeof buf, "%s (a hub on this machine, no SSH)", a->conf.sync_host);
+            snprintf(buf, sizeof buf, "%.900s (a hub on this machine, no SSH)", a->conf.sync_host);
         else
-            snprintf(buf, sizeof buf, "%s, port %d, as %s", a->conf.sync_host,
+            snprintf(buf, sizeof buf, "%.900s, port %d, as %.60s", a->conf.sync_host,
                      a->conf.sync_port, a->conf.sync_user);
         row(a, w, &y, cols, "Hub", TUI_EL_NORMAL, buf);
     }
