@@ -152,9 +152,11 @@ golden: build/.deps-test $(TST)/nexus $(TST_PROGS)
 	@tests/tui/golden.sh $(TST)
 
 # ---- benchmarks -----------------------------------------------------------------
-bench: build/.deps-test $(REL)/nexus $(TST)/progs/tui_fixture
-	@$(MAKE) --no-print-directory -f tests/bench/bench.mk
-	@if [ "$${BENCH_TUI:-1}" != 0 ]; then \
+# BENCH_ONLY=queue|sync runs that section alone (tests/bench/run.sh), no TUI
+# bench; the sync bench (issue 5) runs the release nexus-hub.
+bench: build/.deps-test $(REL)/nexus $(REL)/nexus-hub $(TST)/progs/tui_fixture
+	@NX_BENCH_HUB=$(REL)/nexus-hub $(MAKE) --no-print-directory -f tests/bench/bench.mk
+	@if [ "$${BENCH_TUI:-1}" != 0 ] && [ -z "$${BENCH_ONLY:-}" ]; then \
 	  echo; echo "Full-screen client, headless, 100 000 items (tests/tui/bench.sh; BENCH_TUI=0 skips):"; \
 	  tests/tui/bench.sh $(REL) $(TST); fi
 

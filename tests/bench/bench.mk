@@ -11,6 +11,12 @@
 # BENCH_SPEED_BIG — see run.sh. build/bench/queuebench (the work-queue
 # model, issue 4) runs after them: BENCH_QUEUE=0 skips it, BENCH_ONLY=queue
 # runs it alone, BENCH_QUEUE_ITEMS / BENCH_QUEUE_REPS size it.
+# build/bench/syncbench (the sync over loopback SSH, issue 5;
+# tests/bench/sync.sh) runs last: BENCH_SYNC=0 skips it, BENCH_ONLY=sync
+# runs it alone, BENCH_SYNC_ITEMS / BENCH_SYNC_REPS size it. It links the
+# hub's modules and the sshd test harness, built here with the same flags,
+# and runs the release nexus-hub (NX_BENCH_HUB, default build/rel/nexus-hub,
+# which the top Makefile's bench target builds first).
 
 CC      ?= gcc
 # The release build's flags and the core's packages, read from the top
@@ -29,7 +35,7 @@ BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-p
                 -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 endif
 ifeq ($(strip $(PKGS)),)
-PKGS         := sqlite3 libsodium libssh inih icu-i18n icu-uc
+PKGS         := sqlite3 libsodium libssh inih icu-i18n icu-uc jansson
 endif
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
@@ -37,6 +43,10 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 B         := build/bench
 CORE_SRC  := $(shell find core -name '*.c' | sort)
 CORE_OBJ  := $(patsubst %.c,$(B)/%.o,$(CORE_SRC))
+# syncbench: the hub's modules (not its main) and the sshd test harness
+HUB_SRC   := $(filter-out hub/main.c,$(sort $(wildcard hub/*.c)))
+HUB_OBJ   := $(patsubst %.c,$(B)/%.o,$(HUB_SRC))
+SYNC_HELPER_OBJ := $(B)/tests/helpers/sshd.o $(B)/tests/helpers/run.o
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 LIBS      := $(shell pkg-config --libs $(PKGS)) -lpthread
 SQLCIPHER_LIBS := $(shell pkg-config --libs sqlcipher 2>/dev/null || echo -lsqlcipher)
@@ -57,10 +67,11 @@ endif
 bench:
 	@mkdir -p $(B)
 	@flock $(B)/.bench.lock sh -c '$(MAKE) --no-print-directory -f tests/bench/bench.mk binaries && \
-	  cp tests/bench/run.sh $(B)/run.sh && sh $(B)/run.sh $(B)'
+	  cp tests/bench/run.sh $(B)/run.sh && cp tests/bench/sync.sh $(B)/sync.sh && \
+	  sh $(B)/run.sh $(B)'
 
 
-binaries: $(B)/nxbench $(B)/nxbench-plain $(B)/nxbench-sqlcipher $(B)/queuebench
+binaries: $(B)/nxbench $(B)/nxbench-plain $(B)/nxbench-sqlcipher $(B)/queuebench $(B)/syncbench
 
 $(B)/core/%.o: core/%.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
@@ -78,6 +89,22 @@ $(B)/queuebench: tests/bench/queue_bench.c $(CORE_OBJ) $(FLAGS_FILE)
 	@mkdir -p $(B)
 	@echo "  LD $@"
 	@$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) $< $(CORE_OBJ) -o $@ $(LIBS)
+
+# The sync benchmark (issue 5): the client's core, the hub's modules (for
+# changing items on the hub in-process) and the sshd harness, all -O2 as
+# released (tests/bench/sync_bench.c).
+$(B)/hub/%.o: hub/%.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo "  CC (bench, -O2) $<"
+	@$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/tests/helpers/%.o: tests/helpers/%.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo "  CC (bench, -O2) $<"
+	@$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/syncbench: tests/bench/sync_bench.c $(CORE_OBJ) $(HUB_OBJ) $(SYNC_HELPER_OBJ) $(FLAGS_FILE)
+	@mkdir -p $(B)
+	@echo "  LD $@"
+	@$(CC) $(BENCH_CFLAGS) $(PKG_CFLAGS) $< $(CORE_OBJ) $(HUB_OBJ) $(SYNC_HELPER_OBJ) -o $@ $(LIBS)
 
 # Stock SQLite alone, no core objects: the "plain" engine. (The core puts
 # things under every connection of its process, e.g. a zeroing allocator;

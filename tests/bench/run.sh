@@ -29,6 +29,12 @@
 #   BENCH_ONLY                 "queue" = this section alone
 #   BENCH_QUEUE_ITEMS [100000] items in the queue
 #   BENCH_QUEUE_REPS [5]       repetitions (scrolling: 100 pages each way per rep)
+#
+# Last, the sync over loopback SSH (issue 5): tests/bench/sync.sh runs
+# BUILD_DIR/syncbench against the release nexus-hub through a real sshd.
+#   BENCH_SYNC [1]             0 = skip this section
+#   BENCH_ONLY                 "sync" = this section alone
+#   BENCH_SYNC_ITEMS [100000], BENCH_SYNC_REPS [7] — see sync.sh
 set -eu
 
 B=${1:-build/bench}
@@ -163,6 +169,15 @@ END {
 }
 if [ "${BENCH_ONLY:-}" = queue ]; then
   queue_section
+  exit $?
+fi
+
+# ---- the sync over loopback SSH (issue 5): tests/bench/sync.sh -----------------------
+# (bench.mk copies it beside this copy of run.sh, for the reason given there)
+SYNC_SH=$B/sync.sh
+[ -f "$SYNC_SH" ] || SYNC_SH=tests/bench/sync.sh
+if [ "${BENCH_ONLY:-}" = sync ]; then
+  sh "$SYNC_SH" "$B"
   exit $?
 fi
 
@@ -423,4 +438,9 @@ END {
 # ---- the work-queue model (issue 4) ------------------------------------------------
 if [ "${BENCH_QUEUE:-1}" != 0 ]; then
   queue_section
+fi
+
+# ---- the sync (issue 5) ---------------------------------------------------------------
+if [ "${BENCH_SYNC:-1}" != 0 ]; then
+  sh "$SYNC_SH" "$B"
 fi
