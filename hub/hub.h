@@ -238,12 +238,29 @@ typedef struct nx_hub_dev_event {
     int64_t at;
     const char *device, *user, *role, *action, *item, *field, *reason, *outcome;
     const unsigned char *prev_hash, *hash;     /* NX_AUDIT_HASH_BYTES each */
+    uint64_t hub_seq;            /* read back: the hub's order; _add draws it */
 } nx_hub_dev_event;
 
-/* Stores one event as received. 0 stored, 1 already held (same device and
- * seq: nothing changed), -1 error. Continuity (seq and prev_hash against
- * nx_hub_device.audit_seq/audit_hash) is checked by the caller. */
+/* Stores one event as received, numbered with the next hub_seq (a counter
+ * in hub_counter: increasing over every device, never reused, so the
+ * oversight roles pull from a cursor). 0 stored, 1 already held (same
+ * device and seq: nothing changed), -1 error. Continuity (seq and
+ * prev_hash against nx_hub_device.audit_seq/audit_hash) is checked by the
+ * caller. Inside the caller's transaction (two statements). */
 int nx_hub_dev_event_add(nx_hub *h, const nx_hub_dev_event *e);
+
+/* The next batch of events after hub_seq `after`, at most `limit`: how
+ * many (*count), the last one's hub_seq (*upto; = after when none), and
+ * whether more follow it (*more). 0 or -1. */
+int nx_hub_dev_events_span(nx_hub *h, uint64_t after, uint64_t limit, uint64_t *count,
+                           uint64_t *upto, int *more);
+/* Calls cb for the events with after < hub_seq <= upto in hub_seq order,
+ * at most limit (0 = all), in one statement; the strings live until cb
+ * returns. A non-zero return of cb stops the walk and is returned; 0
+ * after the last, -1 on error. */
+typedef int (*nx_hub_dev_event_cb)(void *arg, const nx_hub_dev_event *e);
+int nx_hub_dev_events_each(nx_hub *h, uint64_t after, uint64_t upto, uint64_t limit,
+                           nx_hub_dev_event_cb cb, void *arg);
 
 /* ---- the hub's own audit chain (haudit.c) --------------------------------------- *
  * A hash chain in the store's `audit` table, in the format of

@@ -10,9 +10,10 @@
  * update what the device holds, audit what is sent; commit. Then stream:
  * CLIENT records, one ITEM per item read back in short read transactions
  * (so other sessions are not locked out while a slow client reads 100 000
- * items), DROPs, END with the snapshot as the new cursor.
+ * items), DROPs, for an oversight role the devices' audit events, END
+ * with the snapshot as the new cursor.
  *
- * What an ITEM carries is serve_item.c's. */
+ * What an ITEM carries is serve_item.c's; the audit events pull_audit.c's. */
 #include "hub/serve.h"
 #include "util/util.h"
 
@@ -186,7 +187,7 @@ static int audit_send(pull_ctx *c, uint64_t from, int64_t snap)
 
 /* ---- the PULL ----------------------------------------------------------------------------- */
 
-static void end_frame(nx_srv *s, uint64_t cursor, uint64_t count)
+static void end_frame(nx_srv *s, uint64_t cursor, uint64_t count, const pull_ctx *c)
 {
     nx_wbuf *b = &s->out;
     nx_msg_begin(b, NX_MSG_END);
@@ -194,6 +195,7 @@ static void end_frame(nx_srv *s, uint64_t cursor, uint64_t count)
     nx_msg_i64(b, NX_TAG_TIME, srv_now());
     nx_msg_u64(b, NX_TAG_HLC, nx_hlc_tick(&s->hlc, nx_hlc_wall_ms()));
     nx_msg_u64(b, NX_TAG_COUNT, count);
+    srv_pull_audit_end(c, b);
     nx_msg_end(b);
 }
 
@@ -218,7 +220,7 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
          * events were taken, its ops refused. */
         if (srv_tx_commit(s) != 0)
             return -1;
-        end_frame(s, cursor, 0);
+        end_frame(s, cursor, 0, NULL);
         (void)srv_flush(s);
         return 0;
     }
@@ -284,7 +286,8 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
      * event only, so that a kept-open connection polling every minute does
      * not write (and fsync) the store each time. */
     int idle = c->nsend == 0 && c->ndrop == 0 && s->round_ops == 0 && s->round_audit == 0;
-    if ((!idle && audit_send(c, cursor, snap) != 0) || srv_tx_commit(s) != 0)
+    if ((!idle && audit_send(c, cursor, snap) != 0) || srv_pull_audit_plan(c, m) != 0 ||
+        srv_tx_commit(s) != 0)
         goto out;
     /* Committed: the RESULTs queued before this PULL may go out now. */
     if (srv_flush(s) != 0) {
@@ -300,13 +303,15 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
         nx_msg_end(&s->out);
     }
     int sr = srv_pull_stream(c, &count);
+    if (sr == 0)
+        sr = srv_pull_audit_stream(c);
     if (sr == -2) {
         rc = 0;                        /* the client went away */
         goto out;
     }
     if (sr != 0)
         goto out;
-    end_frame(s, (uint64_t)snap, count);
+    end_frame(s, (uint64_t)snap, count, c);
     s->cursor = (uint64_t)snap;
     s->st.items += count;
     s->st.drops += c->ndrop;

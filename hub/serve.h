@@ -12,6 +12,7 @@
  *                  and the supervisor's conflict resolution
  *   serve_audit.c  AUDIT frames: the devices' chains, breaks recorded
  *   pull.c         PULL: CLIENT, ITEM, DROP, END, filtered by role
+ *   pull_audit.c   PULL: every device's audit events, to oversight roles
  *   serve_db.c     the few queries of the hub store the server keeps to
  *                  itself (cached statements, note op ids, field revisions,
  *                  loading an item) */
@@ -203,6 +204,10 @@ typedef struct pull_ctx {
     nx_level notes_level;
     const nx_field_def *notes_def;
     int failed;
+    /* device audit events for the oversight roles (pull_audit.c) */
+    int audit_on;                /* this pull answers AUDIT_CURSOR */
+    int audit_more;              /* events wait past audit_upto */
+    uint64_t audit_from, audit_upto, naudit;
 } pull_ctx;
 /* 1 when the user may see the item now (role may view, scope). */
 int srv_pull_visible(const pull_ctx *c, const nx_item_rec *it);
@@ -212,6 +217,14 @@ const kind_field *srv_pull_field(const pull_ctx *c, int kind, const char *id);
  * (*count = how many went; 0, -1 store, -2 the client went away). */
 int srv_pull_clients(pull_ctx *c);
 int srv_pull_stream(pull_ctx *c, uint64_t *count);
+/* pull_audit.c: inside the round's write transaction, decides whether
+ * this pull carries device audit events (a role allowed `audit`, PULL
+ * with AUDIT_CURSOR) and which (audits the send); 0 or -1. After the
+ * commit, streams them (0, -1 store, -2 the client went away); adds
+ * AUDIT_CURSOR and MORE to the open END frame when the pull answers it. */
+int srv_pull_audit_plan(pull_ctx *c, const nx_msg *m);
+int srv_pull_audit_stream(pull_ctx *c);
+void srv_pull_audit_end(const pull_ctx *c, nx_wbuf *b);
 
 /* serve_db.c */
 /* A cached prepared statement on the hub's connection (keyed by the sql

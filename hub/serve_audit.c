@@ -36,6 +36,12 @@ int srv_on_audit(nx_srv *s, const nx_msg *m)
         srv_error(s, "audit: a field does not fit");
         return 1;
     }
+    if (nx_msg_get(m, NX_TAG_HUB_SEQ)) {
+        /* HUB_SEQ is the hub's number, on events it sends (pull_audit.c). */
+        srv_error(s, "audit: event %llu carries a hub sequence; a client may not send one",
+                  (unsigned long long)seq);
+        return 1;
+    }
     if (strcmp(device, s->device) != 0) {
         /* Another device's chain cannot be checked against this one's. */
         srv_error(s, "audit: event %llu is from another device than this session's",

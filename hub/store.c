@@ -69,6 +69,19 @@ static const char *const hub_migrations[] = {
     ") WITHOUT ROWID;"
     "CREATE INDEX device_audit_user ON device_audit(user, at);"
     "CREATE INDEX device_audit_item ON device_audit(item, at);",
+    /* 2: a hub-wide sequence over every device's audit events (hub_seq:
+     * increasing in the order the hub stored them, never reused; the
+     * counter 'audit' in hub_counter holds the last one), so the oversight
+     * roles pull them from a cursor (hub/pull_audit.c). Events already
+     * held are numbered by time, then device and seq. */
+    "ALTER TABLE device_audit ADD COLUMN hub_seq INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE device_audit SET hub_seq = n.r FROM ("
+    "  SELECT device, seq, row_number() OVER (ORDER BY at, device, seq) AS r"
+    "  FROM device_audit) AS n"
+    " WHERE n.device = device_audit.device AND n.seq = device_audit.seq;"
+    "CREATE UNIQUE INDEX device_audit_hub_seq ON device_audit(hub_seq);"
+    "INSERT INTO hub_counter(name, value)"
+    " SELECT 'audit', coalesce(max(hub_seq), 0) FROM device_audit;",
 };
 #define N_HUB_MIGRATIONS ((int)(sizeof hub_migrations / sizeof hub_migrations[0]))
 

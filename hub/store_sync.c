@@ -320,10 +320,15 @@ int nx_hub_field_clock_set(nx_hub *h, const char *item_id, const char *field,
 
 int nx_hub_dev_event_add(nx_hub *h, const nx_hub_dev_event *e)
 {
+    /* hub_seq = the counter + 1; the counter moves only when a row went
+     * in (writers are serialized, so hub_seq commits in order). */
     static const char sql[] =
         "INSERT INTO device_audit(device, seq, at, user, role, action, item, field, reason,"
-        " outcome, prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " outcome, prev_hash, hash, hub_seq)"
+        " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, value + 1"
+        " FROM hub_counter WHERE name = 'audit'"
         " ON CONFLICT(device, seq) DO NOTHING";
+    static const char bump[] = "UPDATE hub_counter SET value = value + 1 WHERE name = 'audit'";
     if (!e->prev_hash || !e->hash || e->seq > (uint64_t)INT64_MAX)
         return -1;
     sqlite3_stmt *st = nx_hub_stmt(h, sql);
@@ -343,5 +348,88 @@ int nx_hub_dev_event_add(nx_hub *h, const nx_hub_dev_event *e)
     sqlite3_bind_blob(st, 12, e->hash, NX_AUDIT_HASH_BYTES, SQLITE_TRANSIENT);
     if (nx_hub_step_done(st) != 0)
         return -1;
-    return sqlite3_changes(nx_hub_db(h)) == 1 ? 0 : 1;
+    if (sqlite3_changes(nx_hub_db(h)) != 1)
+        return 1;
+    st = nx_hub_stmt(h, bump);
+    if (!st || nx_hub_step_done(st) != 0 || sqlite3_changes(nx_hub_db(h)) != 1)
+        return -1;
+    return 0;
+}
+
+int nx_hub_dev_events_span(nx_hub *h, uint64_t after, uint64_t limit, uint64_t *count,
+                           uint64_t *upto, int *more)
+{
+    static const char sql[] =
+        "SELECT count(*), max(hub_seq) FROM ("
+        "  SELECT hub_seq FROM device_audit WHERE hub_seq > ?1 ORDER BY hub_seq LIMIT ?2)";
+    static const char next[] = "SELECT 1 FROM device_audit WHERE hub_seq > ?1 LIMIT 1";
+    *count = 0;
+    *upto = after;
+    *more = 0;
+    if (after > (uint64_t)INT64_MAX || limit > (uint64_t)INT64_MAX)
+        return -1;
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (int64_t)after);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *count = (uint64_t)sqlite3_column_int64(st, 0);
+        if (*count)
+            *upto = (uint64_t)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return -1;
+    if (!(st = nx_hub_stmt(h, next)))
+        return -1;
+    sqlite3_bind_int64(st, 1, (int64_t)*upto);
+    rc = sqlite3_step(st);
+    *more = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char *txt(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+int nx_hub_dev_events_each(nx_hub *h, uint64_t after, uint64_t upto, uint64_t limit,
+                           nx_hub_dev_event_cb cb, void *arg)
+{
+    static const char sql[] =
+        "SELECT hub_seq, device, seq, at, user, role, action, item, field, reason, outcome,"
+        "  prev_hash, hash FROM device_audit WHERE hub_seq > ?1 AND hub_seq <= ?2"
+        " ORDER BY hub_seq LIMIT ?3";
+    if (after > (uint64_t)INT64_MAX || upto > (uint64_t)INT64_MAX || limit > (uint64_t)INT64_MAX)
+        return -1;
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (int64_t)after);
+    sqlite3_bind_int64(st, 2, (int64_t)upto);
+    sqlite3_bind_int64(st, 3, limit ? (int64_t)limit : -1);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 11) != NX_AUDIT_HASH_BYTES ||
+            sqlite3_column_bytes(st, 12) != NX_AUDIT_HASH_BYTES) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        nx_hub_dev_event e = {
+            .hub_seq = (uint64_t)sqlite3_column_int64(st, 0), .device = txt(st, 1),
+            .seq = (uint64_t)sqlite3_column_int64(st, 2), .at = sqlite3_column_int64(st, 3),
+            .user = txt(st, 4), .role = txt(st, 5), .action = txt(st, 6), .item = txt(st, 7),
+            .field = txt(st, 8), .reason = txt(st, 9), .outcome = txt(st, 10),
+            .prev_hash = sqlite3_column_blob(st, 11), .hash = sqlite3_column_blob(st, 12),
+        };
+        stop = cb(arg, &e);
+    }
+    sqlite3_reset(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : -1;
 }

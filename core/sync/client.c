@@ -10,6 +10,9 @@
  *   - ITEM is an upsert and DROP a delete: applying one twice is harmless;
  *   - the cursor, the last-sync times and the acknowledged audit seq move
  *     only with END, in the transaction of the last batch.
+ *   - an oversight role's AUDIT frames (every device's events, proto.h)
+ *     are stored once by hub_seq (client_audit.c); the audit cursor moves
+ *     only with END too, and END's MORE asks for another exchange.
  * Pulled frames are applied in batches (APPLY_BATCH_MS / _MAX below), so a
  * first sync of 100 000 items does not hold one giant transaction and the
  * screen's writes get their turn.
@@ -81,6 +84,8 @@ struct nx_syncer {
     int64_t tx_started_ms, batch_ms;
     int hub_error;          /* the last exchange ended with the hub's ERROR frame */
     int64_t purged_at;      /* wall time of the last purge; 0 = none yet */
+    nx_devev_writer *dw;    /* device audit events (oversight roles) */
+    nx_policy *policy;      /* loaded when a role's right to them is asked */
 };
 
 static int64_t system_now(void *ctx)
@@ -251,6 +256,8 @@ void nx_syncer_free(nx_syncer *y)
     free(y->msg);
     nx_pull_buf_free(&y->pb);
     nx_sync_applier_free(y->ap);
+    nx_devev_writer_free(y->dw);
+    nx_policy_free(y->policy);
     free(y);
 }
 
@@ -381,8 +388,8 @@ static int put_audit(void *ctx, const nx_audit_row *r)
 }
 
 /* HELLO (new connection), OP*, AUDIT*, PULL into y->out. */
-static nx_sync_code build_batch(nx_syncer *y, int fresh, const nx_sync_state *ss, push_ctx *pc,
-                                char *err, size_t errlen)
+static nx_sync_code build_batch(nx_syncer *y, int fresh, const nx_sync_state *ss,
+                                uint64_t audit_cursor, push_ctx *pc, char *err, size_t errlen)
 {
     nx_wbuf *b = &y->out;
     nx_wbuf_reset(b);
@@ -409,6 +416,8 @@ static nx_sync_code build_batch(nx_syncer *y, int fresh, const nx_sync_state *ss
     nx_msg_begin(b, NX_MSG_PULL);
     nx_msg_u64(b, NX_TAG_CURSOR, ss->cursor);
     nx_msg_u64(b, NX_TAG_HLC, ss->hlc);
+    /* Every client asks; the hub answers only an oversight role. */
+    nx_msg_u64(b, NX_TAG_AUDIT_CURSOR, audit_cursor);
     nx_msg_end(b);
     if (b->failed) {
         nx_err(err, errlen, "cannot build the batch for the hub (out of memory, or an op "
@@ -457,6 +466,12 @@ typedef struct {
     int moved;          /* ops pushed, items pulled or dropped: worth an audit event */
     uint64_t cursor0, audit0;   /* as the exchange found them */
     int64_t last_wall0;
+    int fresh;          /* a new connection: WELCOME told the role */
+    /* devices' audit events (oversight roles) */
+    uint64_t devev0;    /* the audit cursor sent */
+    uint64_t devev_last;        /* the last hub_seq received in this pull */
+    int devev_ok;       /* the role may hold them: -1 not asked yet */
+    int devev_more;     /* END's MORE */
 } round_ctx;
 
 static nx_sync_code on_welcome(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync_stats *st,
@@ -577,6 +592,102 @@ static nx_sync_code on_drop(nx_syncer *y, const nx_msg *m, nx_sync_stats *st, ch
     return r ? tx_event(y, NX_AUDIT_ERASE, id, err, errlen) : NX_SYNC_OK;
 }
 
+/* 1 when the role the hub gave this round may hold the devices' events. */
+static nx_sync_code devev_allowed(nx_syncer *y, round_ctx *rc, char *err, size_t errlen)
+{
+    if (rc->devev_ok < 0) {
+        int r = nx_sync_audit_role(&y->policy, rc->ss.role, err, errlen);
+        if (r < 0)
+            return NX_SYNC_ERROR;
+        rc->devev_ok = r;
+    }
+    return NX_SYNC_OK;
+}
+
+static nx_sync_code on_hub_audit(nx_syncer *y, const nx_msg *m, round_ctx *rc,
+                                 nx_sync_stats *st, char *err, size_t errlen)
+{
+    nx_sync_code c = devev_allowed(y, rc, err, errlen);
+    if (c != NX_SYNC_OK)
+        return c;
+    if (!rc->devev_ok) {
+        nx_err(err, errlen, "the hub sent the devices' audit events to role '%s', which may "
+               "not hold them", rc->ss.role[0] ? rc->ss.role : "none");
+        return NX_SYNC_PROTOCOL;
+    }
+    if (!y->dw && nx_devev_writer_new(y->st, &y->dw) != 0) {
+        nx_err(err, errlen, "cannot prepare the cache for audit events: %s",
+               nx_store_errmsg(y->st));
+        return NX_SYNC_ERROR;
+    }
+    if ((c = tx_open(y, err, errlen)) != NX_SYNC_OK)
+        return c;
+    int stored = 0;
+    uint64_t hs = 0;
+    c = nx_pull_audit(y->dw, m, rc->devev_last, &hs, &stored, err, errlen);
+    if (c != NX_SYNC_OK)
+        return c;
+    rc->devev_last = hs;
+    st->audit_pulled += (uint64_t)stored;
+    /* Not `moved`: a sync event of its own here would come back in the
+     * next pull, and an officer's rounds would never go quiet. The hub
+     * audits what it sent. */
+    return NX_SYNC_OK;
+}
+
+/* END's AUDIT_CURSOR (the new audit cursor, or the old one when absent)
+ * and MORE. */
+static nx_sync_code end_devev(const nx_msg *m, round_ctx *rc, uint64_t *cursor, char *err,
+                              size_t errlen)
+{
+    uint64_t v = 0;
+    *cursor = rc->devev0;
+    if (nx_msg_get_u64(m, NX_TAG_AUDIT_CURSOR, &v) != 1) {
+        if (rc->devev_last > rc->devev0) {
+            nx_err(err, errlen, "the hub sent audit events but no audit cursor in END");
+            return NX_SYNC_PROTOCOL;
+        }
+        return NX_SYNC_OK;
+    }
+    if (v < rc->devev_last || v > (uint64_t)INT64_MAX) {
+        nx_err(err, errlen, "the hub's audit cursor %llu is behind the events it sent (%llu)",
+               (unsigned long long)v, (unsigned long long)rc->devev_last);
+        return NX_SYNC_PROTOCOL;
+    }
+    uint64_t more = 0;
+    rc->devev_more = nx_msg_get_u64(m, NX_TAG_MORE, &more) == 1 && more;
+    *cursor = v;
+    return NX_SYNC_OK;
+}
+
+/* On a new connection, a role that may not hold the devices' events no
+ * longer keeps any (an officer moved to another role): erased with the
+ * END, and audited. */
+static nx_sync_code devev_forget(nx_syncer *y, round_ctx *rc, uint64_t *cursor, char *err,
+                                 size_t errlen)
+{
+    if (!rc->fresh)
+        return NX_SYNC_OK;
+    int any = nx_devev_any(y->st);
+    if (any < 0) {
+        nx_err(err, errlen, "cannot read the cache: %s", nx_store_errmsg(y->st));
+        return NX_SYNC_ERROR;
+    }
+    if (!any && *cursor == 0)
+        return NX_SYNC_OK;
+    nx_sync_code c = devev_allowed(y, rc, err, errlen);
+    if (c != NX_SYNC_OK || rc->devev_ok)
+        return c;
+    if ((c = tx_open(y, err, errlen)) != NX_SYNC_OK)
+        return c;
+    if (nx_devev_clear(y->st) != 0) {
+        nx_err(err, errlen, "cannot erase the devices' audit events from the cache");
+        return NX_SYNC_ERROR;
+    }
+    *cursor = 0;
+    return any ? tx_event(y, NX_AUDIT_ERASE, NULL, err, errlen) : NX_SYNC_OK;
+}
+
 static nx_sync_code on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync_stats *st,
                            char *err, size_t errlen)
 {
@@ -590,15 +701,26 @@ static nx_sync_code on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync
     }
     int64_t now = y->now(y->now_ctx);
     uint64_t audit = (uint64_t)rc->max_seq > ss->audit_seq ? (uint64_t)rc->max_seq : ss->audit_seq;
+    uint64_t devev = rc->devev0;
+    nx_sync_code c = end_devev(m, rc, &devev, err, errlen);
+    if (c == NX_SYNC_OK)
+        c = devev_forget(y, rc, &devev, err, errlen);
+    if (c != NX_SYNC_OK)
+        return c;
     if (!y->in_tx && !rc->moved && cursor == rc->cursor0 && audit == rc->audit0 &&
-        now >= rc->last_wall0 && now - rc->last_wall0 < QUIET_ROUND_RECORD_S) {
+        devev == rc->devev0 && now >= rc->last_wall0 &&
+        now - rc->last_wall0 < QUIET_ROUND_RECORD_S) {
         st->cursor = cursor;
         st->hub_time = hub_time;
         return NX_SYNC_OK;
     }
-    nx_sync_code c = tx_open(y, err, errlen);
+    c = tx_open(y, err, errlen);
     if (c != NX_SYNC_OK)
         return c;
+    if (devev != rc->devev0 && nx_devev_cursor_set(y->st, devev) != 0) {
+        nx_err(err, errlen, "cannot write the sync state to the cache");
+        return NX_SYNC_ERROR;
+    }
     nx_grace_now gn;
     nx_grace_read_now(&gn, now);
     ss->cursor = cursor;
@@ -676,6 +798,8 @@ static nx_sync_code receive(nx_syncer *y, int fresh, round_ctx *rc, nx_sync_stat
         } else if (m->type == NX_MSG_DROP) {
             c = on_drop(y, m, st, err, errlen);
             rc->moved = 1;
+        } else if (m->type == NX_MSG_AUDIT) {
+            c = on_hub_audit(y, m, rc, st, err, errlen);
         } else {
             nx_err(err, errlen, "the hub sent an unexpected %s frame",
                    nx_msg_name(m->type) ? nx_msg_name(m->type) : "?");
@@ -704,8 +828,15 @@ static nx_sync_code exchange(nx_syncer *y, int fresh, nx_sync_stats *st, int *mo
         nx_err(err, errlen, "cannot read the sync state from the cache");
         return NX_SYNC_ERROR;
     }
+    rc.fresh = fresh;
+    rc.devev_ok = -1;
+    if (nx_devev_cursor(y->st, &rc.devev0) != 0) {
+        nx_err(err, errlen, "cannot read the sync state from the cache");
+        return NX_SYNC_ERROR;
+    }
+    rc.devev_last = rc.devev0;
     push_ctx pc;
-    nx_sync_code c = build_batch(y, fresh, &rc.ss, &pc, err, errlen);
+    nx_sync_code c = build_batch(y, fresh, &rc.ss, rc.devev0, &pc, err, errlen);
     if (c != NX_SYNC_OK)
         return c;
     rc.max_seq = pc.max_seq;
@@ -722,7 +853,7 @@ static nx_sync_code exchange(nx_syncer *y, int fresh, nx_sync_stats *st, int *mo
     if (c == NX_SYNC_OK) {
         st->pushed += pc.ops;
         st->audit_pushed += pc.audit;
-        *more = pc.ops >= y->ops_max || pc.audit >= y->audit_max;
+        *more = pc.ops >= y->ops_max || pc.audit >= y->audit_max || rc.devev_more;
     }
     return c;
 }
@@ -788,6 +919,8 @@ static nx_sync_code revoke(nx_syncer *y, nx_sync_stats *st, char *err, size_t er
     snprintf(device, sizeof device, "%s", y->p->audit.device);
     nx_sync_applier_free(y->ap);
     y->ap = NULL;
+    nx_devev_writer_free(y->dw);
+    y->dw = NULL;
     char why[512] = "";
     int erased = nx_sync_erase_profile(y->p, why, sizeof why) == 0;
     y->st = NULL;

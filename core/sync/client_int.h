@@ -7,6 +7,8 @@
 #define NX_SYNC_CLIENT_INT_H
 #include <stddef.h>
 #include <stdint.h>
+#include "domain/policy.h"
+#include "store/device_events.h"
 #include "store/sync_store.h"
 #include "sync/proto.h"
 #include "sync/sync.h"
@@ -61,6 +63,19 @@ nx_sync_code nx_pull_drop_id(const nx_msg *m, char id[64], char *err, size_t err
 
 /* 1 when s is a plain id token (letters, digits, . _ : -), 1 to 63 bytes. */
 int nx_sync_token_ok(const char *s);
+
+/* ---- device audit events (client_audit.c) -------------------------------------------- */
+
+/* 1 when role may hold every device's audit events (the policy allows it
+ * `audit`), 0 not (an unknown role neither), -1 the policy could not be
+ * loaded (err). *policy is loaded from the assets on first use and kept
+ * (the caller frees it with nx_policy_free). */
+int nx_sync_audit_role(nx_policy **policy, const char *role, char *err, size_t errlen);
+/* One hub AUDIT frame into the cache: its HUB_SEQ must be above `after`.
+ * NX_SYNC_OK with *hub_seq set and *stored = 1 (0: already held), or
+ * NX_SYNC_PROTOCOL (malformed, naming the hub sequence) / NX_SYNC_ERROR. */
+nx_sync_code nx_pull_audit(nx_devev_writer *w, const nx_msg *m, uint64_t after,
+                           uint64_t *hub_seq, int *stored, char *err, size_t errlen);
 
 /* ---- revocation ------------------------------------------------------------------- */
 

@@ -59,10 +59,10 @@ static const rule OP_RULES[] = {
 static const rule AUDIT_RULES[] = {
     RULE_R(SEQ), RULE_R(AT), RULE_R(USER), RULE_R(ROLE), RULE_R(DEVICE),
     RULE_R(ACTION), RULE_R(OUTCOME), RULE_R(PREV_HASH), RULE_R(HASH),
-    RULE_O(ITEM), RULE_O(FIELD), RULE_O(REASON),
+    RULE_O(ITEM), RULE_O(FIELD), RULE_O(REASON), RULE_O(HUB_SEQ),
 };
 static const rule PULL_RULES[] = {
-    RULE_R(CURSOR), RULE_R(HLC),
+    RULE_R(CURSOR), RULE_R(HLC), RULE_O(AUDIT_CURSOR),
 };
 static const rule RESULT_RULES[] = {
     RULE_R(OP_ID), RULE_R(OUTCOME), RULE_O(REASON), RULE_O(ITEM),
@@ -82,6 +82,7 @@ static const rule DROP_RULES[] = {
 };
 static const rule END_RULES[] = {
     RULE_R(CURSOR), RULE_R(TIME), RULE_R(HLC), RULE_R(COUNT),
+    RULE_O(AUDIT_CURSOR), RULE_O(MORE),
 };
 static const rule ERROR_RULES[] = {
     RULE_R(MESSAGE),

@@ -127,7 +127,10 @@ typedef enum { NX_FK_U64, NX_FK_I64, NX_FK_STR, NX_FK_TUPLE, NX_FK_HASH } nx_fie
     X(LEAD_HOURS,48, NX_FK_U64,   1, 8)                     \
     X(CONSENT,   49, NX_FK_STR,   1, 256)                   \
     X(GRACE_HOURS,50, NX_FK_U64,  1, 8)     /* offline grace the hub grants */ \
-    X(KEEP_DAYS, 51, NX_FK_U64,   1, 8)
+    X(KEEP_DAYS, 51, NX_FK_U64,   1, 8)                     \
+    X(AUDIT_CURSOR,52, NX_FK_U64, 1, 8)     /* device events: last hub_seq held */ \
+    X(HUB_SEQ,   53, NX_FK_U64,   1, 8)     /* a device event's place on the hub */ \
+    X(MORE,      54, NX_FK_U64,   1, 8)     /* 1 = more device events wait */
 
 typedef enum {
 #define NX_TAG_ENUM_(id, code, kind, arity, max) NX_TAG_##id = code,
@@ -143,15 +146,15 @@ typedef enum {
  *             O BANNER EMERGENCY REVOKED TRAINING
  *   OP        R OP_ID OP_KIND ITEM HLC USER DEVICE  O FIELD VALUE EXPECT
  *   AUDIT     R SEQ AT USER ROLE DEVICE ACTION OUTCOME PREV_HASH HASH
- *             O ITEM FIELD REASON
- *   PULL      R CURSOR HLC
+ *             O ITEM FIELD REASON HUB_SEQ
+ *   PULL      R CURSOR HLC  O AUDIT_CURSOR
  *   RESULT    R OP_ID OUTCOME  O REASON ITEM
  *   CLIENT    R CLIENT_ID NAME TZ  O ESCALATION HOLIDAYS LEAD_HOURS CONSENT
  *   ITEM      R ITEM KIND CLIENT_ID PATIENT_ID STATUS PRIORITY ASSIGNEE TEAM
  *               CREATED UPDATED
  *             O DUE FOLLOW_UP CLOSED LINKED   M KV PKV HIST
  *   DROP      R ITEM  O REASON
- *   END       R CURSOR TIME HLC COUNT
+ *   END       R CURSOR TIME HLC COUNT  O AUDIT_CURSOR MORE
  *   ERROR     R MESSAGE
  *   DESTROYED R DEVICE TIME
  *   BYE       (nothing)
@@ -173,7 +176,27 @@ typedef enum {
  *        The client skips a `what` it does not know; an ITEM without any
  *        HIST leaves the item's history as it is (the hub sends an item
  *        whose history does not fit in a frame without it).
+ *
+ * Device audit events for oversight (hub/pull_audit.c, core/sync/
+ * client_audit.c). AUDIT goes both ways:
+ *   client -> hub  the device's own chain (no HUB_SEQ: the hub refuses it);
+ *   hub -> client  in a pull, after ITEM/DROP and before END, the audit
+ *        events of every device as the hub stored them, each with HUB_SEQ
+ *        (the hub's own sequence over all devices: increasing, never
+ *        reused), in HUB_SEQ order. Sent only to a role the policy allows
+ *        `audit` (privacy-officer, security-officer, auditor), and only
+ *        when PULL carries AUDIT_CURSOR (the highest HUB_SEQ the client
+ *        holds, 0 for none): the events with HUB_SEQ > AUDIT_CURSOR, at
+ *        most NX_AUDIT_PULL_MAX a pull. Their END then carries
+ *        AUDIT_CURSOR (the new one; the client moves to it only at END,
+ *        with the item cursor) and MORE = 1 when further events wait (the
+ *        client pulls again in the same round). Any other role gets no
+ *        AUDIT frame and no AUDIT_CURSOR in END, and its client refuses an
+ *        AUDIT frame from the hub as a protocol error. REASON travels as
+ *        the device wrote it (a reveal's reason is for the officers'
+ *        review; it stays inside their encrypted cache).
  */
+#define NX_AUDIT_PULL_MAX 50000
 
 /* ---- encoding --------------------------------------------------------------- */
 

@@ -59,8 +59,8 @@ static const t_schema SCHEMA[] = {
      "BANNER EMERGENCY REVOKED TRAINING", ""},
     {NX_MSG_OP, "op", "OP_ID OP_KIND ITEM HLC USER DEVICE", "FIELD VALUE EXPECT", ""},
     {NX_MSG_AUDIT, "audit", "SEQ AT USER ROLE DEVICE ACTION OUTCOME PREV_HASH HASH",
-     "ITEM FIELD REASON", ""},
-    {NX_MSG_PULL, "pull", "CURSOR HLC", "", ""},
+     "ITEM FIELD REASON HUB_SEQ", ""},
+    {NX_MSG_PULL, "pull", "CURSOR HLC", "AUDIT_CURSOR", ""},
     {NX_MSG_RESULT, "result", "OP_ID OUTCOME", "REASON ITEM", ""},
     {NX_MSG_CLIENT, "client", "CLIENT_ID NAME TZ", "ESCALATION HOLIDAYS LEAD_HOURS CONSENT",
      ""},
@@ -68,7 +68,7 @@ static const t_schema SCHEMA[] = {
      "ITEM KIND CLIENT_ID PATIENT_ID STATUS PRIORITY ASSIGNEE TEAM CREATED UPDATED",
      "DUE FOLLOW_UP CLOSED LINKED", "KV PKV HIST"},
     {NX_MSG_DROP, "drop", "ITEM", "REASON", ""},
-    {NX_MSG_END, "end", "CURSOR TIME HLC COUNT", "", ""},
+    {NX_MSG_END, "end", "CURSOR TIME HLC COUNT", "AUDIT_CURSOR MORE", ""},
     {NX_MSG_ERROR, "error", "MESSAGE", "", ""},
     {NX_MSG_DESTROYED, "destroyed", "DEVICE TIME", "", ""},
     {NX_MSG_BYE, "bye", "", "", ""},
@@ -694,7 +694,7 @@ Test(proto, refuses_empty_oversize_and_unknown_type)
 Test(proto, refuses_unknown_and_disallowed_tags)
 {
     raw r;
-    unsigned unknown[] = {0, 52, 63, 64, 1000, 0xffff};
+    unsigned unknown[] = {0, 55, 63, 64, 1000, 0xffff};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         raw_drop_with_item(&r, "i1", 2);
         raw_field(&r, unknown[i], "SECRETPHI", 9);
