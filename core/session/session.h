@@ -88,6 +88,48 @@ int nx_session_attempt(nx_session *s, nx_item *it, const char *channel, const ch
 int nx_session_reveal(nx_session *s, nx_item *it, const char *field, const char *reason,
                       char *out, size_t outlen, char *err, size_t errlen);
 
+/* ---- supervisors: re-routing and the conflict inbox (session_super.c) ----------- */
+
+/* Re-routes the item to new_assignee (a user id; "" = nobody: back to the
+ * queue). Supervisors only (the role, and the policy's assign), items of
+ * their team. One transaction: the item's new assignee, an `assign` audit
+ * event (field "assignee") and an assign op, under the supervisor's id.
+ * The hub checks it again (an active user of the item's team) and then
+ * drops the item from the old agent's laptop and sends it to the new
+ * one's. */
+int nx_session_assign(nx_session *s, nx_item *it, const char *new_assignee, char *err,
+                      size_t errlen);
+
+/* One row of the conflict inbox as a screen may draw it. */
+typedef struct nx_conflict_view {
+    int64_t id;                 /* the hub's conflict id */
+    char item_id[NX_ID_MAX];
+    char kind[16];              /* "status" or "field" */
+    char field[64];             /* field id ("status", "assignee", ...) */
+    char label[64];             /* the field as the form names it */
+    char shown[NX_VALUE_MAX];   /* the losing value, masked as the screen shows it */
+    char detail[600];           /* the hub's words (ids and statuses, no value) */
+    int64_t at;
+    char state[16];             /* open, or applied / discarded waiting for the hub */
+} nx_conflict_view;
+
+/* The inbox, open rows first: *out (free with nx_conflict_views_free) and
+ * *n. Empty for a role the hub sends none to. 0 or -1 with err. */
+int  nx_session_conflicts(nx_session *s, nx_conflict_view **out, size_t *n, char *err,
+                          size_t errlen);
+void nx_conflict_views_free(nx_conflict_view *v, size_t n);   /* wipes */
+
+/* Resolves conflict conflict_id of the inbox: apply = 1 takes its status
+ * step or writes its value, 0 discards it. Supervisors only, items of
+ * their team, open rows only. One transaction: a resolve op (field the
+ * conflict id, value apply|discard), the row marked applied / discarded
+ * until the hub answers, and the audit event — `status` for a status
+ * conflict, `assign` for an assignment, `update` with the field for a
+ * value; its reason says "conflict N apply|discard". The hub re-checks
+ * the step or value; a refusal opens the row again with the reason on the
+ * item. */
+int nx_session_resolve(nx_session *s, int64_t conflict_id, int apply, char *err, size_t errlen);
+
 /* ---- the form model ------------------------------------------------------------ */
 
 typedef struct nx_form_field {

@@ -2,6 +2,7 @@
  * audit rows still to push (sync_store.h). Applying pulled rows is in
  * sync_store_apply.c. */
 #include "store/sync_store.h"
+#include "store/conflict_store.h"
 #include "store/store_int.h"
 #include "sync/hlc.h"
 #include "util/uuid.h"
@@ -233,6 +234,9 @@ int nx_outbox_settle(nx_store *s, const char *op_id, const char *reject_reason, 
         if (step_done(st))
             return -1;
     }
+    /* A resolve op settles the conflict inbox row it resolved. */
+    if (nx_conflict_settle(s, op_id, reject_reason != NULL) != 0)
+        return -1;
     if (sqlite3_prepare_v2(s->db, "DELETE FROM outbox WHERE op_id=?1", -1, &st, NULL))
         return -1;
     bind_str(st, 1, op_id);

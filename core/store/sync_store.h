@@ -99,15 +99,20 @@ typedef struct nx_pulled_kv {
     nx_span field, value;
 } nx_pulled_kv;
 
-typedef enum { NX_HIST_STATUS, NX_HIST_NOTE, NX_HIST_ATTEMPT, NX_HIST_ATTACH } nx_hist_kind;
+typedef enum {
+    NX_HIST_STATUS, NX_HIST_NOTE, NX_HIST_ATTEMPT, NX_HIST_ATTACH, NX_HIST_CONFLICT
+} nx_hist_kind;
 
 /* One history row. part[]: status (from, to); note (op id, corrected op
- * id, body); attempt (channel, outcome, next action); attach (ref, label). */
+ * id, body); attempt (channel, outcome, next action); attach (ref, label);
+ * conflict (the hub's conflict id in decimal, kind, field, value as the
+ * role may hold it, the hub's detail) — a supervisor's conflict inbox
+ * (store/conflict_store.h), replaced with the rest of the history. */
 typedef struct nx_pulled_hist {
     nx_hist_kind kind;
     int64_t at;
     nx_span who;
-    nx_span part[3];
+    nx_span part[5];
 } nx_pulled_hist;
 
 typedef struct nx_pulled_item {
@@ -116,8 +121,10 @@ typedef struct nx_pulled_item {
     size_t nkv;
     const nx_pulled_kv *pkv;    /* patient columns; npkv > 0 replaces the row's */
     size_t npkv;
-    const nx_pulled_hist *hist; /* replaces transitions, notes, attempts, attachments;
-                                 * nhist == 0 leaves them as they are */
+    const nx_pulled_hist *hist; /* replaces transitions, notes, attempts, attachments
+                                 * and conflict inbox rows (but one resolved here
+                                 * whose op is still pending); nhist == 0 leaves
+                                 * them as they are */
     size_t nhist;
 } nx_pulled_item;
 
@@ -144,6 +151,7 @@ int nx_sync_apply_item(nx_sync_applier *a, const nx_pulled_item *it);
 
 /* Deletes the item and everything of it on this laptop (fields, notes,
  * history, attachments, drafts, disclosures' copies, refused-op records,
+ * conflict inbox rows,
  * and its patient when no other item needs them). Pending outbox ops stay:
  * they are the user's work and still go to the hub. 1 erased, 0 it was
  * not here, -1. */

@@ -14,7 +14,8 @@ enum {
     S_PATIENT_UPDATE, S_ITEM_EXISTS, S_ITEM_UPSERT, S_LINK_PUT, S_LINK_DEL, S_LINK_RESOLVE,
     S_LINK_RESOLVED, S_FIELDS_DEL, S_FIELD_PUT, S_TRANS_DEL, S_NOTES_DEL, S_ATTEMPTS_DEL,
     S_ATTACH_DEL, S_TRANS_INS, S_NOTE_INS, S_ATTEMPT_INS, S_ATTACH_INS, S_ITEM_PATIENT,
-    S_UNLINK_KEEP, S_UNLINK, S_DISCL_DEL, S_REJ_DEL, S_ITEM_DEL, S_PATIENT_GC, S_COUNT
+    S_UNLINK_KEEP, S_UNLINK, S_DISCL_DEL, S_REJ_DEL, S_ITEM_DEL, S_PATIENT_GC, S_CONFL_DEL,
+    S_CONFL_PUT, S_CONFL_ERASE, S_COUNT
 };
 
 #define CLIENT_COLS "id,name,tz,escalation,holidays,consent_rules"
@@ -79,6 +80,15 @@ static const char *const sql[S_COUNT] = {
     [S_PATIENT_GC] = "DELETE FROM patients WHERE id=?1 "
                      "AND NOT EXISTS (SELECT 1 FROM items WHERE patient_id=?1) "
                      "AND NOT EXISTS (SELECT 1 FROM disclosures WHERE patient_id=?1)",
+    /* The conflict inbox (conflict_store.h): a row resolved here whose
+     * resolve op is still pending keeps its state until the hub answers. */
+    [S_CONFL_DEL] = "DELETE FROM conflict_inbox WHERE item_id=?1 AND NOT "
+                    "(op_id<>'' AND op_id IN (SELECT op_id FROM outbox))",
+    [S_CONFL_PUT] = "INSERT INTO conflict_inbox(id,item_id,kind,field,value,detail,at) "
+                    "VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(id) DO UPDATE SET "
+                    "item_id=excluded.item_id,kind=excluded.kind,field=excluded.field,"
+                    "value=excluded.value,detail=excluded.detail,at=excluded.at",
+    [S_CONFL_ERASE] = "DELETE FROM conflict_inbox WHERE item_id=?1",
 };
 
 struct nx_sync_applier {
@@ -135,6 +145,15 @@ static void bind_span_opt(sqlite3_stmt *st, int pos, nx_span v)
         sqlite3_bind_text(st, pos, v.p, (int)v.n, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, pos);
+}
+
+/* A decimal the decoder has checked (client_apply.c: a conflict's id). */
+static int64_t span_int(nx_span v)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < v.n && i < 18 && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+        n = n * 10 + (v.p[i] - '0');
+    return n;
 }
 
 static void bind_time(sqlite3_stmt *st, int pos, int64_t v)
@@ -293,7 +312,7 @@ static int apply_hist(nx_sync_applier *a, const nx_pulled_item *it)
     if (it->nhist == 0)
         return 0;
     if (by_id(a, S_TRANS_DEL, id) || by_id(a, S_NOTES_DEL, id) ||
-        by_id(a, S_ATTEMPTS_DEL, id) || by_id(a, S_ATTACH_DEL, id))
+        by_id(a, S_ATTEMPTS_DEL, id) || by_id(a, S_ATTACH_DEL, id) || by_id(a, S_CONFL_DEL, id))
         return -1;
     for (size_t i = 0; i < it->nhist; i++) {
         const nx_pulled_hist *h = &it->hist[i];
@@ -332,6 +351,16 @@ static int apply_hist(nx_sync_applier *a, const nx_pulled_item *it)
             bind_span(st, 3, h->who);
             bind_span(st, 4, h->part[0]);
             bind_span(st, 5, h->part[1]);
+            break;
+        case NX_HIST_CONFLICT:
+            st = stmt(a, S_CONFL_PUT);
+            sqlite3_bind_int64(st, 1, span_int(h->part[0]));
+            bind_str(st, 2, id);
+            bind_span(st, 3, h->part[1]);
+            bind_span(st, 4, h->part[2]);
+            bind_span(st, 5, h->part[3]);
+            bind_span(st, 6, h->part[4]);
+            sqlite3_bind_int64(st, 7, h->at);
             break;
         default:
             continue;
@@ -379,7 +408,8 @@ int nx_sync_erase_item(nx_sync_applier *a, const char *id)
     st = stmt(a, S_UNLINK_KEEP);
     bind_str(st, 1, id);
     if (run(st) || by_id(a, S_UNLINK, id) || by_id(a, S_LINK_DEL, id) ||
-        by_id(a, S_DISCL_DEL, id) || by_id(a, S_REJ_DEL, id) || by_id(a, S_ITEM_DEL, id) ||
+        by_id(a, S_DISCL_DEL, id) || by_id(a, S_REJ_DEL, id) || by_id(a, S_CONFL_ERASE, id) ||
+        by_id(a, S_ITEM_DEL, id) ||
         by_id(a, S_PATIENT_GC, patient))
         return -1;
     return 1;

@@ -111,6 +111,30 @@ static int tuple(const nx_field_ref *r, nx_span *parts, size_t arity)
 
 static const nx_span empty = { "", 0 };
 
+/* A token of 1..63 bytes (nx_sync_token_ok on a view); empty allowed when
+ * may_be_empty. */
+static int span_token(nx_span s, int may_be_empty)
+{
+    char buf[64];
+    if (s.n == 0)
+        return may_be_empty;
+    if (s.n >= sizeof buf)
+        return 0;
+    memcpy(buf, s.p, s.n);
+    buf[s.n] = '\0';
+    return nx_sync_token_ok(buf);
+}
+
+/* A conflict row's id (a positive decimal), kind and field are ids: they
+ * go into the inbox's columns and the resolve op as they are. */
+static int conflict_ok(const nx_span *p)
+{
+    int64_t id;
+    if (p[0].n > 18 || span_time(p[0], &id) || id <= 0)
+        return 0;
+    return span_token(p[1], 0) && span_token(p[2], 1);
+}
+
 /* One HIST tuple: at, who, what, detail (proto.h). 1 parsed, 0 a `what`
  * this program does not know (skipped), -1 malformed. */
 static int hist_row(const nx_field_ref *r, nx_pulled_hist *h)
@@ -121,7 +145,7 @@ static int hist_row(const nx_field_ref *r, nx_pulled_hist *h)
     h->who = t[1];
     nx_span what = t[2], d = t[3], p[3];
     int seps = count_sep(d, '\x1f');
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 5; i++)
         h->part[i] = empty;
     if (span_is(what, "status")) {
         h->kind = NX_HIST_STATUS;
@@ -166,6 +190,14 @@ static int hist_row(const nx_field_ref *r, nx_pulled_hist *h)
             return -1;
         split(d, '\x1f', h->part, 2);
         return h->part[0].n ? 1 : -1;
+    }
+    if (span_is(what, "conflict")) {
+        /* id, kind, field, value, detail (the hub's words: the rest). */
+        h->kind = NX_HIST_CONFLICT;
+        if (seps < 4)
+            return -1;
+        split(d, '\x1f', h->part, 5);
+        return conflict_ok(h->part) ? 1 : -1;
     }
     return 0;
 }
