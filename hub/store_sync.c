@@ -321,12 +321,13 @@ int nx_hub_field_clock_set(nx_hub *h, const char *item_id, const char *field,
 int nx_hub_dev_event_add(nx_hub *h, const nx_hub_dev_event *e)
 {
     /* hub_seq = the counter + 1; the counter moves only when a row went
-     * in (writers are serialized, so hub_seq commits in order). */
+     * in (writers are serialized, so hub_seq commits in order). Without
+     * the counter hub_seq is NULL and the insert fails: an event is never
+     * dropped quietly. */
     static const char sql[] =
         "INSERT INTO device_audit(device, seq, at, user, role, action, item, field, reason,"
-        " outcome, prev_hash, hash, hub_seq)"
-        " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, value + 1"
-        " FROM hub_counter WHERE name = 'audit'"
+        " outcome, prev_hash, hash, hub_seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+        " ?11, ?12, (SELECT value + 1 FROM hub_counter WHERE name = 'audit'))"
         " ON CONFLICT(device, seq) DO NOTHING";
     static const char bump[] = "UPDATE hub_counter SET value = value + 1 WHERE name = 'audit'";
     if (!e->prev_hash || !e->hash || e->seq > (uint64_t)INT64_MAX)

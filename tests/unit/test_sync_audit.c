@@ -256,17 +256,18 @@ static void setup_hub(void)
 
 typedef struct {
     int n;
-    int64_t last_hub_seq;
+    int64_t last_hub_seq, last_at;
     char reason[600];
-    int ordered;
+    int ordered;        /* oldest first: (at, hub_seq) increasing */
 } walk_ctx;
 
 static int walk_cb(void *arg, const nx_devev *e)
 {
     walk_ctx *w = arg;
-    if (w->n && e->hub_seq <= w->last_hub_seq)
+    if (w->n && (e->at < w->last_at || (e->at == w->last_at && e->hub_seq <= w->last_hub_seq)))
         w->ordered = 0;
     w->last_hub_seq = e->hub_seq;
+    w->last_at = e->at;
     if (strcmp(e->action, "reveal") == 0)
         snprintf(w->reason, sizeof w->reason, "%s", e->reason);
     w->n++;
@@ -319,6 +320,7 @@ Test(sync_audit, an_officer_holds_every_devices_events_once_and_the_chain_verifi
     cr_assert_eq(nx_devev_each(O.prof.store, NULL, walk_cb, &w), 0);
     cr_assert_eq(w.n, on_hub);
     cr_assert(w.ordered, "oldest first, in hub order within a second");
+    cr_assert_gt(w.n, 1);
 
     /* The agent's chain: verified up to the last seq it pushed. */
     nx_devev_chain ch;
