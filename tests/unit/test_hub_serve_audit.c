@@ -4,9 +4,11 @@
  * hub_seq order with END's AUDIT_CURSOR, from their cursor on, in batches
  * of NX_AUDIT_PULL_MAX with MORE; an agent's, an eligibility specialist's
  * and a supervisor's pull carries no AUDIT frame at all (and no cursor);
- * a client may not send a hub sequence. Uses the hub_serve fixture. */
+ * a client may not send a hub sequence; hub migration 2 numbers the
+ * events an older store holds. Uses the hub_serve fixture. */
 #include <criterion/criterion.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,4 +345,42 @@ Test(hub_serve_audit, a_long_backlog_goes_in_bounded_batches, .timeout = 120)
     cr_assert_eq(more, 0);
     cr_assert_eq(hs_close(&c), 0);
     hs_free(&c);
+}
+
+/* A store made before hub migration 2 (events without hub_seq): opening
+ * it numbers the events it holds by time, then device and seq, and the
+ * counter goes on from there. */
+Test(hub_serve_audit, migration_2_numbers_the_events_a_store_already_holds)
+{
+    setup_officers();
+    sqlite3 *db = nx_hub_db(hs_hub);
+    cr_assert_eq(sqlite3_exec(db,
+                              "DROP INDEX device_audit_hub_seq;"
+                              "ALTER TABLE device_audit DROP COLUMN hub_seq;"
+                              "DELETE FROM hub_counter WHERE name='audit';"
+                              "INSERT INTO device_audit(device, seq, at, user, role, action,"
+                              " outcome, prev_hash, hash) VALUES"
+                              " ('bbbbbbbb', 1, 50, 'bob', 'scheduling', 'init', 'ok', x'00', x'01'),"
+                              " ('aaaaaaaa', 2, 40, 'alice', 'scheduling', 'view', 'ok', x'01', x'02'),"
+                              " ('aaaaaaaa', 1, 40, 'alice', 'scheduling', 'init', 'ok', x'00', x'01');",
+                              NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    cr_assert_eq(nx_store_meta_set(nx_hub_store(hs_hub), "hub_schema", "1"), 0);
+    nx_hub_close(hs_hub);
+    char err[512] = "";
+    cr_assert_eq(nx_hub_open(hs_dir, NULL, &hs_hub, err, sizeof err), 0, "%s", err);
+    char v[32] = "";
+    cr_assert_eq(nx_store_meta_get(nx_hub_store(hs_hub), "hub_schema", v, sizeof v), 1);
+    cr_assert_str_eq(v, "2");
+    cr_assert_eq(hs_count("SELECT hub_seq FROM device_audit WHERE device='aaaaaaaa' AND seq=1"), 1);
+    cr_assert_eq(hs_count("SELECT hub_seq FROM device_audit WHERE device='aaaaaaaa' AND seq=2"), 2);
+    cr_assert_eq(hs_count("SELECT hub_seq FROM device_audit WHERE device='bbbbbbbb' AND seq=1"), 3);
+    cr_assert_eq(hs_count("SELECT value FROM hub_counter WHERE name='audit'"), 3);
+    unsigned char p[32] = { 0 }, h[32] = { 9 };
+    nx_hub_dev_event e = { .seq = 2, .at = 60, .device = "bbbbbbbb", .user = "bob",
+                           .role = "scheduling", .action = "view", .outcome = "ok",
+                           .prev_hash = p, .hash = h };
+    cr_assert_eq(nx_hub_dev_event_add(hs_hub, &e), 0);
+    cr_assert_eq(nx_hub_dev_event_add(hs_hub, &e), 1, "held already: no number drawn");
+    cr_assert_eq(hs_count("SELECT hub_seq FROM device_audit WHERE device='bbbbbbbb' AND seq=2"), 4);
+    cr_assert_eq(hs_count("SELECT value FROM hub_counter WHERE name='audit'"), 4);
 }
