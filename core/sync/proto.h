@@ -35,6 +35,8 @@
  *           ITEM* / DROP*  what changed since the cursor, restoration
  *                          order: open items by due time, then recently
  *                          closed ones
+ *           AUDIT*         oversight roles only: every device's audit
+ *                          events (see "Device audit events" below)
  *           END            the new cursor; the client moves to it only
  *                          after applying everything before it
  *   either: ERROR          then the connection closes
