@@ -3,7 +3,9 @@
  * (due, priority, status, patient, payer; `r` reverses), filtered with
  * `f`, searched with `/` as you type. Overdue rows and urgent items are
  * marked in words as well as color. Enter opens the item (the item screen
- * records the view in the audit chain). */
+ * records the view in the audit chain). A supervisor re-routes the
+ * selected item with `a` (core/session's assign: the item, its op and its
+ * audit event under the supervisor's id). */
 #include "screens/screens.h"
 #include "domain/workflow.h"
 #include "queue/queue.h"
@@ -28,6 +30,7 @@ typedef struct {
     char cur_id[64];
     int cur_line;
     int returning;              /* an item was opened: re-read its row on return */
+    char assign_id[64];         /* the item the assignee prompt is for */
     char titles[NX_SORT_COUNT][32];
 } queue_st;
 
@@ -374,6 +377,56 @@ static void open_filter(queue_st *st, tui_app *a)
     tui_menu(a, "Show which items?", items, n, 0, filter_done, st);
 }
 
+/* ---- re-routing (supervisors) ---------------------------------------------------- */
+
+static void assign_done(tui_app *a, void *ctx, int ok, const char *text)
+{
+    queue_st *st = ctx;
+    char id[64], to[64];
+    snprintf(id, sizeof id, "%s", st->assign_id);
+    st->assign_id[0] = '\0';
+    while (*text == ' ')
+        text++;
+    snprintf(to, sizeof to, "%s", text);
+    for (size_t n = strlen(to); n && to[n - 1] == ' '; n--)
+        to[n - 1] = '\0';
+    if (!ok || !id[0])
+        return;
+    if (!to[0]) {
+        tui_msg(a, TUI_EL_HINT, "Not re-routed: no user given.");
+        return;
+    }
+    nx_item it;
+    char err[512] = "";
+    if (nx_session_open(&a->session, id, &it, err, sizeof err) != 0) {
+        tui_msg(a, TUI_EL_ERROR, "%s", err);
+        return;
+    }
+    int rc = nx_session_assign(&a->session, &it, to, err, sizeof err);
+    nx_item_free(&it);
+    if (rc != 0) {
+        tui_msg(a, TUI_EL_ERROR, "%s", err);
+        return;
+    }
+    tui_msg(a, TUI_EL_INFO, "Item %s re-routed to %s; the hub confirms it on the next sync.", id,
+            to);
+    tui_table_refresh(&st->table);
+}
+
+static void start_assign(queue_st *st, tui_app *a)
+{
+    if (a->session.role != NX_ROLE_SUPERVISOR ||
+        !nx_policy_allows(a->session.policy, a->session.role, NX_ACTION_ASSIGN)) {
+        tui_msg(a, TUI_EL_ERROR, "Only a supervisor re-routes items.");
+        return;
+    }
+    const nx_queue_row *r = tui_table_current(&st->table);
+    if (!r)
+        return;
+    snprintf(st->assign_id, sizeof st->assign_id, "%s", r->id);
+    tui_prompt(a, "Re-route to (user id): ", "", NULL, assign_done, st);
+}
+
 static int queue_handle(tui_screen *s, tui_app *a, int req, tui_key key)
 {
     (void)key;
@@ -412,6 +465,9 @@ static int queue_handle(tui_screen *s, tui_app *a, int req, tui_key key)
         return TUI_REDRAW;
     case REQ_FILTER:
         open_filter(st, a);
+        return TUI_REDRAW;
+    case REQ_ASSIGN:
+        start_assign(st, a);
         return TUI_REDRAW;
     default:
         return TUI_UNUSED;

@@ -14,6 +14,7 @@ const tui_screens nx_screens = {
     .queue = &nx_scr_queue,
     .help = &nx_scr_help,
     .sync = &nx_scr_sync,
+    .conflicts = &nx_scr_conflicts,
 };
 
 void nx_scr_format_due(int64_t due, char *buf, size_t len)

@@ -15,6 +15,7 @@ extern const tui_screen_ops nx_scr_queue;
 extern const tui_screen_ops nx_scr_item;
 extern const tui_screen_ops nx_scr_help;
 extern const tui_screen_ops nx_scr_sync;
+extern const tui_screen_ops nx_scr_conflicts;
 
 /* The screens the app opens by itself (unlock, lock, dashboard, ...). */
 extern const tui_screens nx_screens;

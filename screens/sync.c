@@ -5,6 +5,7 @@
  * ends within the grace of a separation even on a laptop that stays
  * offline (seed 000 §6.7). No patient data here: counts and ids. */
 #include "screens/screens.h"
+#include "store/conflict_store.h"
 #include "store/sync_store.h"
 #include "sync/transport.h"
 
@@ -96,6 +97,18 @@ static void sync_draw(tui_screen *s, tui_app *a, WINDOW *w)
     else
         snprintf(buf, sizeof buf, "none");
     row(a, w, &y, cols, "Refused", refused > 0 ? TUI_EL_ERROR : TUI_EL_NORMAL, buf);
+    if (a->profile_open && a->session_on && a->session.role == NX_ROLE_SUPERVISOR) {
+        /* The team's conflicts the hub could not merge (screens/conflicts.c). */
+        int64_t open = nx_conflict_count_open(a->profile.store);
+        char key[32];
+        tui_key_hint(a, REQ_VIEW_CONFLICTS, key, sizeof key);
+        if (open > 0)
+            snprintf(buf, sizeof buf, "%lld open in your team's inbox: %s opens it",
+                     (long long)open, key);
+        else
+            snprintf(buf, sizeof buf, "none open (%s opens the inbox)", key);
+        row(a, w, &y, cols, "Conflicts", open > 0 ? TUI_EL_AT_RISK : TUI_EL_NORMAL, buf);
+    }
     if (sy->last.banner[0])
         row(a, w, &y, cols, "Hub says", TUI_EL_AT_RISK, sy->last.banner);
     if (sy->last.emergency)

@@ -91,6 +91,7 @@ typedef struct tui_screens {
     const tui_screen_ops *help;        /* arg: const tui_screen * (the one it explains) */
     const tui_screen_ops *sync;        /* sync status, refused changes; sync only after
                                         * the offline grace */
+    const tui_screen_ops *conflicts;   /* a supervisor's conflict inbox (may be NULL) */
 } tui_screens;
 
 /* The clock: wall time for the session and the lock screen, a monotonic

@@ -91,7 +91,8 @@ static int parse_line(tui_keymap *km, char *line, const char *name, int ln,
     int ctx = ctx_parse(w[1]);
     if (ctx < 0)
         return fail(err, errlen, name, ln,
-                    "unknown context '%s' (generic, dashboard, queue, form, help, lock)", w[1]);
+                    "unknown context '%s' (generic, dashboard, queue, form, help, lock, "
+                    "conflicts)", w[1]);
     tui_key key;
     if (tui_key_parse(w[2], &key) != 0)
         return fail(err, errlen, name, ln, "unknown key '%s'", w[2]);

@@ -24,7 +24,8 @@
     X(QUEUE, "queue") \
     X(FORM, "form") \
     X(HELP, "help") \
-    X(LOCK, "lock")
+    X(LOCK, "lock") \
+    X(CONFLICTS, "conflicts")
 
 typedef enum {
 #define TUI_CTX_ENUM_(id, name) TUI_CTX_##id,

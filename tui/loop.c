@@ -41,6 +41,10 @@ static int global_request(tui_app *a, int req)
         if (tui_top(a) && tui_top(a)->ops != a->scr.sync)
             tui_push(a, a->scr.sync, NULL);
         return TUI_REDRAW;
+    case REQ_VIEW_CONFLICTS:
+        if (a->scr.conflicts && tui_top(a) && tui_top(a)->ops != a->scr.conflicts)
+            tui_push(a, a->scr.conflicts, NULL);
+        return TUI_REDRAW;
     case REQ_LOCK:
         tui_lock(a);
         return TUI_REDRAW;

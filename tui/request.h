@@ -19,6 +19,7 @@
     REQ_(SORT,            "sort",            "Sort by the next column") \
     REQ_(SORT_REVERSE,    "sort-reverse",    "Reverse the sort order") \
     REQ_(FILTER,          "filter",          "Filter by status, assignee or overdue") \
+    REQ_(ASSIGN,          "assign",          "Re-route the item (supervisors)") \
     REQ_(BACK,            "back",            "Go back (on the dashboard: quit)") \
     REQ_(HELP,            "help",            "Show the keys of this screen") \
     REQ_(SYNC_NOW,        "sync-now",        "Sync with the hub now") \
@@ -31,6 +32,10 @@
     REQ_(VIEW_KPI,        "view-kpi",        "Open the KPI screen") \
     REQ_(VIEW_AUDIT,      "view-audit",      "Open the audit review") \
     REQ_(VIEW_SYNC,       "view-sync",       "Open sync status and conflicts") \
+    REQ_(VIEW_CONFLICTS,  "view-conflicts",  "Open the conflict inbox (supervisors)") \
+    /* the conflict inbox */ \
+    REQ_(APPLY_CONFLICT,  "apply-conflict",  "Apply the selected conflict's change (asks first)") \
+    REQ_(DISCARD_CONFLICT,"discard-conflict","Discard the selected conflict (asks first)") \
     /* forms */ \
     REQ_(NEXT_FIELD,      "next-field",      "Go to the next field") \
     REQ_(PREV_FIELD,      "prev-field",      "Go to the previous field") \

@@ -12,11 +12,13 @@
  *   PASS_AGE_DAYS  how old the passphrase is (default 10; 88 gives the
  *                  reminder, 91 the forced change)
  * The passphrase is TUI_FIXTURE_PASS; user "agent", team "blue", TRAINING.
+ * A supervisor's profile also holds a conflict inbox, as a pull leaves it.
  * The key derivation is the test-only minimum, so unlocking takes
  * milliseconds; TUI_FIXTURE_KDF=interactive gives one a release build
  * opens (the benchmark). Prints nothing on success; exit 1 with a message. */
 #include "domain/roles.h"
 #include "profile/profile.h"
+#include "store/conflict_store.h"
 #include "store/rows.h"
 #include "util/util.h"
 
@@ -134,6 +136,40 @@ static int put_items(nx_store *st, long extra)
     return 0;
 }
 
+/* A supervisor's conflict inbox: a status step and a value the hub could
+ * not merge, and one resolved here, waiting for the hub. */
+static int put_conflicts(nx_store *st)
+{
+    static const struct {
+        int64_t id;
+        const char *item, *kind, *field, *value, *detail, *state;
+        int64_t ago;
+    } rows[] = {
+        { 41, "prior-auth-12", "status", "status", "closed",
+          "step draft -> closed; the hub had submitted", "open", 2 * HOUR },
+        { 42, "eligibility-08", "field", "coverage_ref", "CV-20260301",
+          "a later edit won (op 9b0c2e41)", "open", 5 * HOUR },
+        { 43, "scheduling-04", "field", "assignee", "other", "assignment lost to a later one",
+          "discarded", DAY },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        nx_conflict_rec c;
+        memset(&c, 0, sizeof c);
+        c.id = rows[i].id;
+        snprintf(c.item_id, sizeof c.item_id, "%s", rows[i].item);
+        snprintf(c.kind, sizeof c.kind, "%s", rows[i].kind);
+        snprintf(c.field, sizeof c.field, "%s", rows[i].field);
+        snprintf(c.value, sizeof c.value, "%s", rows[i].value);
+        snprintf(c.detail, sizeof c.detail, "%s", rows[i].detail);
+        snprintf(c.state, sizeof c.state, "%s", rows[i].state);
+        snprintf(c.op_id, sizeof c.op_id, "%s", strcmp(rows[i].state, "open") ? "op-43" : "");
+        c.at = fixture_now - rows[i].ago;
+        if (nx_conflict_put(st, &c))
+            return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3 || argc > 5)
@@ -171,6 +207,7 @@ int main(int argc, char **argv)
     int rc = nx_store_begin(p.store);
     if (rc == 0)
         rc = nx_store_client_put(p.store, &cl) || put_items(p.store, extra) ||
+             (strcmp(argv[2], "supervisor") == 0 && put_conflicts(p.store)) ||
              nx_store_meta_set(p.store, "training", "1");
     if (rc == 0)
         rc = nx_store_commit(p.store);

@@ -113,6 +113,7 @@ Test(golden, keymap_vi) { run_script("vi"); }
 Test(golden, wide_terminal_note_and_step) { run_script("wide"); }
 Test(golden, passphrase_forced_change) { run_script("passwd-forced"); }
 Test(golden, passphrase_reminder) { run_script("passwd-remind"); }
+Test(golden, supervisor_conflicts_and_reroute) { run_script("conflicts"); }
 
 /* SIGHUP (the terminal closed) mid-edit: the draft is in the cache and
  * the next run shows it. */

@@ -26,7 +26,8 @@ Test(keymap, messages_name_file_line_and_problem, .init = utf8)
 {
     parse_fails("# ok\nbind generic j move-down\nbind queue o opne\n", "t.keys:3: unknown request 'opne'");
     parse_fails("bind qeue s sort\n",
-                "t.keys:1: unknown context 'qeue' (generic, dashboard, queue, form, help, lock)");
+                "t.keys:1: unknown context 'qeue' (generic, dashboard, queue, form, help, lock, "
+                "conflicts)");
     parse_fails("\n\nbind form <F13x> save\n", "t.keys:3: unknown key '<F13x>'");
     parse_fails("bind form <F2>\n", "t.keys:1: expected 'bind CONTEXT KEY REQUEST'");
     parse_fails("bind form <F2> save extra\n", "t.keys:1: expected 'bind CONTEXT KEY REQUEST'");
