@@ -175,6 +175,10 @@ typedef enum {
  *          "note"     op id \x1f corrected op id \x1f body  (ids may be "")
  *          "attempt"  channel \x1f outcome \x1f next action
  *          "attach"   ref \x1f label
+ *          "conflict" (to a supervisor, who = "hub") the open conflict's id
+ *                     \x1f kind (status | field) \x1f field \x1f value as the
+ *                     role may hold it \x1f the hub's detail; fills the
+ *                     client's conflict inbox (store/conflict_store.h)
  *        The client skips a `what` it does not know; an ITEM without any
  *        HIST leaves the item's history as it is (the hub sends an item
  *        whose history does not fit in a frame without it).
