@@ -74,6 +74,12 @@ void item_load_history(item_st *st, tui_app *a)
     tui_history_free(&st->hist);
     if (tui_history_load(&a->session, st->id, &st->hist) != 0)
         tui_msg(a, TUI_EL_ERROR, "The item's history could not be read.");
+    else if (st->hist.rejects) {
+        char key[32];
+        tui_key_hint(a, REQ_HISTORY, key, sizeof key);
+        tui_msg(a, TUI_EL_ERROR, "The hub refused %d of your changes to this item: %s "
+                "(history) shows which and why.", st->hist.rejects, key);
+    }
 }
 
 /* ---- drafts ---------------------------------------------------------------------- */

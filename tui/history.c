@@ -2,6 +2,7 @@
 #include "tui/history.h"
 #include "domain/policy.h"
 #include "store/items_io.h"
+#include "store/sync_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@ typedef struct {
     tui_history *h;
     const nx_session *s;
     const nx_field_def *notes;
+    int rejects;
 } load_ctx;
 
 static int add(void *vctx, int64_t at, const char *who, const char *what, const char *detail)
@@ -50,13 +52,47 @@ static int add(void *vctx, int64_t at, const char *who, const char *what, const 
     return 0;
 }
 
+/* A change of ours the hub refused (core/sync): shown in the history at
+ * the time the hub answered, with the field's label and the hub's reason
+ * (which names fields and statuses, never a value). */
+static int add_reject(void *vctx, const char *op_id, const char *kind, const char *field,
+                      const char *reason, int64_t at)
+{
+    (void)op_id;
+    load_ctx *c = vctx;
+    const nx_field_def *f = field && field[0] ? nx_dict_find(c->s->dict, field) : NULL;
+    char detail[NX_VALUE_MAX];
+    if (f)
+        snprintf(detail, sizeof detail, "your change to %s was not accepted: %s", f->label,
+                 reason ? reason : "");
+    else
+        snprintf(detail, sizeof detail, "your %s was not accepted: %s",
+                 strcmp(kind, "status") == 0 ? "status step" : kind, reason ? reason : "");
+    c->rejects++;
+    return add(vctx, at, "hub", "refused", detail);
+}
+
+static int by_time(const void *x, const void *y)
+{
+    const tui_history_row *a = x, *b = y;
+    return (a->at > b->at) - (a->at < b->at);
+}
+
 int tui_history_load(nx_session *s, const char *item_id, tui_history *h)
 {
     memset(h, 0, sizeof *h);
-    load_ctx c = { h, s, nx_dict_find(s->dict, "notes") };
+    load_ctx c = { h, s, nx_dict_find(s->dict, "notes"), 0 };
     if (c.notes && nx_policy_level(s->policy, s->role, c.notes) == NX_LEVEL_HIDDEN)
         c.notes = NULL;
-    return nx_store_item_history(s->profile->store, item_id, add, &c) == 0 ? 0 : -1;
+    if (nx_store_item_history(s->profile->store, item_id, add, &c) != 0 ||
+        nx_op_rejects(s->profile->store, item_id, add_reject, &c) < 0)
+        return -1;
+    /* Stable enough: equal times keep no particular order, which the
+     * history does not promise either. */
+    if (c.rejects && h->n > 1)
+        qsort(h->rows, (size_t)h->n, sizeof *h->rows, by_time);
+    h->rejects = c.rejects;
+    return 0;
 }
 
 void tui_history_free(tui_history *h)

@@ -20,6 +20,7 @@ typedef struct tui_history_row {
 typedef struct tui_history {
     tui_history_row *rows;
     int n, cap;
+    int rejects;             /* rows that are changes the hub refused */
 } tui_history;
 
 /* Loads the item's history (oldest first). 0 or -1. */
