@@ -182,7 +182,7 @@ static void conflicts_draw(tui_screen *s, tui_app *a, WINDOW *w)
     }
     const nx_conflict_view *r = tui_table_current(&st->table);
     if (r && rows > 3) {
-        char line[320];
+        char line[800];
         if (strcmp(r->state, "open") != 0)
             snprintf(line, sizeof line, "Conflict %lld: %s here, waiting for the hub.",
                      (long long)r->id, r->state);
@@ -235,7 +235,7 @@ static void ask(conflicts_st *st, tui_app *a, int apply)
              (long long)r->id);
     if (apply && status)
         snprintf(body, sizeof body,
-                 "Item %s: take the step to %s now, from the status it has on the hub.\n"
+                 "Item %s: take the step to %.32s now, from the status it has on the hub.\n"
                  "The hub checks the step again. Recorded under your name.\n\ny applies, n "
                  "keeps it open.", r->item_id, r->shown);
     else if (apply)
