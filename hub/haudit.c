@@ -22,62 +22,6 @@
 
 #define H NX_AUDIT_HASH_BYTES
 
-static void put_u64(crypto_generichash_state *st, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    crypto_generichash_update(st, b, sizeof b);
-}
-
-static void put_str(crypto_generichash_state *st, const char *s)
-{
-    size_t n = strlen(s);
-    put_u64(st, (uint64_t)n);
-    crypto_generichash_update(st, (const unsigned char *)s, n);
-}
-
-static void event_hash(const nx_secret *k, const nx_audit_row *r, const unsigned char prev[H],
-                       unsigned char out[H])
-{
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, k->bytes, k->len, H);
-    put_str(&st, "nexus-audit-event-v1");
-    put_u64(&st, (uint64_t)r->seq);
-    put_u64(&st, (uint64_t)r->at);
-    const char *f[] = { r->user, r->role, r->device, r->action, r->item_id, r->field,
-                        r->reason, r->outcome };
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        put_str(&st, f[i]);
-    crypto_generichash_update(&st, prev, H);
-    crypto_generichash_final(&st, out, H);
-}
-
-static int token_ok(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == ':' || ch == '-'))
-            return 0;
-    }
-    return 1;
-}
-
-static int line_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n > NX_AUDIT_REASON_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return 0;
-    return 1;
-}
-
 int nx_hub_audit(nx_hub *h, const nx_hub_event *e, char *err, size_t errlen)
 {
     const char *user = e->user ? e->user : h->admin;
@@ -85,13 +29,13 @@ int nx_hub_audit(nx_hub *h, const nx_hub_event *e, char *err, size_t errlen)
     const char *device = e->device ? e->device : NX_HUB_DEVICE;
     const char *item = e->item ? e->item : "", *field = e->field ? e->field : "";
     const char *reason = e->reason ? e->reason : "";
-    if (!e->action || !*e->action || !token_ok(e->action, 32))
+    if (!e->action || !*e->action || !nx_audit_token_ok(e->action, 32))
         return nx_err(err, errlen, "hub audit: an action is a word of at most 32 characters");
-    if (!*user || !token_ok(user, NX_NAME_MAX - 1) || !token_ok(role, NX_NAME_MAX - 1) ||
-        !*device || !token_ok(device, 64) || !token_ok(item, NX_AUDIT_ID_MAX) ||
-        !token_ok(field, NX_AUDIT_ID_MAX))
+    if (!*user || !nx_audit_token_ok(user, NX_NAME_MAX - 1) || !nx_audit_token_ok(role, NX_NAME_MAX - 1) ||
+        !*device || !nx_audit_token_ok(device, 64) || !nx_audit_token_ok(item, NX_AUDIT_ID_MAX) ||
+        !nx_audit_token_ok(field, NX_AUDIT_ID_MAX))
         return nx_err(err, errlen, "hub audit: user, role, device, item and field are plain ids");
-    if (!line_ok(reason))
+    if (!nx_audit_text_ok(reason))
         return nx_err(err, errlen, "hub audit: a reason is one line of at most %d bytes",
                       NX_AUDIT_REASON_MAX);
     if (!nx_store_in_transaction(h->store))
@@ -118,7 +62,7 @@ int nx_hub_audit(nx_hub *h, const nx_hub_event *e, char *err, size_t errlen)
         .outcome = e->failed ? "failed" : "ok",
         .prev_hash = prev, .prev_hash_len = H, .hash = hash, .hash_len = H,
     };
-    event_hash(&h->audit.key, &r, prev, hash);
+    nx_audit_row_hash(&h->audit.key, &r, prev, hash);
     if (nx_store_audit_insert(h->store, &r) != 0)
         return nx_err(err, errlen, "cannot write the hub audit event: %s", nx_hub_errmsg(h));
     return 0;

@@ -97,11 +97,11 @@ void nx_audit_genesis(const nx_audit_ctx *c, unsigned char out[H])
 }
 
 /* Over the row's own fields, as stored (verify) or about to be (append). */
-static void event_hash(const nx_audit_ctx *c, const nx_audit_row *r, const unsigned char prev[H],
-                       unsigned char out[H])
+void nx_audit_row_hash(const nx_secret *key, const nx_audit_row *r,
+                       const unsigned char prev[H], unsigned char out[H])
 {
     crypto_generichash_state st;
-    crypto_generichash_init(&st, c->key.bytes, c->key.len, H);
+    crypto_generichash_init(&st, key->bytes, key->len, H);
     put_str(&st, "nexus-audit-event-v1");
     put_u64(&st, (uint64_t)r->seq);
     put_u64(&st, (uint64_t)r->at);
@@ -113,14 +113,20 @@ static void event_hash(const nx_audit_ctx *c, const nx_audit_row *r, const unsig
     crypto_generichash_final(&st, out, H);
 }
 
+static void event_hash(const nx_audit_ctx *c, const nx_audit_row *r, const unsigned char prev[H],
+                       unsigned char out[H])
+{
+    nx_audit_row_hash(&c->key, r, prev, out);
+}
+
 /* ---- appending ------------------------------------------------------------------ */
 
 /* Ids are tokens: a value typed into a form (a name, a phone number with
  * spaces, a sentence) passed by mistake where an id belongs is refused. */
-static int token_ok(const char *s)
+int nx_audit_token_ok(const char *s, size_t max)
 {
     size_t n = strlen(s);
-    if (n > NX_AUDIT_ID_MAX)
+    if (n > max)
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
@@ -131,7 +137,7 @@ static int token_ok(const char *s)
     return 1;
 }
 
-static int reason_ok(const char *s)
+int nx_audit_text_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n > NX_AUDIT_REASON_MAX)
@@ -150,12 +156,12 @@ static int check_event(const nx_audit_ctx *c, const nx_audit_event *e, char *err
         return nx_err(err, errlen, "audit: unknown action %d", (int)e->action);
     if (!nx_audit_outcome_name(e->outcome))
         return nx_err(err, errlen, "audit: unknown outcome %d", (int)e->outcome);
-    if (e->item_id && !token_ok(e->item_id))
+    if (e->item_id && !nx_audit_token_ok(e->item_id, NX_AUDIT_ID_MAX))
         return nx_err(err, errlen, "audit: an item id must be a plain id (at most %d of "
                       "a-z A-Z 0-9 . _ : -)", NX_AUDIT_ID_MAX);
-    if (e->field && !token_ok(e->field))
+    if (e->field && !nx_audit_token_ok(e->field, NX_AUDIT_ID_MAX))
         return nx_err(err, errlen, "audit: a field must be a dictionary field id, not a value");
-    if (e->reason && !reason_ok(e->reason))
+    if (e->reason && !nx_audit_text_ok(e->reason))
         return nx_err(err, errlen, "audit: a reason is one line of at most %d bytes",
                       NX_AUDIT_REASON_MAX);
     if (e->action == NX_AUDIT_REVEAL && e->outcome == NX_AUDIT_OUTCOME_OK &&

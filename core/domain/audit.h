@@ -129,6 +129,19 @@ int nx_audit_head(nx_store *s, uint64_t *seq, unsigned char hash[NX_AUDIT_HASH_B
 int nx_audit_holds(nx_store *s, uint64_t head_seq,
                    const unsigned char head_hash[NX_AUDIT_HASH_BYTES], char *err, size_t errlen);
 
+/* The v1 hash of one row (the encoding above) keyed with key: the one
+ * definition, also used by the hub's own chain (hub/haudit.c), whose
+ * actions are its own words. */
+struct nx_audit_row;
+void nx_audit_row_hash(const nx_secret *key, const struct nx_audit_row *r,
+                       const unsigned char prev[NX_AUDIT_HASH_BYTES],
+                       unsigned char out[NX_AUDIT_HASH_BYTES]);
+/* 1 when s is a plain id of at most max bytes (letters, digits, . _ : -). */
+int nx_audit_token_ok(const char *s, size_t max);
+/* 1 when s is one line of at most NX_AUDIT_REASON_MAX bytes (no control
+ * characters). */
+int nx_audit_text_ok(const char *s);
+
 /* prev_hash of event 1 for this context's device. */
 void nx_audit_genesis(const nx_audit_ctx *c, unsigned char out[NX_AUDIT_HASH_BYTES]);
 
