@@ -161,7 +161,7 @@ bench: build/.deps-test $(REL)/nexus $(REL)/nexus-hub $(TST)/progs/tui_fixture
 	  tests/tui/bench.sh $(REL) $(TST); fi
 
 # ---- run --------------------------------------------------------------------------
-run: $(REL)/nexus
+run: $(REL)/nexus $(REL)/nexus-hub
 	@scripts/run-training.sh $(REL)/nexus
 
 clean:

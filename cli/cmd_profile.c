@@ -46,8 +46,9 @@ int nx_cmd_init(nx_cli *c)
     if (training) {
         char *end;
         ntrain = strtol(training, &end, 10);
-        if (!*training || *end || ntrain < 1 || ntrain > 1000000)
-            return nx_cli_fail("init: --training takes a number of items from 1 to 1000000");
+        /* 0: a TRAINING profile that gets its items from a training hub. */
+        if (!*training || *end || ntrain < 0 || ntrain > 1000000)
+            return nx_cli_fail("init: --training takes a number of items from 0 to 1000000");
     }
 
     char err[NX_PATH_MAX + 256];

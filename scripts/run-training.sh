@@ -1,28 +1,37 @@
 #!/bin/sh
-# make run: creates (first time only) a TRAINING profile with synthetic data
-# under ./training/, then opens the full-screen client on it. The training
-# passphrase (Training-2026!) is printed in the README; it protects only
-# invented data.
+# make run: creates (first time only) a TRAINING setup with synthetic data
+# under ./training/ — a training hub (nexus-hub init --training, 500
+# synthetic items for the trainee) and a TRAINING profile that syncs with it
+# over a local pipe (no SSH) — then opens the full-screen client on it. The
+# training passphrase (Training-2026!) is printed in the README; it protects
+# only invented data.
 set -eu
 nexus=${1:?usage: run-training.sh NEXUS_BINARY}
+hub="$(dirname "$nexus")/nexus-hub"
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir="$root/training"
 conf="$dir/nexus.conf"
 pass='Training-2026!'
 mkdir -p "$dir"; chmod 700 "$dir"
-if [ ! -f "$conf" ]; then
-  umask 077
-  printf '[cache]\ndir = %s/profile\n' "$dir" > "$conf"
-fi
+umask 077
 if [ ! -f "$dir/profile/nexus.key" ]; then
-  echo "Creating a training profile (user 'trainee', role scheduling, 500 synthetic items)..."
+  echo "Creating a training hub and profile (user 'trainee', role scheduling, 500 synthetic items)..."
+  rm -rf "$dir/hub" "$dir/hub.key"
+  "$hub" init --store "$dir/hub" --training >/dev/null
+  "$hub" seed --store "$dir/hub" --synthetic 500 --assignee trainee --team training >/dev/null
+  printf '[cache]\ndir = %s/profile\n\n[sync]\nhost = local:%s/hub\ninterval_seconds = 30\n' \
+      "$dir" "$dir" > "$conf"
   printf '%s\n' "$pass" | "$nexus" --config "$conf" init --user trainee --role scheduling \
-      --team training --training 500 --passphrase-fd 0
+      --team training --training 0 --kdf interactive --passphrase-fd 0 >/dev/null
+  printf '%s\n' "$pass" | "$nexus" --config "$conf" key --passphrase-fd 0 > "$dir/trainee.pub"
+  "$hub" user add --store "$dir/hub" --user trainee --role scheduling --team training \
+      --key "$dir/trainee.pub" >/dev/null
+  printf '%s\n' "$pass" | NEXUS_HUB="$hub" "$nexus" --config "$conf" sync --passphrase-fd 0
 fi
 # The client needs a terminal; without one (CI, a pipe) check the profile
 # instead, so `make run` still says whether it is sound.
 if [ -t 0 ] && [ -t 1 ]; then
-  exec "$nexus" --config "$conf"
+  NEXUS_HUB="$hub" exec "$nexus" --config "$conf"
 fi
 echo "No terminal: checking the training profile instead of opening the client."
 printf '%s\n' "$pass" | "$nexus" --config "$conf" verify --passphrase-fd 0

@@ -232,3 +232,21 @@ Test(cli, verify_without_profile_explains)
     cr_assert_eq(r.status, 1);
     cr_assert(strstr(r.err, "nexus.key"), "%s", r.err);
 }
+
+/* --training 0: a TRAINING profile with no items of its own (make run's
+ * profile, which gets its items from a training hub); a negative count is
+ * refused. */
+Test(cli, init_training_without_items)
+{
+    init_profile("0");
+    nx_t_result r = NX("Secret-Pass-1\n", "verify", "--passphrase-fd", "0");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "TRAINING") || strstr(r.out, "TRAINING"), "not TRAINING: %s%s",
+              r.out, r.err);
+    cr_assert(strstr(r.err, "0 items") || strstr(r.out, "0 items"), "items: %s%s", r.out,
+              r.err);
+    r = NX("Secret-Pass-1\n", "init", "--user", "ann", "--role", "roi", "--training", "-1",
+           "--passphrase-fd", "0");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "from 0 to 1000000"), "%s", r.err);
+}
