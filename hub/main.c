@@ -5,6 +5,7 @@
  * nx_hub_serve (hub/serve.c). Nothing PHI is ever printed here except by
  * `export --plaintext` to the file the administrator named. */
 #include "hub/hub.h"
+#include "hub/qa.h"
 #include "domain/roles.h"
 #include "util/util.h"
 
@@ -44,6 +45,7 @@ static const char usage_text[] =
     "  emergency on|off\n"
     "  audit verify\n"
     "  audit query [--user U] [--item I] [--action A] [--device D] [--since T] [--reasons]\n"
+    "  qa sample --rule R --period P [--reviewer U]   re-derive a QA sample (ids, sorted)\n"
     "  serve --user NAME                        the sync protocol on stdin/stdout (sshd)\n"
     "  --help, --version\n";
 
@@ -627,6 +629,7 @@ int main(int argc, char **argv)
         { "import", cmd_import }, { "export", cmd_export }, { "export-key", cmd_export_key },
         { "export-open", cmd_export_open }, { "seed", cmd_seed }, { "banner", cmd_banner },
         { "emergency", cmd_emergency }, { "audit", cmd_audit }, { "serve", cmd_serve },
+        { "qa", nx_hub_qa_main },
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(c, cmds[i].name) == 0) {

@@ -82,6 +82,13 @@ static const char *const hub_migrations[] = {
     "CREATE UNIQUE INDEX device_audit_hub_seq ON device_audit(hub_seq);"
     "INSERT INTO hub_counter(name, value)"
     " SELECT 'audit', coalesce(max(hub_seq), 0) FROM device_audit;",
+    /* 3: the QA sampling seeds (hub/qa.c): 32 random bytes per (rule,
+     * period), drawn on first use and never changed, so an auditor can
+     * re-derive a sample (core/domain/qa.h). */
+    "CREATE TABLE qa_seeds("
+    "  rule TEXT NOT NULL, period TEXT NOT NULL, seed BLOB NOT NULL,"
+    "  created INTEGER NOT NULL, PRIMARY KEY(rule, period)"
+    ") WITHOUT ROWID;",
 };
 #define N_HUB_MIGRATIONS ((int)(sizeof hub_migrations / sizeof hub_migrations[0]))
 
