@@ -48,16 +48,19 @@ function kv(line, key,    s) {
   return ""
 }
 /^syncbench info/ { for (i = 3; i <= NF; i++) { split($i, a, "="); info[a[1]] = a[2] } }
-/^syncbench first/ { u = kv($0, "user"); fs[u] = kv($0, "seconds"); fc[u] = kv($0, "cpu"); fi[u] = kv($0, "items"); fr[u] = kv($0, "items_per_s") }
+/^syncbench first/ { u = kv($0, "user"); fs[u] = kv($0, "seconds"); fc[u] = kv($0, "cpu"); fi[u] = kv($0, "items"); fr[u] = kv($0, "items_per_s")
+                    fsealed[u] = kv($0, "sealed"); fmiss[u] = kv($0, "misses") }
 /^syncbench result/ {
   c = kv($0, "case"); med[c] = kv($0, "median_ms"); mn[c] = kv($0, "min_ms"); mx[c] = kv($0, "max_ms")
   n[c] = kv($0, "n"); chg[c] = kv($0, "changes"); cache[c] = kv($0, "cache")
+  sealed[c] = kv($0, "sealed_per_round"); miss[c] = kv($0, "misses_per_round")
 }
 function line(label, value, goal, base, ratio, verdict) {
   printf "  %-46s %14s  %-16s %-22s %7s  %s\n", label, value, goal, base, ratio, verdict
 }
 function ms(c) { return sprintf("%.1f ms", med[c]) }
 function spread(c) { return sprintf("(%.1f-%.1f)", mn[c], mx[c]) }
+function pages(c) { return sprintf("cache pages a round: %d sealed (written), %d missed (read)", sealed[c], miss[c]) }
 function verdict(ok) { if (!ok) misses++; return ok ? "PASS" : "MISS" }
 END {
   print ""
@@ -73,6 +76,7 @@ END {
        "the goal", sprintf("%.2fx", r / 20000), verdict(r >= 20000))
   printf "  %-46s %14s  (client CPU %.1f s; the %d-item cache: %.1f s, %.0f items/s)\n", "", sprintf("%.1f s", fs["alice"]),
          fc["alice"], fi["bob"], fs["bob"], fr["bob"]
+  printf "  %-46s %14s  cache pages: %d sealed (written), %d missed (read)\n", "", "", fsealed["alice"], fmiss["alice"]
   b = med["bare_ssh"] + 0; f = med["new_conn_noop"] + 0
   line(sprintf("no-op round, new connection (n=%d)", n["new_conn_noop"]), ms("new_conn_noop"), "<= 1.2x bare ssh",
        sprintf("bare ssh %.1f ms", b), sprintf("%.2fx", (b > 0 ? f / b : 0)), verdict(b > 0 && f <= 1.2 * b))
@@ -85,13 +89,13 @@ END {
   big = med["change_1000_cache_big"] + 0; small = med["change_1000_cache_small"] + 0; hund = med["change_100_cache_big"] + 0
   line(sprintf("%d changed items, cache of %d (n=%d)", chg["change_1000_cache_big"], cache["change_1000_cache_big"], n["change_1000_cache_big"]),
        ms("change_1000_cache_big"), "", "", "", "")
-  printf "  %-46s %14s\n", "", spread("change_1000_cache_big")
+  printf "  %-46s %14s  %s\n", "", spread("change_1000_cache_big"), pages("change_1000_cache_big")
   line(sprintf("%d changed items, cache of %d", chg["change_1000_cache_small"], cache["change_1000_cache_small"]),
        ms("change_1000_cache_small"), "", "", "", "")
-  printf "  %-46s %14s\n", "", spread("change_1000_cache_small")
+  printf "  %-46s %14s  %s\n", "", spread("change_1000_cache_small"), pages("change_1000_cache_small")
   line(sprintf("%d changed items, cache of %d", chg["change_100_cache_big"], cache["change_100_cache_big"]),
        ms("change_100_cache_big"), "", "", "", "")
-  printf "  %-46s %14s\n", "", spread("change_100_cache_big")
+  printf "  %-46s %14s  %s\n", "", spread("change_100_cache_big"), pages("change_100_cache_big")
   line("  cost vs cache size (10x the items cached)", sprintf("%.2fx", (small > 0 ? big / small : 0)), "<= 2x",
        sprintf("cache of %d", cache["change_1000_cache_small"]), sprintf("%.2fx", (small > 0 ? big / small : 0)),
        verdict(small > 0 && big <= 2 * small))

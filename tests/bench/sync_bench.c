@@ -28,7 +28,10 @@
  *   change: REPS times: 1 000 of alice's items changed on the hub (due
  *     moved, nx_hub_item_touch, in-process through hub.h), then one round on
  *     alice's kept-open session; the same for 1 000 of bob's items (a cache
- *     a tenth the size, same hub); and 100 of alice's items.
+ *     a tenth the size, same hub); and 100 of alice's items. For these and
+ *     the first sync, the cache's page traffic too: pages the encrypting VFS
+ *     sealed (written to the database or the journal) and page-cache misses
+ *     (pages read and opened).
  *
  * The key exchange is pinned through nx_syncer_new_with (client_int.h): a
  * connect function that is transport_connect of client.c plus
@@ -49,6 +52,7 @@
 #include <libssh/libssh.h>
 #include <limits.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -225,6 +229,30 @@ static long long cache_count(laptop *l, const char *sql)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return n;
+}
+
+/* Where a round's time goes in the cache: pages sealed by the encrypting
+ * VFS (database pages and journal records written) and SQLite page-cache
+ * misses (pages read and opened), counted from here on. */
+typedef struct {
+    uint64_t sealed;
+    int miss;
+} pagecount;
+
+static void pages_mark(laptop *l, pagecount *pc)
+{
+    int hi = 0;
+    pc->sealed = nx_cryptvfs_pages_sealed(l->prof.vfs);
+    sqlite3_db_status(nx_store_db(l->prof.store), SQLITE_DBSTATUS_CACHE_MISS, &pc->miss, &hi, 1);
+    pc->miss = 0;
+}
+
+static void pages_since(laptop *l, const pagecount *from, pagecount *out)
+{
+    int hi = 0, miss = 0;
+    sqlite3_db_status(nx_store_db(l->prof.store), SQLITE_DBSTATUS_CACHE_MISS, &miss, &hi, 0);
+    out->sealed = nx_cryptvfs_pages_sealed(l->prof.vfs) - from->sealed;
+    out->miss = miss;
 }
 
 /* ---- the syncer with the key exchange pinned -------------------------------------- */
@@ -487,15 +515,19 @@ int main(int argc, char **argv)
     /* ---- 1. first sync ---- */
     nx_sync_stats st;
     {
+        pagecount p0, pn;
+        pages_mark(&A, &p0);
         double w0 = now_s(), c0 = cpu_s();
         nx_syncer *y = syncer_new(&A, 1);
         round_ok(y, &A, &st);
         nx_syncer_free(y);
         double w = now_s() - w0, c = cpu_s() - c0;
+        pages_since(&A, &p0, &pn);
         long long held = cache_count(&A, "SELECT count(*) FROM items");
         printf("syncbench first user=alice items=%llu held=%lld seconds=%.3f cpu=%.3f "
-               "items_per_s=%.0f\n",
-               (unsigned long long)st.items, held, w, c, (double)st.items / w);
+               "items_per_s=%.0f sealed=%llu misses=%d\n",
+               (unsigned long long)st.items, held, w, c, (double)st.items / w,
+               (unsigned long long)pn.sealed, pn.miss);
         if ((long)st.items != b->items || held != b->items)
             die("first sync: %llu items pulled, %lld held, %ld expected",
                 (unsigned long long)st.items, held, b->items);
@@ -594,26 +626,35 @@ int main(int argc, char **argv)
         idlist *ids;
         long count;
         double *s;
+        uint64_t sealed;
+        long long miss;
     } cases[] = {
-        { "change_1000_cache_big", ya, &A, &ia, nchg, c1k_big },
-        { "change_1000_cache_small", yb, &Bo, &ib, nchg, c1k_small },
-        { "change_100_cache_big", ya, &A, &ia, nchg / 10, c100_big },
+        { "change_1000_cache_big", ya, &A, &ia, nchg, c1k_big, 0, 0 },
+        { "change_1000_cache_small", yb, &Bo, &ib, nchg, c1k_small, 0, 0 },
+        { "change_100_cache_big", ya, &A, &ia, nchg / 10, c100_big, 0, 0 },
     };
     for (long r = 0; r < R; r++) {
         for (int k = 0; k < 3; k++) {
             int c = (int)((r + k) % 3);
             hub_change(h, cases[c].ids, cases[c].count, r + (c == 2 ? 50 : 0));
+            pagecount p0, pn;
+            pages_mark(cases[c].l, &p0);
             double w0 = now_s();
             round_ok(cases[c].y, cases[c].l, &st);
             cases[c].s[r] = now_s() - w0;
+            pages_since(cases[c].l, &p0, &pn);
+            cases[c].sealed += pn.sealed;
+            cases[c].miss += pn.miss;
             if ((long)st.items != cases[c].count)
                 die("%s: the round pulled %llu items, %ld changed", cases[c].name,
                     (unsigned long long)st.items, cases[c].count);
         }
     }
-    char extra[128];
+    char extra[256];
     for (int c = 0; c < 3; c++) {
-        snprintf(extra, sizeof extra, "changes=%ld cache=%ld", cases[c].count, cases[c].ids->n);
+        snprintf(extra, sizeof extra, "changes=%ld cache=%ld sealed_per_round=%.0f misses_per_round=%.0f",
+                 cases[c].count, cases[c].ids->n, (double)cases[c].sealed / (double)R,
+                 (double)cases[c].miss / (double)R);
         report(cases[c].name, cases[c].s, R, extra);
     }
     nx_hub_close(h);
