@@ -85,7 +85,7 @@ static const char *const hub_migrations[] = {
     /* 3: the QA sampling seeds (hub/qa.c): 32 random bytes per (rule,
      * period), drawn on first use and never changed, so an auditor can
      * re-derive a sample (core/domain/qa.h). */
-    "CREATE TABLE qa_seeds("
+    "CREATE TABLE IF NOT EXISTS qa_seeds("
     "  rule TEXT NOT NULL, period TEXT NOT NULL, seed BLOB NOT NULL,"
     "  created INTEGER NOT NULL, PRIMARY KEY(rule, period)"
     ") WITHOUT ROWID;",
