@@ -370,7 +370,8 @@ Test(hub_serve_audit, migration_2_numbers_the_events_a_store_already_holds)
     cr_assert_eq(nx_hub_open(hs_dir, NULL, &hs_hub, err, sizeof err), 0, "%s", err);
     char v[32] = "";
     cr_assert_eq(nx_store_meta_get(nx_hub_store(hs_hub), "hub_schema", v, sizeof v), 1);
-    cr_assert_str_eq(v, "2");
+    /* Migrated past 2 (later migrations may follow it). */
+    cr_assert_geq(atoi(v), 2, "hub schema %s", v);
     cr_assert_eq(hs_count("SELECT hub_seq FROM device_audit WHERE device='aaaaaaaa' AND seq=1"), 1);
     cr_assert_eq(hs_count("SELECT hub_seq FROM device_audit WHERE device='aaaaaaaa' AND seq=2"), 2);
     cr_assert_eq(hs_count("SELECT hub_seq FROM device_audit WHERE device='bbbbbbbb' AND seq=1"), 3);
