@@ -283,6 +283,10 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX conflict_inbox_open ON conflict_inbox(state, at);"
     "CREATE INDEX conflict_inbox_item ON conflict_inbox(item_id);",
+    /* 8: the purge of closed items (core/sync, after each round) finds
+     * them through this partial index instead of reading every item (it
+     * cost a new-connection round ~60 ms at 100 000 items). */
+    "CREATE INDEX items_closed ON items(closed) WHERE closed IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -139,7 +139,7 @@ nx_sync_code nx_tr_ssh_open(const nx_transport_opts *o, nx_transport *t, char *e
         snprintf(err, errlen, "out of memory");
         return NX_SYNC_ERROR;
     }
-    int no = 0;
+    int no = 0, one = 1;
     long secs = t->timeout_ms / 1000, usecs = (long)(t->timeout_ms % 1000) * 1000;
     if (ssh_options_set(t->ssh, SSH_OPTIONS_PROCESS_CONFIG, &no) ||
         ssh_options_set(t->ssh, SSH_OPTIONS_HOST, o->host) ||
@@ -149,6 +149,9 @@ nx_sync_code nx_tr_ssh_open(const nx_transport_opts *o, nx_transport *t, char *e
         ssh_options_set(t->ssh, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") ||
         ssh_options_set(t->ssh, SSH_OPTIONS_TIMEOUT, &secs) ||
         ssh_options_set(t->ssh, SSH_OPTIONS_TIMEOUT_USEC, &usecs) ||
+        /* A round is a few small writes answered at once: with Nagle on,
+         * the second waits for the server's delayed ACK (40 ms). */
+        ssh_options_set(t->ssh, SSH_OPTIONS_NODELAY, &one) ||
         (o->kex && *o->kex && ssh_options_set(t->ssh, SSH_OPTIONS_KEY_EXCHANGE, o->kex))) {
         snprintf(err, errlen, "bad SSH settings for %s: %s", o->host, ssh_get_error(t->ssh));
         return NX_SYNC_USAGE;
