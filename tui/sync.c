@@ -56,7 +56,9 @@ static void finished(tui_app *a, const nx_sync_report *r)
         }
     }
     if (r->code == NX_SYNC_REVOKED) {
-        /* The worker has erased the cache: nothing is left to show. */
+        /* The worker has erased the cache (before it posted this): nothing
+         * is left to show. It is reaped here, its pipes closed. */
+        nx_sync_worker_stop(a->sync.w);
         a->sync.w = NULL;
         a->exit_status = 7;
         a->quit = 1;
