@@ -58,6 +58,9 @@ int nx_cmd_sync(nx_cli *c)
                (unsigned long long)st.cursor);
         if (st.rejected || st.conflicts)
             printf("nexus: the hub refused some changes: each item's screen shows why\n");
+        if (st.audit_pulled)
+            printf("nexus: %llu audit event%s of other devices received for review\n",
+                   (unsigned long long)st.audit_pulled, st.audit_pulled == 1 ? "" : "s");
     }
     if (st.banner[0])
         printf("nexus: message from the hub: %s\n", st.banner);
