@@ -21,7 +21,7 @@
 #define SEED_CLIENT "syn-clinic"
 
 static const char *const given[] = { "Sample", "Testy", "Dummy", "Mocky", "Fakey",
-                                     "Trainee", "Placeholder", "Specimen" };
+                                     "Trainee", "Exemplar", "Specimen" };
 static const char *const payers[] = { "Synthetic Health Plan", "Example Mutual",
                                       "Training Care PPO" };
 static const char *const cpt[] = { "99213", "99214", "70551", "73721" };
