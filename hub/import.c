@@ -38,6 +38,7 @@
 #include "domain/dict.h"
 #include "domain/workflow.h"
 #include "store/rows.h"
+#include "util/jsonz.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -52,32 +53,11 @@
 #define LINE_MAX_BYTES (1u << 20)
 #define MAX_NOTES 1000
 
-/* jansson's memory holds patient values: every block is wiped on free. */
-static void *zmalloc(size_t n)
-{
-    if (n > SIZE_MAX - 16)
-        return NULL;
-    unsigned char *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    memcpy(p, &n, sizeof n);
-    return p + 16;
-}
-
-static void zfree(void *q)
-{
-    if (!q)
-        return;
-    unsigned char *p = (unsigned char *)q - 16;
-    size_t n;
-    memcpy(&n, p, sizeof n);
-    sodium_memzero(p, n + 16);
-    free(p);
-}
-
+/* jansson's memory holds patient values: every block is wiped on free
+ * (core/util/jsonz). */
 void nx_hub_json_init(void)
 {
-    json_set_alloc_funcs(zmalloc, zfree);
+    nx_json_init();
 }
 
 /* ---- one line ---------------------------------------------------------------------- */

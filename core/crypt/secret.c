@@ -1,5 +1,6 @@
 /* Process hardening and guarded memory for keys and passphrases. */
 #include "crypt/crypt.h"
+#include "util/jsonz.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +19,8 @@ static void crypt_init_once(void)
      * sqlite3_initialize(). */
     if (nx_zalloc_install() != 0)
         return;
+    /* jansson's blocks (record bodies, import lines) wiped on free too. */
+    nx_json_init();
     /* A core file or a ptrace attach would carry keys and decrypted pages
      * out of guarded memory. */
     struct rlimit none = { 0, 0 };

@@ -62,7 +62,8 @@
     X(DISCLOSURE,    "disclosure",    "information released (accounting of disclosures)")  \
     X(SYNC,          "sync",          "an exchange with the hub")                          \
     X(ERASE,         "erase",         "data removed from this laptop (purge, revocation)") \
-    X(EXPORT,        "export",        "an attempt to take data out (print, copy, export)")
+    X(EXPORT,        "export",        "an attempt to take data out (print, copy, export)") \
+    X(RECORD,        "record",        "an oversight record written (QA, CAPA, incident, request)")
 
 typedef enum {
 #define NX_AUDIT_ENUM_(id, name, help) NX_AUDIT_##id,

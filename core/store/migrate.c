@@ -287,6 +287,27 @@ static const char *const migrations[] = {
      * them through this partial index instead of reading every item (it
      * cost a new-connection round ~60 ms at 100 000 items). */
     "CREATE INDEX items_closed ON items(closed) WHERE closed IS NOT NULL;",
+    /* 9: oversight records (core/domain/record.h, core/store/record_store.h):
+     * QA samples and reviews, corrective actions, incidents, patient
+     * requests. Fixed columns to filter on, the rest of each kind in a JSON
+     * body (PHI possible: only ever inside the encrypted cache). No foreign
+     * key to items: a record outlives the item leaving this cache (an
+     * incident about an item reassigned away stays the reporter's). op_id
+     * is the local change the hub has not answered yet (a pulled copy does
+     * not replace it meanwhile); refused is the hub's reason when it
+     * refused one. */
+    "CREATE TABLE records("
+    "  id TEXT PRIMARY KEY, kind TEXT NOT NULL, item_id TEXT NOT NULL DEFAULT '',"
+    "  team TEXT NOT NULL DEFAULT '', author TEXT NOT NULL DEFAULT '',"
+    "  owner TEXT NOT NULL DEFAULT '', status TEXT NOT NULL,"
+    "  due INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+    "  hlc INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL DEFAULT '{}',"
+    "  op_id TEXT NOT NULL DEFAULT '', refused TEXT NOT NULL DEFAULT ''"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX records_kind ON records(kind, status, due);"
+    "CREATE INDEX records_item ON records(item_id, kind) WHERE item_id <> '';"
+    "CREATE INDEX records_owner ON records(owner, kind, status);"
+    "CREATE INDEX records_op ON records(op_id) WHERE op_id <> '';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

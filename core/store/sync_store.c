@@ -3,6 +3,7 @@
  * sync_store_apply.c. */
 #include "store/sync_store.h"
 #include "store/conflict_store.h"
+#include "store/record_store.h"
 #include "store/store_int.h"
 #include "sync/hlc.h"
 #include "util/uuid.h"
@@ -236,6 +237,9 @@ int nx_outbox_settle(nx_store *s, const char *op_id, const char *reject_reason, 
     }
     /* A resolve op settles the conflict inbox row it resolved. */
     if (nx_conflict_settle(s, op_id, reject_reason != NULL) != 0)
+        return -1;
+    /* A record op settles the oversight record it carried. */
+    if (nx_record_settle(s, op_id, reject_reason) != 0)
         return -1;
     if (sqlite3_prepare_v2(s->db, "DELETE FROM outbox WHERE op_id=?1", -1, &st, NULL))
         return -1;

@@ -19,6 +19,9 @@
  *                             patient id \x1f priority      op's item)
  *   assign   -                new assignee                  supervisor only; last writer
  *   resolve  conflict id      "apply" | "discard"           supervisor only
+ *   record   record kind      nx_record_to_json (record.h)  checked by nx_record_check;
+ *            (item = the                                    the later by (hlc, op id)
+ *            record's id)                                   replaces the record
  *
  * The value is PHI: ops live only inside the encrypted cache (and the
  * hub's), and nx_op_clear wipes it. */
@@ -31,7 +34,7 @@
 #define NX_OP_KINDS(X) \
     X(SET, "set") X(ADD, "add") X(STATUS, "status") X(NOTE, "note") \
     X(ATTEMPT, "attempt") X(ATTACH, "attach") X(CREATE, "create") \
-    X(ASSIGN, "assign") X(RESOLVE, "resolve")
+    X(ASSIGN, "assign") X(RESOLVE, "resolve") X(RECORD, "record")
 
 typedef enum {
 #define NX_OPK_ENUM_(id, name) NX_OP_##id,

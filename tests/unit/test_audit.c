@@ -169,7 +169,7 @@ Test(audit, action_names_are_stable)
     /* The names are hashed into every chain: this list only ever grows. */
     static const char *const names[] = {
         "init", "login", "logout", "unlock-failed", "lock", "unlock", "view", "reveal",
-        "create", "update", "status", "note", "assign", "disclosure", "sync", "erase", "export",
+        "create", "update", "status", "note", "assign", "disclosure", "sync", "erase", "export", "record",
     };
     cr_assert_eq(NX_AUDIT_ACTION_COUNT, (int)(sizeof names / sizeof names[0]));
     for (int i = 0; i < NX_AUDIT_ACTION_COUNT; i++) {

@@ -1,0 +1,271 @@
+/* Oversight records (record.h): the kinds, the op's JSON form, who may
+ * read them, and the generic half of the checks. Each kind's own rules
+ * (who creates, which status moves, what the body holds) live with the
+ * kind's module and are listed in kind_check[] below; this file keeps the
+ * parts every kind shares, so the hub and the client run the same code. */
+#include "domain/record.h"
+#include "util/jsonz.h"
+#include "util/util.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[] = {
+#define NX_RK_NAME_(id, name) name,
+    NX_RECORD_KINDS(NX_RK_NAME_)
+#undef NX_RK_NAME_
+};
+
+const char *nx_record_kind_name(nx_record_kind k)
+{
+    return (unsigned)k < NX_REC_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int nx_record_kind_parse(const char *name)
+{
+    for (int i = 0; name && i < NX_REC_KIND_COUNT; i++)
+        if (strcmp(name, kind_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+void nx_record_clear(nx_record *r)
+{
+    if (r->body) {
+        sodium_memzero(r->body, strlen(r->body));
+        free(r->body);
+    }
+    sodium_memzero(r, sizeof *r);
+}
+
+int nx_record_set_body(nx_record *r, const char *json)
+{
+    char *b = NULL;
+    if (json && !(b = strdup(json)))
+        return -1;
+    if (r->body) {
+        sodium_memzero(r->body, strlen(r->body));
+        free(r->body);
+    }
+    r->body = b;
+    return 0;
+}
+
+int nx_record_copy(nx_record *dst, const nx_record *src)
+{
+    *dst = *src;
+    dst->body = NULL;
+    return nx_record_set_body(dst, src->body);
+}
+
+/* ---- the op's JSON ----------------------------------------------------------------- */
+
+int nx_record_to_json(const nx_record *r, char **out)
+{
+    *out = NULL;
+    json_error_t jerr;
+    json_t *body = json_loads(r->body && r->body[0] ? r->body : "{}", JSON_REJECT_DUPLICATES,
+                              &jerr);
+    if (!body || !json_is_object(body)) {
+        json_decref(body);
+        return -1;
+    }
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "item_id", r->item_id,
+                          "team", r->team, "owner", r->owner, "status", r->status, "due",
+                          (json_int_t)r->due, "created", (json_int_t)r->created, "body", body);
+    if (!o)
+        return -1;
+    *out = nx_json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return *out ? 0 : -1;
+}
+
+static int take_str(json_t *o, const char *key, char *out, size_t len, char *err, size_t errlen)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v))
+        return nx_err(err, errlen, "record: \"%s\" must be a string", key);
+    const char *s = json_string_value(v);
+    if (strlen(s) >= len || strlen(s) != json_string_length(v))
+        return nx_err(err, errlen, "record: \"%s\" is too long or holds a NUL", key);
+    snprintf(out, len, "%s", s);
+    return 0;
+}
+
+static int take_time(json_t *o, const char *key, int64_t *out, char *err, size_t errlen)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return nx_err(err, errlen, "record: \"%s\" must be a time (seconds, >= 0)", key);
+    *out = (int64_t)json_integer_value(v);
+    return 0;
+}
+
+int nx_record_from_json(nx_record *r, const char *json, char *err, size_t errlen)
+{
+    static const char *const keys[] = { "item_id", "team", "owner", "status", "due",
+                                        "created", "body" };
+    json_error_t jerr;
+    json_t *o = json ? json_loads(json, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    int rc = -1;
+    if (!o || !json_is_object(o)) {
+        nx_err(err, errlen, "record: the value is not a JSON object");
+        goto out;
+    }
+    if (json_object_size(o) != sizeof keys / sizeof keys[0]) {
+        nx_err(err, errlen, "record: expected exactly the keys item_id, team, owner, "
+                            "status, due, created, body");
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!json_object_get(o, keys[i])) {
+            nx_err(err, errlen, "record: \"%s\" is missing", keys[i]);
+            goto out;
+        }
+    if (take_str(o, "item_id", r->item_id, sizeof r->item_id, err, errlen) ||
+        take_str(o, "team", r->team, sizeof r->team, err, errlen) ||
+        take_str(o, "owner", r->owner, sizeof r->owner, err, errlen) ||
+        take_str(o, "status", r->status, sizeof r->status, err, errlen) ||
+        take_time(o, "due", &r->due, err, errlen) ||
+        take_time(o, "created", &r->created, err, errlen))
+        goto out;
+    json_t *body = json_object_get(o, "body");
+    if (!json_is_object(body)) {
+        nx_err(err, errlen, "record: \"body\" must be an object");
+        goto out;
+    }
+    char *b = nx_json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!b) {
+        nx_err(err, errlen, "record: out of memory");
+        goto out;
+    }
+    size_t blen = strlen(b);
+    if (blen > NX_RECORD_BODY_MAX) {
+        sodium_memzero(b, blen);
+        free(b);
+        nx_err(err, errlen, "record: the body is over %d bytes", NX_RECORD_BODY_MAX);
+        goto out;
+    }
+    rc = nx_record_set_body(r, b);
+    sodium_memzero(b, blen);
+    free(b);
+    if (rc)
+        nx_err(err, errlen, "record: out of memory");
+out:
+    json_decref(o);
+    return rc;
+}
+
+/* ---- who reads ------------------------------------------------------------------------ */
+
+static int is_officer(nx_role role)
+{
+    return role == NX_ROLE_PRIVACY_OFFICER || role == NX_ROLE_SECURITY_OFFICER;
+}
+
+int nx_record_visible(const nx_record *r, nx_role role, const char *user, const char *team)
+{
+    int own = user && user[0] && (strcmp(r->author, user) == 0 || strcmp(r->owner, user) == 0);
+    int my_team = team && team[0] && strcmp(r->team, team) == 0;
+    if (role == NX_ROLE_AUDITOR)
+        return 1;
+    switch (nx_record_kind_parse(r->kind)) {
+    case NX_REC_QA_SAMPLE:
+        /* the team's supervisor; never the sampled agent (a sample is not
+         * announced to the person whose work it is) */
+        return role == NX_ROLE_SUPERVISOR && my_team && !(user && strcmp(r->owner, user) == 0);
+    case NX_REC_QA_REVIEW:
+    case NX_REC_CAPA:
+        /* the team's supervisor, and the agent the review or action is about */
+        return (role == NX_ROLE_SUPERVISOR && my_team) || own;
+    case NX_REC_INCIDENT:
+        /* the reporter and the officers who work incidents */
+        return is_officer(role) || own;
+    case NX_REC_PATIENT_REQUEST:
+        return is_officer(role) || (role == NX_ROLE_SUPERVISOR && my_team) || own;
+    default:
+        return 0;
+    }
+}
+
+/* ---- checks ---------------------------------------------------------------------------- */
+
+/* Default rules per kind, until a kind's module takes over: who may create
+ * a record of the kind at all. */
+static int default_check(const nx_record *prev, const nx_record *next, nx_role role,
+                         const char *user, const char *team, char *err, size_t errlen)
+{
+    (void)team;
+    switch (nx_record_kind_parse(next->kind)) {
+    case NX_REC_QA_SAMPLE:
+        return nx_err(err, errlen, "record %s: QA samples are drawn by the hub", next->id);
+    case NX_REC_QA_REVIEW:
+    case NX_REC_CAPA:
+        if (role != NX_ROLE_SUPERVISOR &&
+            !(prev && strcmp(prev->owner, user) == 0 && nx_record_kind_parse(next->kind) ==
+                                                            NX_REC_CAPA))
+            return nx_err(err, errlen, "record %s: only a supervisor writes %s records",
+                          next->id, next->kind);
+        return 0;
+    case NX_REC_INCIDENT:
+        if (prev && !is_officer(role) && strcmp(prev->author, user) != 0)
+            return nx_err(err, errlen, "record %s: only the reporter or an officer may "
+                                       "change an incident", next->id);
+        return 0;
+    case NX_REC_PATIENT_REQUEST:
+        return 0;
+    default:
+        return nx_err(err, errlen, "record %s: unknown kind", next->id);
+    }
+}
+
+static const nx_record_check_fn kind_check[NX_REC_KIND_COUNT] = {
+    [NX_REC_QA_SAMPLE] = default_check,
+    [NX_REC_QA_REVIEW] = default_check,
+    [NX_REC_CAPA] = default_check,
+    [NX_REC_INCIDENT] = default_check,
+    [NX_REC_PATIENT_REQUEST] = default_check,
+};
+
+static int id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= 40)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '-' || c == '_' || c == ':' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+int nx_record_check(const nx_record *prev, const nx_record *next, nx_role role,
+                    const char *user, const char *team, char *err, size_t errlen)
+{
+    int k = nx_record_kind_parse(next->kind);
+    if (k < 0)
+        return nx_err(err, errlen, "record: unknown kind");
+    if (!id_ok(next->id))
+        return nx_err(err, errlen, "record: the id must be 1-39 letters, digits, - _ : .");
+    if (prev && strcmp(prev->kind, next->kind) != 0)
+        return nx_err(err, errlen, "record %s: its kind cannot change", next->id);
+    if (prev && strcmp(prev->author, next->author) != 0)
+        return nx_err(err, errlen, "record %s: its author cannot change", next->id);
+    if (prev && prev->created != next->created)
+        return nx_err(err, errlen, "record %s: its creation time cannot change", next->id);
+    if (!next->status[0])
+        return nx_err(err, errlen, "record %s: a status is required", next->id);
+    if (next->body && strlen(next->body) > NX_RECORD_BODY_MAX)
+        return nx_err(err, errlen, "record %s: the body is over %d bytes", next->id,
+                      NX_RECORD_BODY_MAX);
+    if (next->due < 0 || next->created < 0)
+        return nx_err(err, errlen, "record %s: a time is negative", next->id);
+    if (prev && !nx_record_visible(prev, role, user, team))
+        return nx_err(err, errlen, "record %s: not a record you may see", next->id);
+    return kind_check[k](prev, next, role, user, team, err, errlen);
+}
