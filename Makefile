@@ -90,8 +90,9 @@ $(TST)/nexus: $(TST_CORE) $(TST_CLI) $(TST_TUI)
 	@echo "  LD      $@"
 	$(Q)$(TEST_CC) $(TEST_CFLAGS) $^ -o $@ $(LIBS)
 # Curses-linked tests of tui/ (keymap, text widths, layout, table) and the
-# headless golden screens; unit_tests stays free of curses.
-$(TST)/tui_tests: $(TST_TUIT) $(TST_TUI) $(TST_CORE)
+# headless golden screens; unit_tests stays free of curses. The hub's
+# objects too: headless screens fed by a real hub (tests/helpers/hubfix).
+$(TST)/tui_tests: $(TST_TUIT) $(TST_TUI) $(TST_CORE) $(TST_HUB)
 	@echo "  LD      $@"
 	$(Q)$(TEST_CC) $(TEST_CFLAGS) $^ -o $@ $(LIBS) $(shell pkg-config --libs criterion)
 $(TST)/nexus-hub: $(TST_CORE) $(TST_HUB) $(TST)/$(HUB_MAIN:.c=.o)

@@ -28,6 +28,7 @@
 
 #include "crypt/crypt.h"
 #include "domain/audit.h"
+#include "domain/record.h"
 #include "store/items_io.h"
 #include "store/store.h"
 #include "sync/hlc.h"
@@ -131,6 +132,27 @@ int nx_hub_device_destroyed(nx_hub *h, const char *id, int64_t at);
 typedef int (*nx_hub_device_cb)(void *arg, const nx_hub_device *d);
 /* The devices of user (NULL = all), by id. */
 int nx_hub_devices_each(nx_hub *h, const char *user, nx_hub_device_cb cb, void *arg);
+
+/* ---- oversight records (store_record.c; core/domain/record.h) ------------------ */
+
+/* 1 found (out filled: nx_record_clear it), 0 none, -1. */
+int nx_hub_record_get(nx_hub *h, const char *id, nx_record *out);
+/* Writes r whole (insert or replace) with op_id as the op that wrote it
+ * ("" for the hub's own, e.g. a QA sample) and the next revision, so the
+ * next pull of everyone who may read it brings it. Inside the caller's
+ * transaction. The record's revision, or -1. */
+int64_t nx_hub_record_put(nx_hub *h, const nx_record *r, const char *op_id);
+/* The op that last wrote record id into op_id (40 bytes; "" for the hub's
+ * own). 1 found, 0 none, -1. */
+int nx_hub_record_op(nx_hub *h, const char *id, char op_id[40]);
+/* Records whose revision is above since_rev, by revision. kind non-NULL
+ * limits to that kind. A non-zero return from cb stops and is returned. */
+typedef int (*nx_hub_record_cb)(void *arg, const nx_record *r, int64_t rev);
+int nx_hub_records_since(nx_hub *h, int64_t since_rev, const char *kind, nx_hub_record_cb cb,
+                         void *arg);
+/* Records of a kind (and item, when item_id is non-NULL), oldest first. */
+int nx_hub_records_of(nx_hub *h, const char *kind, const char *item_id, nx_hub_record_cb cb,
+                      void *arg);
 
 /* ---- revisions: what changed, for pull cursors --------------------------------- */
 

@@ -459,6 +459,8 @@ int srv_merge(nx_srv *s, const srv_op *op, srv_result *r)
         return srv_merge_create(s, op, r);
     if (op->kind == NX_OP_RESOLVE)
         return srv_merge_resolve(s, op, r);
+    if (op->kind == NX_OP_RECORD)
+        return srv_merge_record(s, op, r);
     nx_item it;
     int found = srv_item_load(s, op->item, &it);
     if (found < 0)

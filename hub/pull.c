@@ -203,6 +203,7 @@ static void free_ctx(pull_ctx *c)
 {
     free(c->send);
     free(c->drop);
+    free(c->rec);
     free(c);
 }
 
@@ -286,6 +287,8 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
      * event only, so that a kept-open connection polling every minute does
      * not write (and fsync) the store each time. */
     int idle = c->nsend == 0 && c->ndrop == 0 && s->round_ops == 0 && s->round_audit == 0;
+    if (srv_pull_records_plan(c, from, snap) != 0)
+        goto out;
     if ((!idle && audit_send(c, cursor, snap) != 0) || srv_pull_audit_plan(c, m) != 0 ||
         srv_tx_commit(s) != 0)
         goto out;
@@ -303,6 +306,8 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
         nx_msg_end(&s->out);
     }
     int sr = srv_pull_stream(c, &count);
+    if (sr == 0)
+        sr = srv_pull_records_stream(c);
     if (sr == 0)
         sr = srv_pull_audit_stream(c);
     if (sr == -2) {

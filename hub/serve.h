@@ -164,6 +164,17 @@ int srv_merge_resolve(nx_srv *s, const srv_op *op, srv_result *r);
 int srv_step(nx_srv *s, nx_item *it, const char *to, const char *linked_id, int64_t at,
              const char *who, char *msg, size_t msglen);
 
+/* merge_record.c: a `record` op (oversight records), the srv_merge
+ * contract. srv_record_refused gives the record a refused op tried to
+ * change a new revision (after the rollback), so the device's next pull
+ * replaces its local copy. 0 or -1. */
+int srv_merge_record(nx_srv *s, const srv_op *op, srv_result *r);
+int srv_record_refused(nx_srv *s, const srv_op *op);
+/* record_effects.c: the kind's effects after a record merged: 0 done, 1
+ * refused (err says why; the caller rejects the op), -1 store. */
+int srv_record_effects(nx_srv *s, const nx_record *prev, const nx_record *next, char *err,
+                       size_t errlen);
+
 /* serve_audit.c: one AUDIT frame. 0 handled, 1 protocol error (ERROR
  * sent), -1 store failure. */
 int srv_on_audit(nx_srv *s, const nx_msg *m);
@@ -208,6 +219,9 @@ typedef struct pull_ctx {
     int audit_on;                /* this pull answers AUDIT_CURSOR */
     int audit_more;              /* events wait past audit_upto */
     uint64_t audit_from, audit_upto, naudit;
+    /* oversight records to send (pull_record.c) */
+    char (*rec)[40];
+    size_t nrec, caprec;
 } pull_ctx;
 /* 1 when the user may see the item now (role may view, scope). */
 int srv_pull_visible(const pull_ctx *c, const nx_item_rec *it);
@@ -217,6 +231,12 @@ const kind_field *srv_pull_field(const pull_ctx *c, int kind, const char *id);
  * (*count = how many went; 0, -1 store, -2 the client went away). */
 int srv_pull_clients(pull_ctx *c);
 int srv_pull_stream(pull_ctx *c, uint64_t *count);
+/* pull_record.c: inside the round's write transaction, which oversight
+ * records changed in (from, snap] this user may read (audits the send);
+ * then, after the items, their RECORD frames (0, -1 store, -2 the client
+ * went away). */
+int srv_pull_records_plan(pull_ctx *c, uint64_t from, int64_t snap);
+int srv_pull_records_stream(pull_ctx *c);
 /* pull_audit.c: inside the round's write transaction, decides whether
  * this pull carries device audit events (a role allowed `audit`, PULL
  * with AUDIT_CURSOR) and which (audits the send); 0 or -1. After the

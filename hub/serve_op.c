@@ -178,7 +178,9 @@ int srv_on_op(nx_srv *s, const nx_msg *m)
         savepoint(s, "RELEASE op");
         goto out;
     }
-    if (strcmp(r.outcome, SRV_REJECTED) == 0 && savepoint(s, "ROLLBACK TO op") != 0)
+    if (strcmp(r.outcome, SRV_REJECTED) == 0 &&
+        (savepoint(s, "ROLLBACK TO op") != 0 ||
+         (op.kind == NX_OP_RECORD && srv_record_refused(s, &op) != 0)))
         goto out;
     if (record(s, &op, &r) != 0) {
         savepoint(s, "ROLLBACK TO op");

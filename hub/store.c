@@ -89,6 +89,14 @@ static const char *const hub_migrations[] = {
     "  rule TEXT NOT NULL, period TEXT NOT NULL, seed BLOB NOT NULL,"
     "  created INTEGER NOT NULL, PRIMARY KEY(rule, period)"
     ") WITHOUT ROWID;",
+    /* 4: oversight records (core/domain/record.h; hub/store_record.c). The
+     * table is the laptop's (the hub's store runs the cache's migrations
+     * too: migration 9); the hub adds the revision of each record's last
+     * change on the shared 'rev' counter (one pull cursor covers items and
+     * records). op_id is the op that last wrote it ("" = the hub's own),
+     * for last writer by (hlc, op id). */
+    ("ALTER TABLE records ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;"
+     "CREATE INDEX records_rev ON records(rev);"),
 };
 #define N_HUB_MIGRATIONS ((int)(sizeof hub_migrations / sizeof hub_migrations[0]))
 

@@ -65,7 +65,8 @@ static void finished(tui_app *a, const nx_sync_report *r)
         a->revoked = 1;
         return;
     }
-    if (r->stats.items || r->stats.dropped || r->stats.rejected || r->stats.conflicts) {
+    if (r->stats.items || r->stats.dropped || r->stats.records || r->stats.rejected ||
+        r->stats.conflicts) {
         tui_screen *s = tui_top(a);
         char why[256] = "";
         if (s && !a->locked && refreshable(a, s) && s->ops->resume)

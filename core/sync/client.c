@@ -798,6 +798,11 @@ static nx_sync_code receive(nx_syncer *y, int fresh, round_ctx *rc, nx_sync_stat
         } else if (m->type == NX_MSG_DROP) {
             c = on_drop(y, m, st, err, errlen);
             rc->moved = 1;
+        } else if (m->type == NX_MSG_RECORD) {
+            if ((c = tx_open(y, err, errlen)) == NX_SYNC_OK)
+                c = nx_pull_record(y->st, m, err, errlen);
+            st->records += c == NX_SYNC_OK;
+            rc->moved = 1;
         } else if (m->type == NX_MSG_AUDIT) {
             c = on_hub_audit(y, m, rc, st, err, errlen);
         } else {

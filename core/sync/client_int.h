@@ -58,6 +58,10 @@ void nx_pull_buf_free(nx_pull_buf *b);
 nx_sync_code nx_pull_client(nx_sync_applier *a, const nx_msg *m, char *err, size_t errlen);
 nx_sync_code nx_pull_item(nx_sync_applier *a, nx_pull_buf *b, const nx_msg *m, char *err,
                           size_t errlen);
+/* A RECORD frame (an oversight record) into the cache (client_record.c):
+ * NX_SYNC_OK, NX_SYNC_PROTOCOL (malformed: names the record id at most)
+ * or NX_SYNC_ERROR (the store). */
+nx_sync_code nx_pull_record(nx_store *st, const nx_msg *m, char *err, size_t errlen);
 /* The DROP's item id into id (a plain token), or NX_SYNC_PROTOCOL. */
 nx_sync_code nx_pull_drop_id(const nx_msg *m, char id[64], char *err, size_t errlen);
 

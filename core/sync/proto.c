@@ -80,6 +80,10 @@ static const rule ITEM_RULES[] = {
 static const rule DROP_RULES[] = {
     RULE_R(ITEM), RULE_O(REASON),
 };
+static const rule RECORD_RULES[] = {
+    RULE_R(ITEM), RULE_R(KIND), RULE_R(STATUS), RULE_R(CREATED), RULE_R(UPDATED), RULE_R(HLC),
+    RULE_O(LINKED), RULE_O(TEAM), RULE_O(USER), RULE_O(ASSIGNEE), RULE_O(DUE), RULE_O(VALUE),
+};
 static const rule END_RULES[] = {
     RULE_R(CURSOR), RULE_R(TIME), RULE_R(HLC), RULE_R(COUNT),
     RULE_O(AUDIT_CURSOR), RULE_O(MORE),
@@ -113,6 +117,7 @@ static const msg_info MSGS[MSG_CODE_MAX] = {
     [NX_MSG_ERROR] = {"error", RULES_(ERROR)},
     [NX_MSG_DESTROYED] = {"destroyed", RULES_(DESTROYED)},
     [NX_MSG_BYE] = {"bye", NULL, 0},
+    [NX_MSG_RECORD] = {"record", RULES_(RECORD)},
 };
 #undef RULES_
 

@@ -66,7 +66,8 @@
     X(END, "end", 10)               \
     X(ERROR, "error", 11)           \
     X(DESTROYED, "destroyed", 12)   \
-    X(BYE, "bye", 13)
+    X(BYE, "bye", 13)               \
+    X(RECORD, "record", 14)
 
 typedef enum {
 #define NX_MSG_ENUM_(id, name, code) NX_MSG_##id = code,
@@ -156,6 +157,8 @@ typedef enum {
  *               CREATED UPDATED
  *             O DUE FOLLOW_UP CLOSED LINKED   M KV PKV HIST
  *   DROP      R ITEM  O REASON
+ *   RECORD    R ITEM KIND STATUS CREATED UPDATED HLC
+ *             O LINKED TEAM USER ASSIGNEE DUE VALUE
  *   END       R CURSOR TIME HLC COUNT  O AUDIT_CURSOR MORE
  *   ERROR     R MESSAGE
  *   DESTROYED R DEVICE TIME
@@ -182,6 +185,13 @@ typedef enum {
  *        The client skips a `what` it does not know; an ITEM without any
  *        HIST leaves the item's history as it is (the hub sends an item
  *        whose history does not fit in a frame without it).
+ *
+ * RECORD (hub -> client, after ITEM/DROP, before AUDIT): an oversight
+ * record (core/domain/record.h) as the hub stores it, to every user
+ * nx_record_visible allows: ITEM the record id, KIND its kind, LINKED the
+ * work item it is about, USER its author, ASSIGNEE its owner, DUE its
+ * deadline, VALUE its body (a JSON object, at most NX_RECORD_BODY_MAX
+ * bytes). Records move the same cursor as items (one revision counter).
  *
  * Device audit events for oversight (hub/pull_audit.c, core/sync/
  * client_audit.c). AUDIT goes both ways:

@@ -13,6 +13,7 @@ typedef struct nx_sync_stats {
     uint64_t pushed, applied, duplicate, rejected, conflicts;   /* ops */
     uint64_t audit_pushed;
     uint64_t items, dropped;                                    /* pulled */
+    uint64_t records;           /* oversight records pulled (QA, CAPA, incidents...) */
     uint64_t audit_pulled;      /* devices' audit events stored (oversight roles) */
     uint64_t cursor;
     int64_t hub_time;

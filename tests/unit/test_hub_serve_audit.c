@@ -358,6 +358,9 @@ Test(hub_serve_audit, migration_2_numbers_the_events_a_store_already_holds)
                               "DROP INDEX device_audit_hub_seq;"
                               "ALTER TABLE device_audit DROP COLUMN hub_seq;"
                               "DELETE FROM hub_counter WHERE name='audit';"
+                              /* nor had it migration 4's record revisions */
+                              "DROP INDEX records_rev;"
+                              "ALTER TABLE records DROP COLUMN rev;"
                               "INSERT INTO device_audit(device, seq, at, user, role, action,"
                               " outcome, prev_hash, hash) VALUES"
                               " ('bbbbbbbb', 1, 50, 'bob', 'scheduling', 'init', 'ok', x'00', x'01'),"
