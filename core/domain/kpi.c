@@ -244,6 +244,14 @@ int nx_kpi_compute(nx_store *s, const nx_kpi_filter *f, nx_kpi *out, char *err, 
 
     if (nx_kpi_store_sched_outcomes(s, &sc, outcome_row, &a) != 0)
         return store_fail(s, began, "outreach attempts", err, errlen);
+
+    int64_t pass, fail;
+    if (nx_kpi_store_qa_reviews(s, &sc, &pass, &fail) != 0)
+        return store_fail(s, began, "QA reviews", err, errlen);
+    /* Open CAPAs at the period's end, or now while it is still running. */
+    int64_t at = f->now > 0 && f->now < f->end ? f->now : f->end;
+    if (nx_kpi_store_capas_open(s, &sc, at, &out->capa_open, &out->capa_overdue) != 0)
+        return store_fail(s, began, "corrective actions", err, errlen);
     nx_kpi_store_read_end(s, began);
 
     outcomes_finish(&a);
@@ -253,6 +261,8 @@ int nx_kpi_compute(nx_store *s, const nx_kpi_filter *f, nx_kpi *out, char *err, 
     out->pa_appeal_win.den = won + lost;
     out->roi_first_pass.num = first_pass;
     out->roi_first_pass.den = released;
+    out->qa_pass.num = pass;
+    out->qa_pass.den = pass + fail;
     return 0;
 }
 
@@ -359,6 +369,12 @@ static const struct {
     [NX_KPI_SCHED_OUTCOMES] = { "Outreach outcomes",
         "Scheduling: outreach attempts in the period by outcome, counted for the agent "
         "who made them" },
+    [NX_KPI_QA_PASS] = { "QA pass rate",
+        "QA: reviews in the period that passed / all passed or failed reviews in the "
+        "period, counted for the agent reviewed" },
+    [NX_KPI_CAPA_OPEN] = { "Open CAPAs",
+        "QA: corrective actions open at the end of the period (now, for the current "
+        "one), and how many are past their due date; counted for their owner" },
 };
 
 const char *nx_kpi_label(nx_kpi_id id)
@@ -369,4 +385,132 @@ const char *nx_kpi_label(nx_kpi_id id)
 const char *nx_kpi_definition(nx_kpi_id id)
 {
     return (unsigned)id < NX_KPI_COUNT ? defs[id].definition : "";
+}
+
+/* ---- one figure --------------------------------------------------------------------- */
+
+int nx_kpi_is_percent(nx_kpi_id id)
+{
+    switch (id) {
+    case NX_KPI_PA_APPROVAL: case NX_KPI_PA_APPEAL_WIN: case NX_KPI_ELIG_72H:
+    case NX_KPI_ELIG_48H: case NX_KPI_ROI_FIRST_PASS: case NX_KPI_QA_PASS:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static const nx_kpi_ratio *ratio_of(const nx_kpi *k, nx_kpi_id id)
+{
+    switch (id) {
+    case NX_KPI_PA_APPROVAL: return &k->pa_approval;
+    case NX_KPI_PA_APPEAL_WIN: return &k->pa_appeal_win;
+    case NX_KPI_ELIG_72H: return &k->elig_72h;
+    case NX_KPI_ELIG_48H: return &k->elig_48h;
+    case NX_KPI_ROI_FIRST_PASS: return &k->roi_first_pass;
+    case NX_KPI_QA_PASS: return &k->qa_pass;
+    default: return NULL;
+    }
+}
+
+int nx_kpi_value(const nx_kpi *k, nx_kpi_id id, double *v)
+{
+    const nx_kpi_ratio *r = ratio_of(k, id);
+    if (r)
+        return nx_kpi_percent(*r, v);
+    switch (id) {
+    case NX_KPI_PA_TURNAROUND:
+        return nx_kpi_hours(k->pa_turnaround, v);
+    case NX_KPI_ROI_RETRIEVAL:
+        return nx_kpi_days(k->roi_retrieval, v);
+    case NX_KPI_SCHED_OUTCOMES:
+        if (k->sched_attempts <= 0)
+            return -1;
+        *v = (double)k->sched_attempts;
+        return 0;
+    case NX_KPI_CAPA_OPEN:
+        *v = (double)k->capa_open;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+const char *nx_kpi_fmt(const nx_kpi *k, nx_kpi_id id, char *out, size_t outlen)
+{
+    const nx_kpi_ratio *r = ratio_of(k, id);
+    if (r)
+        return nx_kpi_fmt_percent(*r, out, outlen);
+    switch (id) {
+    case NX_KPI_PA_TURNAROUND:
+        return nx_kpi_fmt_hours(k->pa_turnaround, out, outlen);
+    case NX_KPI_ROI_RETRIEVAL:
+        return nx_kpi_fmt_days(k->roi_retrieval, out, outlen);
+    case NX_KPI_SCHED_OUTCOMES:
+        if (k->sched_attempts <= 0)
+            snprintf(out, outlen, "%s", NX_KPI_NONE);
+        else
+            snprintf(out, outlen, "%lld", (long long)k->sched_attempts);
+        return out;
+    case NX_KPI_CAPA_OPEN:
+        if (k->capa_overdue)
+            snprintf(out, outlen, "%lld (%lld overdue)", (long long)k->capa_open,
+                     (long long)k->capa_overdue);
+        else
+            snprintf(out, outlen, "%lld", (long long)k->capa_open);
+        return out;
+    default:
+        snprintf(out, outlen, "%s", NX_KPI_NONE);
+        return out;
+    }
+}
+
+nx_kpi_ratio nx_kpi_outcome_share(const nx_kpi *k, const char *label)
+{
+    nx_kpi_ratio r = { 0, k->sched_attempts };
+    for (size_t i = 0; i < k->n_outcomes; i++)
+        if (strcmp(k->outcomes[i].label, label) == 0)
+            r.num = k->outcomes[i].n;
+    return r;
+}
+
+const char *nx_kpi_sparkline(const double *v, const int *has, int n, double lo, double hi,
+                             int utf8, char *out, size_t outlen)
+{
+    static const char *const bars[8] = {
+        "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+        "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+    };
+    static const char ascii[] = "_.,:=+*#";
+    if (!out || outlen == 0)
+        return out;
+    out[0] = '\0';
+    if (n < 0 || n > NX_KPI_PERIODS_MAX || outlen < (size_t)n * 3 + 1)
+        return out;
+    size_t len = 0;
+    for (int i = 0; i < n; i++) {
+        const char *cell;
+        char one[2] = { 0, 0 };
+        if (!has[i]) {
+            cell = utf8 ? "\xc2\xb7" : "-";
+        } else {
+            int level = 0;
+            if (hi > lo) {
+                double x = (v[i] - lo) / (hi - lo);
+                x = x < 0 ? 0 : x > 1 ? 1 : x;
+                level = (int)(x * 7.0 + 0.5);
+            }
+            if (utf8) {
+                cell = bars[level];
+            } else {
+                one[0] = ascii[level];
+                cell = one;
+            }
+        }
+        size_t cl = strlen(cell);
+        memcpy(out + len, cell, cl);
+        len += cl;
+    }
+    out[len] = '\0';
+    return out;
 }

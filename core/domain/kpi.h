@@ -67,6 +67,17 @@
  * - outreach outcomes: attempts on scheduling items in the period, counted
  *   by outcome (blanks trimmed, case folded).
  *
+ * Quality (oversight records, core/domain/record.h)
+ * - QA pass rate = qa_review records with status pass / those with status
+ *   pass or fail, over reviews created (the review's time) in the period.
+ *   Scope: the record's team; the agent is its owner, the agent reviewed.
+ * - open CAPAs = capa records open at the end of the period (at now for
+ *   the running period when filter.now is set): created before then and
+ *   not closed by then. A CAPA's closure is the last step it takes, so a
+ *   closed one's last update is when it closed. Of them, overdue: a due
+ *   date before then. Scope: the record's team; the agent is its owner,
+ *   the person who must act. A count, so an empty period shows 0.
+ *
  * A history row that cannot enter an average — a stored local time that
  * cannot be read, or a start after its end (a device with a wrong clock) —
  * is left out of that average and counted in left_out, so it is visible
@@ -139,6 +150,9 @@ typedef struct nx_kpi {
     int64_t sched_attempts;
     size_t n_outcomes;
     nx_kpi_outcome outcomes[NX_KPI_OUTCOMES_MAX];
+    /* quality: QA reviews and corrective actions */
+    nx_kpi_ratio qa_pass;       /* pass / (pass + fail) */
+    int64_t capa_open, capa_overdue;
     /* history rows left out of an average (see above) */
     int64_t left_out;
 } nx_kpi;
@@ -182,10 +196,37 @@ typedef enum {
     NX_KPI_ELIG_72H, NX_KPI_ELIG_48H,
     NX_KPI_ROI_RETRIEVAL, NX_KPI_ROI_FIRST_PASS,
     NX_KPI_SCHED_OUTCOMES,
+    NX_KPI_QA_PASS, NX_KPI_CAPA_OPEN,
     NX_KPI_COUNT
 } nx_kpi_id;
 
 const char *nx_kpi_label(nx_kpi_id id);        /* "Approval rate"; "?" out of range */
 const char *nx_kpi_definition(nx_kpi_id id);   /* "" out of range */
+
+/* The figure id of k as one number: a percentage, hours, days or a count
+ * (outreach: the attempts; CAPAs: the open ones). 0 and *v, or -1 when
+ * the period has nothing to show (an empty ratio or average, no attempt):
+ * the screen shows NX_KPI_NONE. */
+int nx_kpi_value(const nx_kpi *k, nx_kpi_id id, double *v);
+/* 1 for a percentage figure (a trend drawn on 0-100 %), else 0 (a trend
+ * drawn from 0 to the largest value shown). */
+int nx_kpi_is_percent(nx_kpi_id id);
+/* The figure as the screen shows it: "62.5%", "36.0 h", "3.0 d", "12",
+ * "3 (1 overdue)", or NX_KPI_NONE. Returns out. */
+const char *nx_kpi_fmt(const nx_kpi *k, nx_kpi_id id, char *out, size_t outlen);
+
+/* One outreach outcome's share of the period's attempts: {count of label,
+ * attempts} (label not there: {0, attempts}). */
+nx_kpi_ratio nx_kpi_outcome_share(const nx_kpi *k, const char *label);
+
+/* ---- the trend, drawn ----------------------------------------------------- */
+
+/* A sparkline of n values (n <= NX_KPI_PERIODS_MAX), one cell each:
+ * has[i] 0 is a period with nothing (drawn "·", ASCII "-"); the others
+ * are scaled from lo to hi (clamped) onto eight levels: "▁▂▃▄▅▆▇█" with
+ * utf8, else "_.,:=+*#" (for a terminal without UTF-8). hi <= lo draws
+ * every value at the lowest level. Returns out ("" when it does not fit). */
+const char *nx_kpi_sparkline(const double *v, const int *has, int n, double lo, double hi,
+                             int utf8, char *out, size_t outlen);
 
 #endif

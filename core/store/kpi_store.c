@@ -258,3 +258,61 @@ int nx_kpi_store_sched_outcomes(nx_store *s, const nx_kpi_scope *sc, nx_kpi_outc
     struct outcome_walk w = { cb, ctx };
     return walk(st, outcome_row, &w);
 }
+
+/* ---- oversight records -------------------------------------------------- */
+
+#define SCOPE_RECORD " AND (?3='' OR r.team=?3) AND (?4='' OR r.owner=?4)"
+
+int nx_kpi_store_qa_reviews(nx_store *s, const nx_kpi_scope *sc, int64_t *pass, int64_t *fail)
+{
+    return two_counts(s,
+                      "SELECT COALESCE(SUM(r.status='pass'),0), COALESCE(SUM(r.status='fail'),0)"
+                      " FROM records r WHERE r.kind='qa_review'"
+                      " AND r.created>=?1 AND r.created<?2" SCOPE_RECORD,
+                      sc, pass, fail);
+}
+
+int nx_kpi_store_capas_open(nx_store *s, const nx_kpi_scope *sc, int64_t at, int64_t *open,
+                            int64_t *overdue)
+{
+    /* ?1 and ?2 both hold `at`: prepare() binds the period there. */
+    nx_kpi_scope at_sc = *sc;
+    at_sc.start = at;
+    at_sc.end = at;
+    return two_counts(s,
+                      "SELECT COUNT(*), COALESCE(SUM(r.due>0 AND r.due<?1),0)"
+                      " FROM records r WHERE r.kind='capa' AND r.created<?1"
+                      " AND (r.status<>'closed' OR r.updated>?2)" SCOPE_RECORD,
+                      &at_sc, open, overdue);
+}
+
+struct pair_walk {
+    nx_kpi_pair_cb cb;
+    void *ctx;
+};
+
+static int pair_row(sqlite3_stmt *st, void *arg)
+{
+    struct pair_walk *w = arg;
+    return w->cb(w->ctx, col_text(st, 0), col_text(st, 1));
+}
+
+int nx_kpi_store_scopes(nx_store *s, const char *team, nx_kpi_pair_cb cb, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    /* Each team once with agent "", then its agents. */
+    if (sqlite3_prepare_v2(s->db,
+            "WITH p(team, agent) AS ("
+            "  SELECT team, assignee FROM items"
+            "  UNION SELECT i.team, a.user FROM attempts a JOIN items i ON i.id=a.item_id"
+            "  UNION SELECT team, owner FROM records WHERE kind IN ('qa_review','capa'))"
+            " SELECT team, '' FROM p WHERE team<>'' AND (?1='' OR team=?1)"
+            " UNION SELECT team, agent FROM p WHERE team<>'' AND (?1='' OR team=?1)"
+            "   AND agent<>''"
+            " ORDER BY 1, 2",
+            -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, nz(team), -1, SQLITE_STATIC);
+    struct pair_walk w = { cb, ctx };
+    return walk(st, pair_row, &w);
+}

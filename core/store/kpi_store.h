@@ -92,4 +92,28 @@ typedef int (*nx_kpi_outcome_cb)(void *ctx, const char *outcome, int64_t n);
 int nx_kpi_store_sched_outcomes(nx_store *s, const nx_kpi_scope *sc, nx_kpi_outcome_cb cb,
                                 void *ctx);
 
+/* ---- oversight records (table records, core/store/record_store.h) ------- */
+
+/* Scope for records: records.team for the team; records.owner for the
+ * agent (the agent a QA review is about, the person a CAPA waits on). */
+
+/* qa_review records created in the period: how many say pass, how many
+ * fail (any other status is not a finished review and is not counted). */
+int nx_kpi_store_qa_reviews(nx_store *s, const nx_kpi_scope *sc, int64_t *pass, int64_t *fail);
+
+/* capa records open at instant `at` (the scope's start and end are not
+ * used): created before at, and not closed by then — status is not
+ * closed, or its last update (the closure) is after at. overdue: of those,
+ * the ones with 0 < due < at. */
+int nx_kpi_store_capas_open(nx_store *s, const nx_kpi_scope *sc, int64_t at, int64_t *open,
+                            int64_t *overdue);
+
+/* The scopes the KPI screen offers: every (team, agent) pair of the items
+ * (assignee), the outreach attempts (user) and the QA reviews and CAPAs
+ * (owner) held, agent "" for the team as a whole, by team then agent,
+ * each once; items of no team are left out (they count only in the
+ * every-team figures). team NULL or "": every team's. */
+typedef int (*nx_kpi_pair_cb)(void *ctx, const char *team, const char *agent);
+int nx_kpi_store_scopes(nx_store *s, const char *team, nx_kpi_pair_cb cb, void *ctx);
+
 #endif
