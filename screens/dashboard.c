@@ -181,6 +181,31 @@ static void dash_draw(tui_screen *s, tui_app *a, WINDOW *w)
     (void)rows;
 }
 
+/* `n` on the dashboard: the kind first (the selected queue's offered
+ * first), then the new-item form (screens/newitem.c). */
+static void new_kind_chosen(tui_app *a, void *ctx, int ok, int choice, const char *text)
+{
+    (void)text;
+    dash_st *st = ctx;
+    if (!ok || choice < 0 || choice >= NX_KIND_COUNT)
+        return;
+    nx_kind k = (nx_kind)choice;
+    if (tui_push(a, &nx_scr_newitem, &k) == 0)
+        st->stale = 1;
+}
+
+static void ask_new_kind(dash_st *st, tui_app *a)
+{
+    if (!nx_policy_allows(a->session.policy, a->session.role, NX_ACTION_CREATE)) {
+        tui_msg(a, TUI_EL_ERROR, "Your role (%s) does not create work items.",
+                nx_role_name(a->session.role));
+        return;
+    }
+    const dash_row *r = tui_table_current(&st->table);
+    tui_menu(a, "New item: which kind?", queue_titles, NX_KIND_COUNT, r ? r->index : 0,
+             new_kind_chosen, st);
+}
+
 static int dash_handle(tui_screen *s, tui_app *a, int req, tui_key key)
 {
     (void)key;
@@ -198,6 +223,10 @@ static int dash_handle(tui_screen *s, tui_app *a, int req, tui_key key)
     }
     if (req == REQ_BACK)
         return TUI_QUIT;
+    if (req == REQ_NEW_ITEM) {
+        ask_new_kind(st, a);
+        return TUI_REDRAW;
+    }
     if (req == REQ_PASSPHRASE) {
         int forced = 0;
         tui_push(a, a->scr.passwd, &forced);

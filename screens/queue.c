@@ -5,7 +5,8 @@
  * marked in words as well as color. Enter opens the item (the item screen
  * records the view in the audit chain). A supervisor re-routes the
  * selected item with `a` (core/session's assign: the item, its op and its
- * audit event under the supervisor's id). */
+ * audit event under the supervisor's id). `n` makes a new item of this
+ * queue's kind (screens/newitem.c). */
 #include "screens/screens.h"
 #include "domain/workflow.h"
 #include "queue/queue.h"
@@ -468,6 +469,12 @@ static int queue_handle(tui_screen *s, tui_app *a, int req, tui_key key)
         return TUI_REDRAW;
     case REQ_ASSIGN:
         start_assign(st, a);
+        return TUI_REDRAW;
+    case REQ_NEW_ITEM:
+        /* the new item's form, then the item itself: on the way back the
+         * queue is read again, and holds it */
+        if (tui_push(a, &nx_scr_newitem, &st->kind) == 0)
+            st->returning = 1;
         return TUI_REDRAW;
     default:
         return TUI_UNUSED;

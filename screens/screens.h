@@ -16,6 +16,8 @@ extern const tui_screen_ops nx_scr_item;
 extern const tui_screen_ops nx_scr_help;
 extern const tui_screen_ops nx_scr_sync;
 extern const tui_screen_ops nx_scr_conflicts;
+/* `n` in a queue or on the dashboard; arg: const nx_kind * (the kind). */
+extern const tui_screen_ops nx_scr_newitem;
 
 /* The screens the app opens by itself (unlock, lock, dashboard, ...). */
 extern const tui_screens nx_screens;

@@ -114,6 +114,7 @@ Test(golden, wide_terminal_note_and_step) { run_script("wide"); }
 Test(golden, passphrase_forced_change) { run_script("passwd-forced"); }
 Test(golden, passphrase_reminder) { run_script("passwd-remind"); }
 Test(golden, supervisor_conflicts_and_reroute) { run_script("conflicts"); }
+Test(golden, new_item) { run_script("newitem"); }
 
 /* SIGHUP (the terminal closed) mid-edit: the draft is in the cache and
  * the next run shows it. */
