@@ -158,18 +158,35 @@ void nx_lap_text(nx_lap *l, const char *sql, char *out, size_t len)
     sqlite3_finalize(st);
 }
 
-long long nx_hf_n(nx_hf *h, const char *sql)
+/* The first column of the first row of sql on the hub's store, as text
+ * ("" when none) and as an integer (-1 when none). */
+static long long hub_query(nx_hf *h, const char *sql, char *out, size_t len)
 {
     nx_hub *hub = NULL;
     char err[512];
+    if (out && len)
+        out[0] = '\0';
     if (nx_hub_open(h->store, NULL, &hub, err, sizeof err) != 0)
         return -1;
     sqlite3_stmt *st = NULL;
     long long v = -1;
     if (sqlite3_prepare_v2(nx_hub_db(hub), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
+        sqlite3_step(st) == SQLITE_ROW) {
         v = sqlite3_column_int64(st, 0);
+        if (out && len && sqlite3_column_text(st, 0))
+            snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
     sqlite3_finalize(st);
     nx_hub_close(hub);
     return v;
+}
+
+long long nx_hf_n(nx_hf *h, const char *sql)
+{
+    return hub_query(h, sql, NULL, 0);
+}
+
+void nx_hf_text(nx_hf *h, const char *sql, char *out, size_t len)
+{
+    hub_query(h, sql, out, len);
 }

@@ -51,5 +51,6 @@ long long nx_lap_n(nx_lap *l, const char *sql);
 void nx_lap_text(nx_lap *l, const char *sql, char *out, size_t len);
 /* The same on the hub's store (opened and closed around the query). */
 long long nx_hf_n(nx_hf *h, const char *sql);
+void nx_hf_text(nx_hf *h, const char *sql, char *out, size_t len);
 
 #endif

@@ -191,6 +191,24 @@ static void drop(nx_wbuf *b)
     nx_msg_end(b);
 }
 
+static void record(nx_wbuf *b)
+{
+    nx_msg_begin(b, NX_MSG_RECORD);
+    nx_msg_str(b, NX_TAG_ITEM, "5b0c7a52-1c33-4c51-9f0e-2d6f4b1a9e01");
+    nx_msg_str(b, NX_TAG_KIND, "incident");
+    nx_msg_str(b, NX_TAG_STATUS, "contain");
+    nx_msg_i64(b, NX_TAG_CREATED, 1780300800);
+    nx_msg_i64(b, NX_TAG_UPDATED, 1780304400);
+    nx_msg_u64(b, NX_TAG_HLC, NX_HLC_MAKE(1780304400000ull, 2));
+    nx_msg_str(b, NX_TAG_LINKED, "it-000042");
+    nx_msg_str(b, NX_TAG_TEAM, "north");
+    nx_msg_str(b, NX_TAG_USER, "carol");
+    nx_msg_str(b, NX_TAG_ASSIGNEE, "pat");
+    nx_msg_i64(b, NX_TAG_DUE, 1780387200);
+    nx_msg_str(b, NX_TAG_VALUE, "{\"people_affected\":1,\"type\":\"mis-fax\"}");
+    nx_msg_end(b);
+}
+
 static void end(nx_wbuf *b)
 {
     nx_msg_begin(b, NX_MSG_END);
@@ -266,6 +284,7 @@ int main(int argc, char **argv)
     ONE("ok-client", client(&b));
     ONE("ok-item", item(&b, 0));
     ONE("ok-drop", drop(&b));
+    ONE("ok-record", record(&b));
     ONE("ok-end", end(&b));
     ONE("ok-error", error(&b));
     ONE("ok-destroyed", destroyed(&b));
@@ -275,7 +294,7 @@ int main(int argc, char **argv)
                             op(&b, "note", "", "called, left message", NULL, 4), audit(&b, 8),
                             audit(&b, 9), pull(&b), bye(&b)));
     ONE("ok-round-hub", (welcome(&b), result(&b, 0), result(&b, 1), client(&b), item(&b, 0),
-                         item(&b, 1), drop(&b), end(&b)));
+                         item(&b, 1), drop(&b), record(&b), end(&b)));
 
     /* malformed: each file's last frame must be refused */
     ONE("bad-unknown-type", (pull(&b), raw("\x0e", 1, 0)));

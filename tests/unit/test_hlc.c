@@ -186,8 +186,8 @@ Test(hlc, wall_clock_is_real_time_in_ms)
 Test(op, kind_names_round_trip)
 {
     static const char *const names[] = {"set", "add", "status", "note", "attempt",
-                                        "attach", "create", "assign", "resolve"};
-    cr_assert_eq(NX_OP_KIND_COUNT, 9);
+                                        "attach", "create", "assign", "resolve", "record"};
+    cr_assert_eq(NX_OP_KIND_COUNT, 10);
     for (int k = 0; k < NX_OP_KIND_COUNT; k++) {
         cr_expect_str_eq(nx_op_kind_name((nx_op_kind)k), names[k]);
         cr_expect_eq(nx_op_kind_parse(names[k]), k);

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "domain/dict.h"
 #include "hub/hub.h"
@@ -25,43 +24,12 @@
 #include "store/sync_store.h"
 #include "sync/sync.h"
 #include "sync/transport.h"
-#include "tests/helpers/run.h"
+#include "tests/helpers/hubfix.h"
 #include "util/util.h"
 
-#define PASS "Pass-word-1"
+static nx_hf H;
 
-static char hubbin[4200], dir[4096], store[4200];
-
-typedef struct {
-    char dir[4096];
-    nx_conf conf;
-    nx_profile prof;
-    nx_session sess;
-    nx_syncer *y;
-} lap;
-
-static void hub_run(const char *const *args)
-{
-    const char *argv[32] = { hubbin };
-    int n = 1;
-    for (int i = 0; args[i] && n < 28; i++)
-        argv[n++] = args[i];
-    argv[n++] = "--store";
-    argv[n++] = store;
-    argv[n] = NULL;
-    nx_t_result r;
-    cr_assert_eq(nx_t_run(argv, NULL, NULL, &r), 0);
-    cr_assert_eq(r.status, 0, "nexus-hub %s: %s%s", args[0], r.out, r.err);
-}
-#define HUB(...) hub_run((const char *const[]){ __VA_ARGS__, NULL })
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f, "%s", path);
-    fputs(text, f);
-    cr_assert_eq(fclose(f), 0);
-}
+typedef nx_lap lap;
 
 /* A laptop of user/role in team north, its own device id; first = the
  * hub learns the user (with this laptop's key). */
@@ -69,86 +37,31 @@ static void lap_open(lap *l, const char *tag, const char *user, const char *role
                      unsigned char device, int first)
 {
     char err[1024] = "";
-    memset(l, 0, sizeof *l);
-    nx_t_tmpdir(l->dir, sizeof l->dir, tag);
-    cr_assert(l->dir[0]);
-    nx_conf_defaults(&l->conf);
-    snprintf(l->conf.cache_dir, sizeof l->conf.cache_dir, "%s/profile", l->dir);
-    snprintf(l->conf.sync_host, sizeof l->conf.sync_host, "local:%s", store);
-    cr_assert_eq(nx_profile_paths(&l->prof, &l->conf, err, sizeof err), 0, "%s", err);
-    nx_profile_info info = {0};
-    snprintf(info.user, sizeof info.user, "%s", user);
-    snprintf(info.role, sizeof info.role, "%s", role);
-    snprintf(info.team, sizeof info.team, "north");
-    info.created = info.passphrase_set = nx_now();
-    for (int i = 0; i < 16; i++)
-        info.device_id[i] = (unsigned char)(device + i);
-    cr_assert_eq(nx_profile_create(&l->prof, PASS, strlen(PASS), NX_KDF_TEST_ONLY, &info, err,
-                                   sizeof err), 0, "%s", err);
-    cr_assert_eq(nx_session_start(&l->sess, &l->prof, nx_dict_default(),
-                                  nx_t_root("assets/policy.txt"), err, sizeof err), 0, "%s", err);
-    if (first) {
-        char pub[1024], path[4200];
-        cr_assert_eq(nx_sync_key_ensure(l->prof.store, err, sizeof err), 0, "%s", err);
-        cr_assert_eq(nx_sync_key_public(l->prof.store, user, pub, sizeof pub, err, sizeof err), 0,
-                     "%s", err);
-        snprintf(path, sizeof path, "%s/%s.pub", l->dir, user);
-        write_file(path, pub);
-        HUB("user", "add", "--user", user, "--role", role, "--team", "north", "--key", path);
-    }
-    cr_assert_eq(nx_syncer_new(&l->prof, &l->conf, &l->y, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_lap_open(l, &H, tag, user, role, "north", device, first, err, sizeof err),
+                 0, "%s", err);
 }
 
-static void lap_close(lap *l)
-{
-    nx_syncer_free(l->y);
-    nx_session_end(&l->sess);
-    nx_profile_close(&l->prof);
-}
+static void lap_close(lap *l) { nx_lap_close(l); }
 
 static nx_sync_stats lap_sync(lap *l)
 {
     nx_sync_stats st;
     char err[1024] = "";
-    nx_sync_code c = nx_syncer_round(l->y, &st, err, sizeof err);
+    nx_sync_code c = nx_lap_sync(l, &st, err, sizeof err);
     cr_assert_eq(c, NX_SYNC_OK, "%s: %s: %s", l->dir, nx_sync_code_name(c), err);
     return st;
 }
 
-static long long lap_n(lap *l, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
-    if (sqlite3_prepare_v2(nx_store_db(l->prof.store), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
+static long long lap_n(lap *l, const char *sql) { return nx_lap_n(l, sql); }
 
 static void lap_text(lap *l, const char *sql, char *out, size_t len)
 {
-    sqlite3_stmt *st = NULL;
-    out[0] = '\0';
-    if (sqlite3_prepare_v2(nx_store_db(l->prof.store), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    nx_lap_text(l, sql, out, len);
 }
 
 static void hub_text(const char *sql, char *out, size_t len)
 {
-    nx_hub *h = NULL;
-    char err[512];
-    cr_assert_eq(nx_hub_open(store, NULL, &h, err, sizeof err), 0, "%s", err);
-    sqlite3_stmt *st = NULL;
-    out[0] = '\0';
-    cr_assert_eq(sqlite3_prepare_v2(nx_hub_db(h), sql, -1, &st, NULL), SQLITE_OK, "%s",
-                 nx_hub_errmsg(h));
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    nx_hub_close(h);
+    nx_hf_text(&H, sql, out, len);
 }
 
 static int64_t hour_behind(void *ctx)
@@ -189,19 +102,11 @@ static int64_t conflict_with(lap *l, const char *value)
 Test(sync_super_e2e, conflict_inbox_resolved_and_an_item_rerouted_through_the_real_hub,
      .timeout = 240)
 {
-    snprintf(hubbin, sizeof hubbin, "%s", nx_t_bin("nexus-hub"));
-    if (access(hubbin, X_OK) != 0)
+    if (!nx_hf_available())
         cr_skip_test("no nexus-hub beside the tests");
-    setenv("NEXUS_HUB", hubbin, 1);
-    nx_t_tmpdir(dir, sizeof dir, "super-e2e");
-    snprintf(store, sizeof store, "%s/hub", dir);
-    HUB("init");
-    HUB("client", "add", "--id", "cl-1", "--name", "Riverside Imaging (synthetic)", "--tz",
-        "America/New_York");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/items.jsonl", dir);
-    write_file(path, PA("pa-1") PA("pa-2"));
-    HUB("import", path);
+    char ierr[1024] = "";
+    cr_assert_eq(nx_hf_init(&H, "super-e2e", ierr, sizeof ierr), 0, "%s", ierr);
+    cr_assert_eq(nx_hf_import(&H, PA("pa-1") PA("pa-2"), ierr, sizeof ierr), 0, "%s", ierr);
 
     lap a, b, sam, bob;
     lap_open(&a, "super-a", "alice", "prior-auth", 0x11, 1);
