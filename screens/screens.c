@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 const tui_screens nx_screens = {
@@ -15,6 +16,8 @@ const tui_screens nx_screens = {
     .help = &nx_scr_help,
     .sync = &nx_scr_sync,
     .conflicts = &nx_scr_conflicts,
+    .kpi = &nx_scr_kpi,
+    .audit = &nx_scr_audit,
 };
 
 void nx_scr_format_due(int64_t due, char *buf, size_t len)
@@ -27,6 +30,34 @@ void nx_scr_format_due(int64_t due, char *buf, size_t len)
     struct tm tm;
     if (!localtime_r(&t, &tm) || !strftime(buf, len, "%b %d %H:%M", &tm))
         snprintf(buf, len, "?");
+}
+
+void nx_scr_wrap(tui_app *a, WINDOW *w, int y, int x, int width, int lines, tui_elem e,
+                 const char *text)
+{
+    const char *p = text;
+    for (int l = 0; l < lines && *p && width > 0; l++) {
+        if (l == lines - 1 || tui_text_width(p) <= width) {
+            tui_put(a, w, y + l, x, width, e, p);
+            return;
+        }
+        /* the last blank whose line still fits */
+        size_t cut = 0;
+        for (size_t i = 0; p[i]; i++)
+            if (p[i] == ' ' && tui_text_width_n(p, i) <= width)
+                cut = i;
+        if (cut == 0) {
+            tui_put(a, w, y + l, x, width, e, p);   /* one long word: cut */
+            return;
+        }
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)cut, p);
+        tui_put(a, w, y + l, x, width, e, line);
+        tui_wipe(line, sizeof line);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
 }
 
 void nx_scr_backoff_line(tui_app *a, const char *why, char *out, size_t len)

@@ -16,6 +16,8 @@ extern const tui_screen_ops nx_scr_item;
 extern const tui_screen_ops nx_scr_help;
 extern const tui_screen_ops nx_scr_sync;
 extern const tui_screen_ops nx_scr_conflicts;
+extern const tui_screen_ops nx_scr_kpi;     /* K: supervisors, operations */
+extern const tui_screen_ops nx_scr_audit;   /* A: privacy / security officers, auditors */
 /* `n` in a queue or on the dashboard; arg: const nx_kind * (the kind). */
 extern const tui_screen_ops nx_scr_newitem;
 
@@ -24,6 +26,12 @@ extern const tui_screens nx_screens;
 
 /* Shared by the queue and item screens: "Mar 07 14:00" in local time. */
 void nx_scr_format_due(int64_t due, char *buf, size_t len);
+
+/* text on at most `lines` lines of `width` columns from (y, x), broken at
+ * blanks; the last line is cut with "…" (the KPI and audit screens'
+ * help lines). */
+void nx_scr_wrap(tui_app *a, WINDOW *w, int y, int x, int width, int lines, tui_elem e,
+                 const char *text);
 
 /* The unlock and lock screens' message line: the last refusal, then the
  * back-off's countdown ("Wrong passphrase. Next attempt in 4 s."). */

@@ -25,7 +25,9 @@
     X(FORM, "form") \
     X(HELP, "help") \
     X(LOCK, "lock") \
-    X(CONFLICTS, "conflicts")
+    X(CONFLICTS, "conflicts") \
+    X(KPI, "kpi") \
+    X(AUDIT, "audit")
 
 typedef enum {
 #define TUI_CTX_ENUM_(id, name) TUI_CTX_##id,

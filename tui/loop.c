@@ -45,6 +45,14 @@ static int global_request(tui_app *a, int req)
         if (a->scr.conflicts && tui_top(a) && tui_top(a)->ops != a->scr.conflicts)
             tui_push(a, a->scr.conflicts, NULL);
         return TUI_REDRAW;
+    case REQ_VIEW_KPI:
+        if (a->scr.kpi && tui_top(a) && tui_top(a)->ops != a->scr.kpi)
+            tui_push(a, a->scr.kpi, NULL);
+        return TUI_REDRAW;
+    case REQ_VIEW_AUDIT:
+        if (a->scr.audit && tui_top(a) && tui_top(a)->ops != a->scr.audit)
+            tui_push(a, a->scr.audit, NULL);
+        return TUI_REDRAW;
     case REQ_LOCK:
         tui_lock(a);
         return TUI_REDRAW;

@@ -33,6 +33,19 @@
     REQ_(VIEW_AUDIT,      "view-audit",      "Open the audit review") \
     REQ_(VIEW_SYNC,       "view-sync",       "Open sync status and conflicts") \
     REQ_(VIEW_CONFLICTS,  "view-conflicts",  "Open the conflict inbox (supervisors)") \
+    /* the KPI screen */ \
+    REQ_(KPI_WEEK,        "kpi-week",        "KPIs: this week, last week and the last 8 weeks") \
+    REQ_(KPI_MONTH,       "kpi-month",       "KPIs: this month, last month and the last 8 months") \
+    REQ_(KPI_NEXT_SCOPE,  "next-scope",      "KPIs of the next team or agent") \
+    REQ_(KPI_PREV_SCOPE,  "prev-scope",      "KPIs of the previous team or agent") \
+    /* the audit review */ \
+    REQ_(AUDIT_USER,      "filter-user",     "Audit review: one user's events (empty: all)") \
+    REQ_(AUDIT_ITEM,      "filter-item",     "Audit review: one item's events (empty: all)") \
+    REQ_(AUDIT_ACTION,    "filter-action",   "Audit review: one action's events (empty: all)") \
+    REQ_(AUDIT_TIME,      "filter-time",     "Audit review: a day, a range of days, or the last hours or days") \
+    REQ_(AUDIT_CLEAR,     "filter-clear",    "Audit review: clear every filter") \
+    REQ_(AUDIT_CHAINS,    "chains",          "Audit review: each device's audit chain (or back to the events)") \
+    REQ_(AUDIT_DISCLOSURES,"disclosures",    "Audit review: the accounting of disclosures of one patient (audited)") \
     /* the conflict inbox */ \
     REQ_(APPLY_CONFLICT,  "apply-conflict",  "Apply the selected conflict's change (asks first)") \
     REQ_(DISCARD_CONFLICT,"discard-conflict","Discard the selected conflict (asks first)") \

@@ -291,8 +291,7 @@ int nx_session_audit_chains(nx_session *s, nx_audit_chain_view **out, size_t *n,
         c->broken_at = ch.broken_at;
         c->breaks = ch.breaks;
         if (ch.broken_at)
-            snprintf(c->why, sizeof c->why, "event %lld: %s", (long long)ch.broken_at,
-                     nx_chain_why_text(ch.why));
+            snprintf(c->why, sizeof c->why, "%s", nx_chain_why_text(ch.why));
     }
     *out = l.v;
     *n = l.n;

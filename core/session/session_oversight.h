@@ -138,7 +138,8 @@ typedef struct nx_audit_chain_view {
     int64_t verified_upto;      /* linked (and, local, MAC-checked) from 1 up to this seq */
     int64_t broken_at;          /* the first broken link's seq; 0 none */
     int64_t breaks;             /* broken links in all (other devices; local: 0 or 1) */
-    char why[160];              /* the first break, in words ("" none) */
+    char why[160];              /* the first break, in words ("" none): another device's
+                                 * why (nx_chain_why_text), this laptop's verify message */
 } nx_audit_chain_view;
 
 /* This laptop first, then every other device with events held, by id.

@@ -10,6 +10,8 @@
 #   # passphrase-age: 91       days since the passphrase was set (default 10)
 #   # conf: [ui] keymap = vi   a line for nexus.conf (may repeat)
 #   # size: 100 40             COLUMNS LINES (default 80 24)
+#   # fixture-extra: PROG      then tests/progs/PROG DIR adds to the fresh
+#                              profile (tui_oversight: the oversight screens' data)
 # NX_KEEP_PROFILE=1 keeps the profile a previous run left in OUTDIR.
 # Exit status: nexus's.
 set -eu
@@ -25,6 +27,10 @@ rm -f "$out"/*.txt
 if [ "${NX_KEEP_PROFILE:-0}" != 1 ] || [ ! -d "$out/profile" ]; then
     rm -rf "$out/profile"
     "$build/progs/tui_fixture" "$out/profile" "$role" 0 "$age"
+    extra=$(hdr fixture-extra | head -n 1)
+    if [ -n "$extra" ]; then
+        "$build/progs/$extra" "$out/profile"
+    fi
 fi
 {
     printf '[cache]\ndir = %s/profile\n' "$out"

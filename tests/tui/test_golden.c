@@ -115,6 +115,9 @@ Test(golden, passphrase_forced_change) { run_script("passwd-forced"); }
 Test(golden, passphrase_reminder) { run_script("passwd-remind"); }
 Test(golden, supervisor_conflicts_and_reroute) { run_script("conflicts"); }
 Test(golden, new_item) { run_script("newitem"); }
+Test(golden, kpi_supervisor) { run_script("kpi"); }
+Test(golden, kpi_operations) { run_script("kpi-operations"); }
+Test(golden, audit_review) { run_script("audit"); }
 
 /* SIGHUP (the terminal closed) mid-edit: the draft is in the cache and
  * the next run shows it. */

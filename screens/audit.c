@@ -1,0 +1,758 @@
+/* screens/audit — the audit review (privacy officer, security officer,
+ * auditor): every device's audit events the hub sent and this laptop's
+ * own chain, newest first, one page held at a time; filters by user
+ * (`u`), item (`i`), action (`a`) and time (`t`; `x` clears them); each
+ * device's chain state on the top line and in full with `c`; break-glass
+ * reveals and refused attempts marked in words (not only in colour); and
+ * the accounting of disclosures of one patient (`d`, asks the id).
+ *
+ * Shown on the screen only: nothing here prints, copies or exports.
+ * Opening the review and each accounting shown are audited (core's
+ * session writes the `view` events before anything is shown). A reveal's
+ * reason and the accounting's entries are wiped when they leave the
+ * screen, on lock and on close. */
+#include "screens/screens.h"
+#include "session/session_oversight.h"
+#include "tui/table.h"
+
+#include <langinfo.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { MODE_EVENTS, MODE_CHAINS, MODE_ACCOUNTING } audit_mode;
+typedef enum { ASK_USER, ASK_ITEM, ASK_ACTION, ASK_TIME, ASK_PATIENT } ask_what;
+
+/* The events, a page at a time (the table's source). */
+typedef struct {
+    tui_app *a;
+    const nx_audit_filter *f;
+    nx_audit_view_row *rows;   /* room for `page` rows */
+    int page, n;
+    int64_t off, total;
+} ev_src;
+
+typedef struct {
+    audit_mode mode;
+    nx_audit_filter filter;
+    char range[64];             /* the time filter as typed */
+    ev_src ev;
+    tui_table events;
+    nx_audit_chain_view *chains;
+    size_t nchains;
+    tui_array_src chain_src;
+    tui_table chain_table;
+    nx_disclosure_view *discl;
+    size_t ndiscl;
+    int64_t discl_held;
+    char patient[NX_AUDIT_ID_MAX + 1];
+    tui_array_src discl_src;
+    tui_table discl_table;
+    ask_what asking;            /* what the open prompt asks for */
+    const char *sep;            /* " · ", or " | " when the locale is not UTF-8 */
+    uint64_t rounds;
+    char problem[512];
+} audit_st;
+
+/* ---- the events' source ---------------------------------------------------------------- */
+
+static int ev_load(ev_src *e, int64_t off, int limit)
+{
+    nx_audit_rows_wipe(e->rows, (size_t)e->n);
+    e->n = 0;
+    if (off < 0)
+        off = 0;
+    e->off = off;
+    if (limit <= 0 || !e->rows)
+        return 0;
+    size_t n = 0;
+    char err[256];
+    if (nx_session_audit_page(&e->a->session, e->f, (size_t)off, (size_t)limit, e->rows, &n,
+                              err, sizeof err) != 0)
+        return -1;
+    e->n = (int)n;
+    return e->n;
+}
+
+static int ev_first(void *ctx)
+{
+    ev_src *e = ctx;
+    return ev_load(e, 0, e->page);
+}
+
+static int ev_last(void *ctx)
+{
+    ev_src *e = ctx;
+    return ev_load(e, e->total - e->page, e->page);
+}
+
+static int ev_after(void *ctx, int i)
+{
+    ev_src *e = ctx;
+    int64_t start = e->off + i + 1;
+    if (start >= e->total)
+        return 0;
+    return ev_load(e, start, e->page);
+}
+
+static int ev_before(void *ctx, int i)
+{
+    ev_src *e = ctx;
+    int64_t end = e->off + i;
+    if (end <= 0)
+        return 0;
+    int64_t start = end - e->page < 0 ? 0 : end - e->page;
+    return ev_load(e, start, (int)(end - start));
+}
+
+static int ev_from(void *ctx, int i)
+{
+    ev_src *e = ctx;
+    int64_t start = e->off + i;
+    if (start > e->total - e->page)
+        start = e->total - e->page;
+    return ev_load(e, start, e->page);
+}
+
+static const void *ev_row(void *ctx, int i)
+{
+    return &((ev_src *)ctx)->rows[i];
+}
+
+static int64_t ev_count(void *ctx, int *exact)
+{
+    ev_src *e = ctx;
+    char err[256];
+    *exact = 1;
+    e->total = nx_session_audit_count(&e->a->session, e->f, err, sizeof err);
+    return e->total;
+}
+
+static int ev_set_page(void *ctx, int rows)
+{
+    ev_src *e = ctx;
+    nx_audit_view_row *r = calloc((size_t)rows, sizeof *r);
+    if (!r)
+        return -1;
+    nx_audit_rows_wipe(e->rows, (size_t)e->n);
+    free(e->rows);
+    e->rows = r;
+    e->n = 0;
+    e->page = rows;
+    return ev_from(e, 0);
+}
+
+static void device_short(const char *device, int local, char *buf, size_t len)
+{
+    if (local)
+        snprintf(buf, len, "here");
+    else
+        snprintf(buf, len, "%.8s", device);
+}
+
+enum { E_WHEN, E_DEVICE, E_SEQ, E_USER, E_ACTION, E_ITEM, E_FIELD, E_FLAG, E_NCOLS };
+
+static const tui_column ev_cols[E_NCOLS] = {
+    [E_WHEN] = { "When", 12, 0, 0 },
+    [E_DEVICE] = { "Device", 8, 0, 0 },
+    [E_SEQ] = { "#", 4, 0, 1 },
+    [E_USER] = { "User", 7, 1, 0 },
+    [E_ACTION] = { "Action", 13, 0, 0 },
+    [E_ITEM] = { "Item", 9, 2, 0 },
+    [E_FIELD] = { "Field", 7, 1, 0 },
+    [E_FLAG] = { "Flag", 11, 0, 0 },
+};
+
+static tui_elem mark_elem(nx_audit_mark m)
+{
+    return m == NX_AUDIT_MARK_REVEAL ? TUI_EL_REVEALED
+         : m == NX_AUDIT_MARK_FAILED ? TUI_EL_ERROR : TUI_EL_NORMAL;
+}
+
+static tui_elem ev_cell(void *ctx, const void *row, int col, char *buf, size_t len)
+{
+    (void)ctx;
+    const nx_audit_view_row *r = row;
+    switch (col) {
+    case E_WHEN:
+        nx_scr_format_due(r->at, buf, len);
+        return TUI_EL_NORMAL;
+    case E_DEVICE:
+        device_short(r->device, r->local, buf, len);
+        return r->local ? TUI_EL_HINT : TUI_EL_NORMAL;
+    case E_SEQ:
+        snprintf(buf, len, "%lld", (long long)r->seq);
+        return TUI_EL_NORMAL;
+    case E_USER:
+        snprintf(buf, len, "%s", r->user);
+        return TUI_EL_NORMAL;
+    case E_ACTION:
+        snprintf(buf, len, "%s", r->action);
+        return mark_elem(r->mark);
+    case E_ITEM:
+        snprintf(buf, len, "%s", r->item_id[0] ? r->item_id : "-");
+        return TUI_EL_NORMAL;
+    case E_FIELD:
+        snprintf(buf, len, "%s", r->field[0] ? r->field : "-");
+        return TUI_EL_NORMAL;
+    default:
+        /* in words too: NO_COLOR and monochrome terminals lose nothing */
+        if (r->mark == NX_AUDIT_MARK_REVEAL)
+            snprintf(buf, len, "%s", strcmp(r->outcome, "failed") == 0 ? "REFUSED" : "BREAK-GLASS");
+        else
+            snprintf(buf, len, "%s", r->mark == NX_AUDIT_MARK_FAILED ? "FAILED" : "");
+        return mark_elem(r->mark);
+    }
+}
+
+static const tui_rowsrc ev_ops = {
+    .first = ev_first, .last = ev_last, .after = ev_after, .before = ev_before,
+    .from = ev_from, .row = ev_row, .count = ev_count, .set_page = ev_set_page,
+    .cell = ev_cell,
+};
+
+/* ---- chains ------------------------------------------------------------------------------ */
+
+enum { C_DEVICE, C_EVENTS, C_STATE, C_NCOLS };
+
+static const tui_column chain_cols[C_NCOLS] = {
+    [C_DEVICE] = { "Device", 20, 1, 0 },
+    [C_EVENTS] = { "Events", 7, 0, 1 },
+    [C_STATE] = { "Chain", 30, 3, 0 },
+};
+
+static void chain_state(const nx_audit_chain_view *c, char *buf, size_t len)
+{
+    if (c->events == 0)
+        snprintf(buf, len, "no events held");
+    else if (!c->broken_at)
+        snprintf(buf, len, "verified up to event %lld%s", (long long)c->verified_upto,
+                 c->local ? " (every MAC recomputed)" : " (links)");
+    else
+        snprintf(buf, len, "BROKEN at event %lld, verified up to %lld: %s",
+                 (long long)c->broken_at, (long long)c->verified_upto, c->why);
+}
+
+static tui_elem c_cell(void *ctx, const void *row, int col, char *buf, size_t len)
+{
+    (void)ctx;
+    const nx_audit_chain_view *c = row;
+    switch (col) {
+    case C_DEVICE:
+        snprintf(buf, len, "%s%s", c->local ? "this laptop " : "", c->device);
+        return TUI_EL_NORMAL;
+    case C_EVENTS:
+        snprintf(buf, len, "%lld", (long long)c->events);
+        return TUI_EL_NORMAL;
+    default:
+        chain_state(c, buf, len);
+        return c->broken_at ? TUI_EL_ERROR : TUI_EL_INFO;
+    }
+}
+
+static const tui_rowsrc chain_ops = {
+    .first = tui_array_first, .last = tui_array_last, .after = tui_array_after,
+    .before = tui_array_before, .from = tui_array_from, .row = tui_array_row,
+    .count = tui_array_count, .set_page = tui_array_set_page, .cell = c_cell,
+};
+
+/* ---- the accounting ---------------------------------------------------------------------- */
+
+enum { D_WHEN, D_ITEM, D_BY, D_RECIPIENT, D_ADDRESS, D_WHAT, D_PURPOSE, D_NCOLS };
+
+static const tui_column discl_cols[D_NCOLS] = {
+    [D_WHEN] = { "When", 12, 0, 0 },
+    [D_ITEM] = { "Item", 8, 1, 0 },
+    [D_BY] = { "By", 6, 0, 0 },
+    [D_RECIPIENT] = { "Recipient", 10, 2, 0 },
+    [D_ADDRESS] = { "Address", 10, 2, 0 },
+    [D_WHAT] = { "Released", 8, 2, 0 },
+    [D_PURPOSE] = { "Purpose", 9, 0, 0 },
+};
+
+static tui_elem d_cell(void *ctx, const void *row, int col, char *buf, size_t len)
+{
+    (void)ctx;
+    const nx_disclosure_view *d = row;
+    const char *v;
+    switch (col) {
+    case D_WHEN:
+        nx_scr_format_due(d->at, buf, len);
+        return TUI_EL_NORMAL;
+    case D_ITEM: v = d->item_id; break;
+    case D_BY: v = d->user; break;
+    case D_RECIPIENT: v = d->recipient; break;
+    case D_ADDRESS: v = d->address; break;
+    case D_WHAT: v = d->description; break;
+    default: v = d->purpose; break;
+    }
+    snprintf(buf, len, "%s", v);
+    return strstr(v, NX_MASK_BULLET) || strcmp(v, "(hidden)") == 0 ? TUI_EL_MASKED
+                                                                    : TUI_EL_NORMAL;
+}
+
+static const tui_rowsrc discl_ops = {
+    .first = tui_array_first, .last = tui_array_last, .after = tui_array_after,
+    .before = tui_array_before, .from = tui_array_from, .row = tui_array_row,
+    .count = tui_array_count, .set_page = tui_array_set_page, .cell = d_cell,
+};
+
+static void drop_accounting(audit_st *st)
+{
+    nx_disclosure_views_free(st->discl, st->ndiscl);
+    st->discl = NULL;
+    st->ndiscl = 0;
+    st->discl_src.rows = NULL;
+    st->discl_src.n = 0;
+    tui_table_reload(&st->discl_table);
+}
+
+/* ---- loading ------------------------------------------------------------------------------ */
+
+static int load_chains(audit_st *st, tui_app *a, char *err, size_t errlen)
+{
+    free(st->chains);
+    st->chains = NULL;
+    st->nchains = 0;
+    st->chain_src.rows = NULL;
+    st->chain_src.n = 0;
+    if (nx_session_audit_chains(&a->session, &st->chains, &st->nchains, err, errlen) != 0)
+        return -1;
+    st->chain_src.rows = st->chains;
+    st->chain_src.size = sizeof st->chains[0];
+    st->chain_src.n = (int)st->nchains;
+    tui_table_reload(&st->chain_table);
+    return 0;
+}
+
+static int load(audit_st *st, tui_app *a, char *err, size_t errlen)
+{
+    st->rounds = a->sync.rounds;
+    st->problem[0] = '\0';
+    if (load_chains(st, a, err, errlen) != 0)
+        return -1;
+    if (tui_table_reload(&st->events) != 0 || st->ev.total < 0) {
+        snprintf(err, errlen, "The audit events could not be read.");
+        return -1;
+    }
+    return 0;
+}
+
+static void reload(audit_st *st, tui_app *a)
+{
+    char err[512] = "";
+    if (load(st, a, err, sizeof err) != 0)
+        snprintf(st->problem, sizeof st->problem, "%s", err);
+}
+
+static int rows_for_table(const tui_app *a)
+{
+    int h = a->lay.body.h - 5;
+    return h > 1 ? h : 1;
+}
+
+static int audit_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t errlen)
+{
+    (void)arg;
+    /* Audited before anything is read: no review without its event. */
+    if (nx_session_audit_open(&a->session, err, errlen) != 0)
+        return -1;
+    audit_st *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    const char *cs = nl_langinfo(CODESET);
+    st->sep = cs && strcmp(cs, "UTF-8") == 0 ? " \xc2\xb7 " : " | ";
+    st->ev.a = a;
+    st->ev.f = &st->filter;
+    tui_table_init(&st->events, ev_cols, E_NCOLS, &ev_ops, &st->ev);
+    tui_table_init(&st->chain_table, chain_cols, C_NCOLS, &chain_ops, &st->chain_src);
+    tui_table_init(&st->discl_table, discl_cols, D_NCOLS, &discl_ops, &st->discl_src);
+    int h = rows_for_table(a);
+    tui_table_resize(&st->events, h, a->lay.cols);
+    tui_table_resize(&st->chain_table, h, a->lay.cols);
+    tui_table_resize(&st->discl_table, h, a->lay.cols);
+    if (load(st, a, err, errlen) != 0) {
+        nx_audit_rows_wipe(st->ev.rows, (size_t)st->ev.n);
+        free(st->ev.rows);
+        free(st->chains);
+        free(st);
+        return -1;
+    }
+    s->st = st;
+    return 0;
+}
+
+static void wipe_events(audit_st *st)
+{
+    nx_audit_rows_wipe(st->ev.rows, (size_t)st->ev.n);
+    st->ev.n = 0;
+}
+
+static void audit_close(tui_screen *s, tui_app *a)
+{
+    (void)a;
+    audit_st *st = s->st;
+    if (!st)
+        return;
+    wipe_events(st);
+    free(st->ev.rows);
+    drop_accounting(st);
+    free(st->chains);
+    tui_wipe(&st->filter, sizeof st->filter);
+    free(st);
+    s->st = NULL;
+}
+
+/* Lock: reasons and the accounting go; the filters stay. */
+static void audit_suspend(tui_screen *s, tui_app *a)
+{
+    (void)a;
+    audit_st *st = s->st;
+    wipe_events(st);
+    drop_accounting(st);
+    if (st->mode == MODE_ACCOUNTING)
+        st->mode = MODE_EVENTS;
+}
+
+static int audit_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
+{
+    return load(s->st, a, err, errlen);
+}
+
+/* ---- drawing ------------------------------------------------------------------------------- */
+
+/* One line about every chain: the state an officer must not miss. */
+static tui_elem chains_line(const audit_st *st, char *buf, size_t len)
+{
+    size_t broken = 0, first_broken = 0;
+    for (size_t i = 0; i < st->nchains; i++)
+        if (st->chains[i].broken_at && !broken++)
+            first_broken = i;
+    const nx_audit_chain_view *me = st->nchains ? &st->chains[0] : NULL;
+    char mine[96] = "";
+    if (me && me->broken_at)
+        snprintf(mine, sizeof mine, "this laptop BROKEN at event %lld",
+                 (long long)me->broken_at);
+    else if (me)
+        snprintf(mine, sizeof mine, "this laptop verified to %lld",
+                 (long long)me->verified_upto);
+    size_t others = st->nchains ? st->nchains - 1 : 0;
+    size_t others_broken = broken - (me && me->broken_at ? 1 : 0);
+    if (others_broken) {
+        const nx_audit_chain_view *b = &st->chains[first_broken];
+        if (b->local)
+            for (size_t i = 1; i < st->nchains; i++)
+                if (st->chains[i].broken_at) {
+                    b = &st->chains[i];
+                    break;
+                }
+        snprintf(buf, len, "Chains: %s; %zu other device%s, %zu BROKEN (%.8s at event %lld) "
+                 "- c shows each", mine, others, others == 1 ? "" : "s", others_broken,
+                 b->device, (long long)b->broken_at);
+    } else {
+        snprintf(buf, len, "Chains: %s; %zu other device%s, all linked - c shows each", mine,
+                 others, others == 1 ? "" : "s");
+    }
+    return broken ? TUI_EL_ERROR : TUI_EL_INFO;
+}
+
+static void filter_line(const audit_st *st, char *buf, size_t len)
+{
+    const nx_audit_filter *f = &st->filter;
+    snprintf(buf, len, "Filter: user %s, item %s, action %s, time %s%s%lld event%s",
+             f->user[0] ? f->user : "any", f->item[0] ? f->item : "any",
+             f->action[0] ? f->action : "any", st->range[0] ? st->range : "any", st->sep,
+             (long long)st->ev.total, st->ev.total == 1 ? "" : "s");
+}
+
+static void event_detail(const nx_audit_view_row *r, const char *sep, char *buf, size_t len)
+{
+    char where[64];
+    if (r->local)
+        snprintf(where, sizeof where, "this laptop, event %lld", (long long)r->seq);
+    else
+        snprintf(where, sizeof where, "device %.16s, event %lld (hub %lld)", r->device,
+                 (long long)r->seq, (long long)r->hub_seq);
+    int refused = strcmp(r->outcome, "failed") == 0;
+    if (r->mark == NX_AUDIT_MARK_REVEAL)
+        snprintf(buf, len, "%s: %s (%s) %s %s of %s; reason: %s%s%s",
+                 refused ? "Break-glass refused" : "Break-glass", r->user, r->role,
+                 refused ? "asked to reveal" : "revealed", r->field[0] ? r->field : "?",
+                 r->item_id[0] ? r->item_id : "?", r->reason[0] ? r->reason : "(none)", sep,
+                 where);
+    else
+        snprintf(buf, len, "%s (%s) %s%s%s%s%s, %s%s%s", r->user, r->role, r->action,
+                 r->item_id[0] ? " " : "", r->item_id, r->field[0] ? " " : "", r->field,
+                 r->outcome, sep, where);
+}
+
+static void draw_events(audit_st *st, tui_app *a, WINDOW *w, int rows, int ncols)
+{
+    char line[1200];
+    tui_elem e = chains_line(st, line, sizeof line);
+    tui_put(a, w, 0, 1, ncols - 2, e, line);
+    filter_line(st, line, sizeof line);
+    tui_put(a, w, 1, 1, ncols - 2, TUI_EL_HEADER, line);
+    int th = rows - 4;
+    if (th < 2)
+        return;
+    if (tui_table_resize(&st->events, th - 1, ncols) != 0)
+        return;
+    tui_table_draw(&st->events, w, 2, 0, th, &a->theme);
+    if (st->ev.total == 0) {
+        tui_put(a, w, 4, 2, ncols - 4, TUI_EL_HINT,
+                "No event matches. x clears the filters.");
+        return;
+    }
+    const nx_audit_view_row *r = tui_table_current(&st->events);
+    if (r) {
+        event_detail(r, st->sep, line, sizeof line);
+        nx_scr_wrap(a, w, rows - 2, 1, ncols - 2, 2,
+                    r->mark == NX_AUDIT_MARK_REVEAL ? TUI_EL_REVEALED : TUI_EL_HINT, line);
+        tui_wipe(line, sizeof line);
+    }
+}
+
+static void draw_chains(audit_st *st, tui_app *a, WINDOW *w, int rows, int ncols)
+{
+    tui_put(a, w, 0, 1, ncols - 2, TUI_EL_HEADER,
+            "Each device's audit chain as held here: this laptop's checked with its key, "
+            "the others' links as the hub sent them");
+    int th = rows - 4 > 2 ? rows - 4 : 2;
+    if (tui_table_resize(&st->chain_table, th - 1, ncols) != 0)
+        return;
+    tui_table_draw(&st->chain_table, w, 1, 0, th, &a->theme);
+    const nx_audit_chain_view *c = tui_table_current(&st->chain_table);
+    if (c) {
+        char line[400], state[300];
+        chain_state(c, state, sizeof state);
+        snprintf(line, sizeof line, "%s %s: %s", c->local ? "This laptop," : "Device",
+                 c->device, state);
+        nx_scr_wrap(a, w, rows - 3, 1, ncols - 2, 2,
+                    c->broken_at ? TUI_EL_ERROR : TUI_EL_NORMAL, line);
+    }
+    tui_put(a, w, rows - 1, 1, ncols - 2, TUI_EL_HINT,
+            "A break: events removed, added or changed after they were written. c or q: back "
+            "to the events.");
+}
+
+static void draw_accounting(audit_st *st, tui_app *a, WINDOW *w, int rows, int ncols)
+{
+    char line[400];
+    snprintf(line, sizeof line, "Accounting of disclosures, patient %s: %zu entr%s "
+             "(on this screen only; this view is audited)", st->patient, st->ndiscl,
+             st->ndiscl == 1 ? "y" : "ies");
+    tui_put(a, w, 0, 1, ncols - 2, TUI_EL_HEADER, line);
+    if (st->ndiscl == 0) {
+        tui_put(a, w, 2, 2, ncols - 4, TUI_EL_NORMAL,
+                "No disclosure of this patient is held on this laptop.");
+        if (st->discl_held == 0)
+            nx_scr_wrap(a, w, 3, 2, ncols - 4, 3, TUI_EL_AT_RISK,
+                        "This laptop holds no accounting of disclosures at all: the hub "
+                        "writes each entry when it merges a release, and does not send the "
+                        "accounting to officers' laptops. The complete accounting is on the "
+                        "hub.");
+        return;
+    }
+    if (tui_table_resize(&st->discl_table, rows - 3 > 1 ? rows - 3 : 1, ncols) != 0)
+        return;
+    tui_table_draw(&st->discl_table, w, 1, 0, rows - 2, &a->theme);
+    tui_put(a, w, rows - 1, 1, ncols - 2, TUI_EL_HINT,
+            "Masked values are masked for your role. q: back to the events.");
+}
+
+static void audit_draw(tui_screen *s, tui_app *a, WINDOW *w)
+{
+    audit_st *st = s->st;
+    int rows, ncols;
+    getmaxyx(w, rows, ncols);
+    if (st->problem[0]) {
+        tui_put(a, w, 0, 1, ncols - 2, TUI_EL_ERROR, st->problem);
+        return;
+    }
+    if (st->mode == MODE_CHAINS)
+        draw_chains(st, a, w, rows, ncols);
+    else if (st->mode == MODE_ACCOUNTING)
+        draw_accounting(st, a, w, rows, ncols);
+    else
+        draw_events(st, a, w, rows, ncols);
+}
+
+/* ---- filters and the accounting ------------------------------------------------------------ */
+
+static void refilter(audit_st *st, tui_app *a)
+{
+    reload(st, a);
+    tui_msg(a, TUI_EL_INFO, "%lld event%s match.", (long long)st->ev.total,
+            st->ev.total == 1 ? "" : "s");
+}
+
+static void show_accounting(audit_st *st, tui_app *a, const char *patient)
+{
+    drop_accounting(st);
+    char err[512] = "";
+    if (nx_session_disclosures(&a->session, patient, &st->discl, &st->ndiscl, &st->discl_held,
+                               err, sizeof err) != 0) {
+        tui_msg(a, TUI_EL_ERROR, "%s", err);
+        return;
+    }
+    snprintf(st->patient, sizeof st->patient, "%s", patient);
+    st->discl_src.rows = st->discl;
+    st->discl_src.size = sizeof st->discl[0];
+    st->discl_src.n = (int)st->ndiscl;
+    tui_table_reload(&st->discl_table);
+    st->mode = MODE_ACCOUNTING;
+}
+
+static void ask_done(tui_app *a, void *ctx, int ok, const char *text)
+{
+    audit_st *st = ctx;
+    if (!ok)
+        return;
+    nx_audit_filter *f = &st->filter;
+    switch (st->asking) {
+    case ASK_USER:
+        snprintf(f->user, sizeof f->user, "%s", text);
+        break;
+    case ASK_ITEM:
+        snprintf(f->item, sizeof f->item, "%s", text);
+        break;
+    case ASK_ACTION:
+        if (text[0] && nx_audit_action_parse(text) < 0) {
+            tui_msg(a, TUI_EL_ERROR, "Not an audit action: try view, reveal, update, status, "
+                    "login, unlock-failed, sync, export, record...");
+            return;
+        }
+        snprintf(f->action, sizeof f->action, "%s", text);
+        break;
+    case ASK_TIME: {
+        char err[256], tz[64];
+        int64_t from, to;
+        nx_session_local_zone(tz, sizeof tz);
+        if (nx_audit_parse_range(text, tz, tui_now(a), &from, &to, err, sizeof err) != 0) {
+            tui_msg(a, TUI_EL_ERROR, "%s", err);
+            return;
+        }
+        f->from = from;
+        f->to = to;
+        snprintf(st->range, sizeof st->range, "%s", text);
+        break;
+    }
+    case ASK_PATIENT:
+        if (text[0])
+            show_accounting(st, a, text);
+        return;
+    }
+    refilter(st, a);
+}
+
+static void ask(audit_st *st, tui_app *a, ask_what what)
+{
+    static const char *const labels[] = {
+        [ASK_USER] = "User (empty: all):", [ASK_ITEM] = "Item id (empty: all):",
+        [ASK_ACTION] = "Action (empty: all):", [ASK_TIME] = "Time (2026-03-01, ..2026-03-02, 24h, 7d):",
+        [ASK_PATIENT] = "Patient id (audited):",
+    };
+    const char *initial = what == ASK_USER ? st->filter.user
+                        : what == ASK_ITEM ? st->filter.item
+                        : what == ASK_ACTION ? st->filter.action
+                        : what == ASK_TIME ? st->range : "";
+    st->asking = what;
+    tui_prompt(a, labels[what], initial, NULL, ask_done, st);
+}
+
+static int audit_handle(tui_screen *s, tui_app *a, int req, tui_key key)
+{
+    (void)key;
+    audit_st *st = s->st;
+    tui_table *t = st->mode == MODE_CHAINS ? &st->chain_table
+                 : st->mode == MODE_ACCOUNTING ? &st->discl_table : &st->events;
+    if (tui_table_move(t, req))
+        return TUI_REDRAW;
+    if (st->mode != MODE_EVENTS && (req == REQ_BACK || req == REQ_AUDIT_CHAINS)) {
+        if (st->mode == MODE_ACCOUNTING)
+            drop_accounting(st);
+        st->mode = MODE_EVENTS;
+        return TUI_REDRAW;
+    }
+    switch (req) {
+    case REQ_AUDIT_USER:
+        ask(st, a, ASK_USER);
+        return TUI_REDRAW;
+    case REQ_AUDIT_ITEM:
+        ask(st, a, ASK_ITEM);
+        return TUI_REDRAW;
+    case REQ_AUDIT_ACTION:
+        ask(st, a, ASK_ACTION);
+        return TUI_REDRAW;
+    case REQ_AUDIT_TIME:
+        ask(st, a, ASK_TIME);
+        return TUI_REDRAW;
+    case REQ_AUDIT_CLEAR:
+        memset(&st->filter, 0, sizeof st->filter);
+        st->range[0] = '\0';
+        refilter(st, a);
+        return TUI_REDRAW;
+    case REQ_AUDIT_CHAINS:
+        st->mode = MODE_CHAINS;
+        return TUI_REDRAW;
+    case REQ_AUDIT_DISCLOSURES:
+        ask(st, a, ASK_PATIENT);
+        return TUI_REDRAW;
+    case REQ_BACK:
+        return TUI_POP;
+    default:
+        return TUI_UNUSED;
+    }
+}
+
+/* A sync round brings more events: read the list again where it is. */
+static void audit_tick(tui_screen *s, tui_app *a)
+{
+    audit_st *st = s->st;
+    if (!st || st->rounds == a->sync.rounds || a->dlg.kind != TUI_DLG_NONE || a->prompt.on ||
+        st->mode == MODE_ACCOUNTING)
+        return;
+    reload(st, a);
+}
+
+static void audit_title(tui_screen *s, tui_app *a, char *l, size_t ll, char *r, size_t rl)
+{
+    (void)a;
+    audit_st *st = s->st;
+    const tui_table *t = st->mode == MODE_CHAINS ? &st->chain_table
+                       : st->mode == MODE_ACCOUNTING ? &st->discl_table : &st->events;
+    snprintf(l, ll, "%s", st->mode == MODE_CHAINS ? "Audit review: chains"
+                        : st->mode == MODE_ACCOUNTING ? "Audit review: accounting of disclosures"
+                        : "Audit review");
+    int64_t pos = tui_table_position(t);
+    int64_t total = st->mode == MODE_CHAINS ? (int64_t)st->nchains
+                  : st->mode == MODE_ACCOUNTING ? (int64_t)st->ndiscl : st->ev.total;
+    if (pos > 0)
+        snprintf(r, rl, "%lld of %lld", (long long)pos, (long long)total);
+    else
+        r[0] = '\0';
+}
+
+static const tui_hint audit_hints[] = {
+    { REQ_AUDIT_USER, "user" }, { REQ_AUDIT_ITEM, "item" }, { REQ_AUDIT_ACTION, "action" },
+    { REQ_AUDIT_TIME, "time" }, { REQ_AUDIT_CLEAR, "clear" }, { REQ_AUDIT_CHAINS, "chains" },
+    { REQ_AUDIT_DISCLOSURES, "disclosures" }, { REQ_BACK, "back" }, { REQ_NONE, NULL },
+};
+
+const tui_screen_ops nx_scr_audit = {
+    .name = "audit",
+    .ctx = TUI_CTX_AUDIT,
+    .open = audit_open,
+    .close = audit_close,
+    .suspend = audit_suspend,
+    .resume = audit_resume,
+    .draw = audit_draw,
+    .handle = audit_handle,
+    .tick = audit_tick,
+    .title = audit_title,
+    .hints = audit_hints,
+};
