@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COLS "id, kind, item_id, team, author, owner, status, due, created, updated, hlc, " \
-             "body, op_id, refused"
+#define COLS NX_RECORD_COLS
 
 void nx_record_row_clear(nx_record_row *r)
 {
@@ -29,7 +28,7 @@ static void copy(char *out, size_t len, sqlite3_stmt *st, int i)
     snprintf(out, len, "%s", t ? (const char *)t : "");
 }
 
-static int read_row(sqlite3_stmt *st, nx_record_row *r)
+int nx_record_read(sqlite3_stmt *st, nx_record_row *r)
 {
     memset(r, 0, sizeof *r);
     nx_record *c = &r->rec;
@@ -47,7 +46,10 @@ static int read_row(sqlite3_stmt *st, nx_record_row *r)
     copy(r->op_id, sizeof r->op_id, st, 12);
     copy(r->refused, sizeof r->refused, st, 13);
     const unsigned char *b = sqlite3_column_text(st, 11);
-    return nx_record_set_body(c, b ? (const char *)b : "{}");
+    if (nx_record_set_body(c, b ? (const char *)b : "{}") == 0)
+        return 0;
+    nx_record_row_clear(r);
+    return -1;
 }
 
 /* INSERT OR REPLACE of every column; `where` (may be "") guards it. */
@@ -106,7 +108,7 @@ int nx_record_get(nx_store *s, const char *id, nx_record_row *out)
     bind_str(st, 1, id);
     int rc = sqlite3_step(st);
     int ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-    if (ret == 1 && read_row(st, out) != 0) {
+    if (ret == 1 && nx_record_read(st, out) != 0) {
         nx_record_row_clear(out);
         ret = -1;
     }
@@ -170,7 +172,7 @@ int nx_record_scan(nx_store *s, const nx_record_filter *f, nx_record_fn fn, void
     int ret = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         nx_record_row row;
-        if (read_row(st, &row) != 0) {
+        if (nx_record_read(st, &row) != 0) {
             nx_record_row_clear(&row);
             ret = -1;
             break;

@@ -28,6 +28,14 @@ typedef struct nx_record_row {
 
 void nx_record_row_clear(nx_record_row *r);     /* wipes body */
 
+/* The columns of a row, in the order nx_record_read reads them (the hub's
+ * store holds the same table, migration 9, and reads it with these). */
+#define NX_RECORD_COLS "id, kind, item_id, team, author, owner, status, due, created, " \
+                       "updated, hlc, body, op_id, refused"
+/* Reads NX_RECORD_COLS from the current row of st, starting at column 0.
+ * 0, or -1 (no memory: out is cleared). */
+int nx_record_read(sqlite3_stmt *st, nx_record_row *out);
+
 /* Writes r as a local change carried by op op_id (the caller holds the
  * transaction with the op and the audit event). 0 or -1. */
 int nx_record_put_local(nx_store *s, const nx_record *r, const char *op_id);
