@@ -13,7 +13,7 @@ static const effect_fn effects[NX_REC_KIND_COUNT] = {
     [NX_REC_QA_REVIEW] = NULL,
     [NX_REC_CAPA] = NULL,
     [NX_REC_INCIDENT] = NULL,
-    [NX_REC_PATIENT_REQUEST] = NULL,
+    [NX_REC_PATIENT_REQUEST] = srv_patreq_effects,   /* patreq_effects.c */
 };
 
 int srv_record_effects(nx_srv *s, const nx_record *prev, const nx_record *next, char *err,

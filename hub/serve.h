@@ -174,6 +174,9 @@ int srv_record_refused(nx_srv *s, const srv_op *op);
  * refused (err says why; the caller rejects the op), -1 store. */
 int srv_record_effects(nx_srv *s, const nx_record *prev, const nx_record *next, char *err,
                        size_t errlen);
+/* patreq_effects.c: a patient request's (item check, the patient's flag). */
+int srv_patreq_effects(nx_srv *s, const nx_record *prev, const nx_record *next, char *err,
+                       size_t errlen);
 
 /* serve_audit.c: one AUDIT frame. 0 handled, 1 protocol error (ERROR
  * sent), -1 store failure. */

@@ -4,6 +4,8 @@
  * kind's module and are listed in kind_check[] below; this file keeps the
  * parts every kind shares, so the hub and the client run the same code. */
 #include "domain/record.h"
+#include "domain/incident.h"
+#include "domain/patreq.h"
 #include "util/jsonz.h"
 #include "util/util.h"
 
@@ -226,8 +228,8 @@ static const nx_record_check_fn kind_check[NX_REC_KIND_COUNT] = {
     [NX_REC_QA_SAMPLE] = default_check,
     [NX_REC_QA_REVIEW] = default_check,
     [NX_REC_CAPA] = default_check,
-    [NX_REC_INCIDENT] = default_check,
-    [NX_REC_PATIENT_REQUEST] = default_check,
+    [NX_REC_INCIDENT] = nx_incident_check,          /* incident.c */
+    [NX_REC_PATIENT_REQUEST] = nx_patreq_check,     /* patreq.c */
 };
 
 static int id_ok(const char *s)

@@ -13,6 +13,12 @@
 
 int nx_session_record_save(nx_session *s, nx_record *r, char *err, size_t errlen)
 {
+    return nx_session_record_save_with(s, r, NULL, NULL, err, errlen);
+}
+
+int nx_session_record_save_with(nx_session *s, nx_record *r, nx_record_within_fn within,
+                                void *ctx, char *err, size_t errlen)
+{
     nx_store *st = s->profile->store;
     if (nx_record_kind_parse(r->kind) < 0)
         return nx_err(err, errlen, "record: unknown kind");
@@ -65,6 +71,8 @@ int nx_session_record_save(nx_session *s, nx_record *r, char *err, size_t errlen
         rc = sess_op(s, NX_OP_RECORD, r->id, r->kind, parts, 1, NULL, op_id, err, errlen);
         if (rc == 0 && nx_record_put_local(st, r, op_id) != 0)
             rc = nx_err(err, errlen, "record %s: cannot save it", r->id);
+        if (rc == 0 && within)
+            rc = within(ctx, s, r, err, errlen);
         if (rc != 0) {
             sess_rollback(s);
         } else {

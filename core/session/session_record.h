@@ -19,6 +19,15 @@
  * id or the rule broken, never a value. 0 or -1. */
 int nx_session_record_save(nx_session *s, nx_record *r, char *err, size_t errlen);
 
+/* The same, and within(ctx, ...) runs inside that transaction after the
+ * row and its op are written: what the record changes on this laptop at
+ * the same moment (a patient request sets the patient's flag, so it holds
+ * offline too). Its non-zero return (err filled) rolls everything back. */
+typedef int (*nx_record_within_fn)(void *ctx, nx_session *s, const nx_record *r, char *err,
+                                   size_t errlen);
+int nx_session_record_save_with(nx_session *s, nx_record *r, nx_record_within_fn within,
+                                void *ctx, char *err, size_t errlen);
+
 /* The row with this id if the user may see it (nx_record_visible):
  * 1 found (clear out), 0 none or not visible, -1 with err. */
 int nx_session_record_get(nx_session *s, const char *id, nx_record_row *out, char *err,

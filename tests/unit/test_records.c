@@ -31,6 +31,14 @@ static void start(const char *user, const char *role)
 
 static void fini(void) { nx_sf_close(&F); }
 
+/* A report as core/domain/incident.h wants it filed by carol: discovered
+ * an hour before NX_SF_NOW, due (the 48 h assessment clock) set to match. */
+#define REPORT(people)                                                                   \
+    "{\"type\":\"mis-fax\",\"description\":\"Synthetic\",\"discovered_at\":1780297200," \
+    "\"people_affected\":" people ",\"steps\":[{\"step\":\"reported\",\"at\":1780300800," \
+    "\"by\":\"carol\"}]}"
+#define REPORT_DUE (1780297200 + 48 * 3600)
+
 static nx_record incident(const char *id, const char *status, const char *body)
 {
     nx_record r = { 0 };
@@ -126,7 +134,8 @@ Test(records, a_save_is_the_row_its_op_and_its_audit_event, .fini = fini)
 {
     start("carol", "roi");
     char err[512] = "";
-    nx_record r = incident("", "identify", "{\"type\":\"mis-fax\",\"description\":\"Synthetic\"}");
+    nx_record r = incident("", "reported", REPORT("1"));
+    r.due = REPORT_DUE;
     snprintf(r.author, sizeof r.author, "mallory");        /* ignored */
     cr_assert_eq(nx_session_record_save(&F.sess, &r, err, sizeof err), 0, "%s", err);
     cr_assert(r.id[0], "a new record gets an id");
@@ -147,11 +156,11 @@ Test(records, a_save_is_the_row_its_op_and_its_audit_event, .fini = fini)
     nx_record_row_clear(&row);
     snprintf(c.author, sizeof c.author, "mallory");
     c.created = 5;
-    snprintf(c.status, sizeof c.status, "contain");
+    cr_assert_eq(nx_record_set_body(&c, REPORT("2")), 0);   /* the reporter corrects it */
     cr_assert_eq(nx_session_record_save(&F.sess, &c, err, sizeof err), 0, "%s", err);
     cr_expect_str_eq(c.author, "carol");
     cr_expect_eq(c.created, NX_SF_NOW);
-    cr_expect_eq(n("SELECT count(*) FROM records WHERE status='contain'"), 1);
+    cr_expect_eq(n("SELECT count(*) FROM records WHERE body LIKE '%\"people_affected\":2%'"), 1);
     cr_expect_eq(n("SELECT count(*) FROM outbox WHERE kind='record'"), 2);
     nx_record_clear(&c);
     nx_record_clear(&r);
@@ -171,7 +180,8 @@ Test(records, the_hub_copy_waits_for_the_answer_to_a_change_in_flight, .fini = f
 {
     start("carol", "roi");
     char err[512] = "";
-    nx_record r = incident("inc-1", "identify", "{}");
+    nx_record r = incident("inc-1", "reported", REPORT("1"));
+    r.due = REPORT_DUE;
     cr_assert_eq(nx_session_record_save(&F.sess, &r, err, sizeof err), 0, "%s", err);
     char op_id[64];
     nx_sf_text(&F, "SELECT op_id FROM records WHERE id='inc-1'", op_id, sizeof op_id);
@@ -183,7 +193,7 @@ Test(records, the_hub_copy_waits_for_the_answer_to_a_change_in_flight, .fini = f
     hub.created = NX_SF_NOW;
     hub.hlc = 77;
     cr_expect_eq(nx_record_apply(st, &hub), 0, "a change in flight keeps the local row");
-    cr_expect_eq(n("SELECT count(*) FROM records WHERE status='identify'"), 1);
+    cr_expect_eq(n("SELECT count(*) FROM records WHERE status='reported'"), 1);
 
     /* Refused: the reason stays on the row until the hub's copy comes. */
     cr_assert_eq(nx_outbox_settle(st, op_id, "not allowed", NX_SF_NOW), 1);

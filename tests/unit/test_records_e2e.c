@@ -1,14 +1,17 @@
 /* Oversight records end to end through the real hub (`nexus-hub serve`
- * over the local: pipe; tests/helpers/hubfix):
+ * over the local: pipe; tests/helpers/hubfix), with incidents
+ * (core/domain/incident.h) as the kind:
  *   - an agent files an incident offline (it waits in the outbox,
  *     encrypted like everything in the cache), syncs; the hub stores it
  *     with the agent as author whatever the laptop claimed; the privacy
  *     officer's next sync brings it, a supervisor's does not;
- *   - the officer moves it on; the reporter's next sync brings the new
- *     status;
- *   - the reporter's later change made from a stale copy loses to the
- *     officer's (last writer by clock): the hub answers "conflict" and the
- *     reporter's next pull puts the hub's copy back;
+ *   - the officer takes it; the reporter's next sync brings the new step;
+ *   - a later change made from a stale copy loses to the later one (last
+ *     writer by clock): the hub answers "conflict" and the writer's next
+ *     pull puts the hub's copy back;
+ *   - a change the kind's rules refuse on the hub (the reporter's
+ *     correction, made offline before the officer took the incident) is
+ *     refused there and the hub's copy comes back;
  *   - a record the kind's rules refuse (a QA sample written on a laptop,
  *     forged past the session's own check) is refused by the hub, and
  *     nothing of it is stored there. */
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/session_privacy.h"
 #include "session/session_record.h"
 #include "store/record_store.h"
 #include "store/rows.h"
@@ -33,26 +37,34 @@ static void sync_ok(nx_lap *l, nx_sync_stats *st)
     cr_assert_eq(c, NX_SYNC_OK, "%s: %s", nx_sync_code_name(c), err);
 }
 
-static nx_record incident(const char *status, const char *body)
+static void report(nx_incident *inc, int people)
 {
-    nx_record r = { 0 };
-    snprintf(r.kind, sizeof r.kind, "incident");
-    snprintf(r.status, sizeof r.status, "%s", status);
-    cr_assert_eq(nx_record_set_body(&r, body), 0);
-    return r;
+    nx_incident_init(inc);
+    snprintf(inc->type, sizeof inc->type, "mis-fax");
+    inc->discovered_at = nx_now() - 3600;
+    snprintf(inc->description, sizeof inc->description, "Synthetic: fax to a wrong number");
+    inc->people_affected = people;
 }
 
-static void save_status(nx_lap *l, const char *id, const char *status)
+static int people_on(nx_lap *l, const char *id)
 {
     char err[512] = "";
-    nx_record_row row;
-    cr_assert_eq(nx_session_record_get(&l->sess, id, &row, err, sizeof err), 1, "%s", err);
-    nx_record r;
-    cr_assert_eq(nx_record_copy(&r, &row.rec), 0);
-    nx_record_row_clear(&row);
-    snprintf(r.status, sizeof r.status, "%s", status);
-    cr_assert_eq(nx_session_record_save(&l->sess, &r, err, sizeof err), 0, "%s", err);
-    nx_record_clear(&r);
+    nx_incident_view v;
+    cr_assert_eq(nx_session_incident_get(&l->sess, id, &v, err, sizeof err), 1, "%s", err);
+    int n = v.inc.people_affected;
+    nx_incident_view_clear(&v);
+    return n;
+}
+
+static void correct(nx_lap *l, const char *id, int people)
+{
+    char err[512] = "";
+    nx_incident_view v;
+    cr_assert_eq(nx_session_incident_get(&l->sess, id, &v, err, sizeof err), 1, "%s", err);
+    v.inc.people_affected = people;
+    cr_assert_eq(nx_session_incident_correct(&l->sess, id, &v.inc, err, sizeof err), 0, "%s",
+                 err);
+    nx_incident_view_clear(&v);
 }
 
 Test(records_e2e, an_incident_filed_offline_reaches_the_officer_and_comes_back_moved,
@@ -62,20 +74,22 @@ Test(records_e2e, an_incident_filed_offline_reaches_the_officer_and_comes_back_m
         cr_skip_test("no nexus-hub beside the tests");
     char err[1024] = "", sql[512], text[256];
     cr_assert_eq(nx_hf_init(&H, "records-e2e", err, sizeof err), 0, "%s", err);
-    nx_lap agent, officer, super;
+    nx_lap agent, officer, sec, super;
     cr_assert_eq(nx_lap_open(&agent, &H, "rec-agent", "carol", "roi", "north", 1, 1, err,
                              sizeof err), 0, "%s", err);
     cr_assert_eq(nx_lap_open(&officer, &H, "rec-po", "pat", "privacy-officer", "compliance", 40,
                              1, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_lap_open(&sec, &H, "rec-so", "sol", "security-officer", "compliance", 60,
+                             1, err, sizeof err), 0, "%s", err);
     cr_assert_eq(nx_lap_open(&super, &H, "rec-sup", "sam", "supervisor", "north", 80, 1, err,
                              sizeof err), 0, "%s", err);
 
-    /* Offline: saved, waiting in the outbox. */
-    nx_record r = incident("identify", "{\"type\":\"mis-fax\",\"people_affected\":1}");
-    cr_assert_eq(nx_session_record_save(&agent.sess, &r, err, sizeof err), 0, "%s", err);
+    /* Offline: filed, waiting in the outbox. */
+    nx_incident inc;
+    report(&inc, 1);
     char id[40];
-    snprintf(id, sizeof id, "%s", r.id);
-    nx_record_clear(&r);
+    cr_assert_eq(nx_session_incident_file(&agent.sess, &inc, "", id, err, sizeof err), 0, "%s",
+                 err);
     cr_expect_eq(nx_lap_n(&agent, "SELECT count(*) FROM outbox WHERE kind='record'"), 1);
 
     nx_sync_stats st;
@@ -83,45 +97,58 @@ Test(records_e2e, an_incident_filed_offline_reaches_the_officer_and_comes_back_m
     cr_expect_eq(st.applied, 1, "the hub took the record op");
     cr_expect_eq(nx_lap_n(&agent, "SELECT count(*) FROM outbox"), 0);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND author='carol' "
-             "AND kind='incident' AND status='identify' AND team='north'", id);
+             "AND kind='incident' AND status='reported' AND team='north'", id);
     cr_expect_eq(nx_hf_n(&H, sql), 1, "stored on the hub as carol's");
     cr_expect_eq(nx_lap_n(&agent, "SELECT count(*) FROM records WHERE op_id<>''"), 0,
                  "settled by the hub's answer");
 
     sync_ok(&officer, &st);
     cr_expect_eq(st.records, 1);
-    snprintf(sql, sizeof sql, "SELECT body FROM records WHERE id='%s' AND author='carol'", id);
+    cr_expect_eq(people_on(&officer, id), 1);
+    snprintf(sql, sizeof sql, "SELECT author FROM records WHERE id='%s'", id);
     nx_lap_text(&officer, sql, text, sizeof text);
-    cr_expect_str_eq(text, "{\"people_affected\":1,\"type\":\"mis-fax\"}");
+    cr_expect_str_eq(text, "carol");
     sync_ok(&super, &st);
     cr_expect_eq(nx_lap_n(&super, "SELECT count(*) FROM records"), 0,
                  "a supervisor is not sent incidents");
 
-    /* The officer moves it on; the reporter's next sync brings it. */
-    save_status(&officer, id, "contain");
+    /* The reporter corrects it offline, before any officer has taken it. */
+    correct(&agent, id, 2);
+
+    /* The officer takes it; the security officer's laptop gets it too. */
+    cr_assert_eq(nx_session_incident_advance(&officer.sess, id, NULL, err, sizeof err), 0, "%s",
+                 err);
     sync_ok(&officer, &st);
     cr_expect_eq(st.applied, 1);
-    sync_ok(&agent, &st);
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND status='contain'",
-             id);
-    cr_expect_eq(nx_lap_n(&agent, sql), 1);
+    sync_ok(&sec, &st);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND status='identify' "
+             "AND owner='pat'", id);
+    cr_expect_eq(nx_lap_n(&sec, sql), 1);
 
-    /* A stale write loses to the later one and the hub's copy comes back:
-     * the reporter writes while the officer's later change is on the
-     * hub (the officer's clock is ahead: their change is later). */
-    save_status(&officer, id, "eradicate");
-    nx_hlc ahead = NX_HLC_MAKE(nx_hlc_wall_ms() + 3600 * 1000, 0);
-    cr_assert_eq(nx_sync_hlc_raise(officer.prof.store, ahead), 0);
-    save_status(&officer, id, "recover");
-    sync_ok(&officer, &st);
-    save_status(&agent, id, "identify");
+    /* The reporter's correction reaches the hub after that: refused, and
+     * the hub's copy comes back. */
     sync_ok(&agent, &st);
-    cr_expect_eq(st.conflicts, 1, "the reporter's older write lost");
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND status='recover'",
-             id);
-    cr_expect_eq(nx_hf_n(&H, sql), 1, "the hub keeps the later write");
+    cr_expect_eq(st.rejected, 1, "the reporter may correct only until an officer takes it");
     sync_ok(&agent, &st);
     cr_expect_eq(nx_lap_n(&agent, sql), 1, "the reporter's copy is the hub's again");
+    cr_expect_eq(people_on(&agent, id), 1);
+
+    /* A stale write loses to the later one: the privacy officer's clock is
+     * ahead, so their correction is later than the security officer's,
+     * made from the copy both held. */
+    nx_hlc ahead = NX_HLC_MAKE(nx_hlc_wall_ms() + 3600 * 1000, 0);
+    cr_assert_eq(nx_sync_hlc_raise(officer.prof.store, ahead), 0);
+    correct(&officer, id, 3);
+    sync_ok(&officer, &st);
+    cr_expect_eq(st.applied, 1);
+    correct(&sec, id, 4);
+    sync_ok(&sec, &st);
+    cr_expect_eq(st.conflicts, 1, "the older write lost");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND "
+             "body LIKE '%%\"people_affected\":3%%'", id);
+    cr_expect_eq(nx_hf_n(&H, sql), 1, "the hub keeps the later write");
+    sync_ok(&sec, &st);
+    cr_expect_eq(people_on(&sec, id), 3, "the loser's copy is the hub's again");
 
     /* Forged past the session: a QA sample op put straight in the outbox. */
     nx_record q = { .created = 1 };
@@ -142,5 +169,6 @@ Test(records_e2e, an_incident_filed_offline_reaches_the_officer_and_comes_back_m
 
     nx_lap_close(&agent);
     nx_lap_close(&officer);
+    nx_lap_close(&sec);
     nx_lap_close(&super);
 }
