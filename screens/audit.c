@@ -11,9 +11,7 @@
  * session writes the `view` events before anything is shown). A reveal's
  * reason and the accounting's entries are wiped when they leave the
  * screen, on lock and on close. */
-#include "screens/screens.h"
-#include "session/session_oversight.h"
-#include "tui/table.h"
+#include "screens/audit_int.h"
 
 #include <langinfo.h>
 #include <stddef.h>
@@ -24,20 +22,11 @@
 typedef enum { MODE_EVENTS, MODE_CHAINS, MODE_ACCOUNTING } audit_mode;
 typedef enum { ASK_USER, ASK_ITEM, ASK_ACTION, ASK_TIME, ASK_PATIENT } ask_what;
 
-/* The events, a page at a time (the table's source). */
-typedef struct {
-    tui_app *a;
-    const nx_audit_filter *f;
-    nx_audit_view_row *rows;   /* room for `page` rows */
-    int page, n;
-    int64_t off, total;
-} ev_src;
-
 typedef struct {
     audit_mode mode;
     nx_audit_filter filter;
     char range[64];             /* the time filter as typed */
-    ev_src ev;
+    nx_audit_ev_src ev;
     tui_table events;
     nx_audit_chain_view *chains;
     size_t nchains;
@@ -54,249 +43,6 @@ typedef struct {
     uint64_t rounds;
     char problem[512];
 } audit_st;
-
-/* ---- the events' source ---------------------------------------------------------------- */
-
-static int ev_load(ev_src *e, int64_t off, int limit)
-{
-    nx_audit_rows_wipe(e->rows, (size_t)e->n);
-    e->n = 0;
-    if (off < 0)
-        off = 0;
-    e->off = off;
-    if (limit <= 0 || !e->rows)
-        return 0;
-    size_t n = 0;
-    char err[256];
-    if (nx_session_audit_page(&e->a->session, e->f, (size_t)off, (size_t)limit, e->rows, &n,
-                              err, sizeof err) != 0)
-        return -1;
-    e->n = (int)n;
-    return e->n;
-}
-
-static int ev_first(void *ctx)
-{
-    ev_src *e = ctx;
-    return ev_load(e, 0, e->page);
-}
-
-static int ev_last(void *ctx)
-{
-    ev_src *e = ctx;
-    return ev_load(e, e->total - e->page, e->page);
-}
-
-static int ev_after(void *ctx, int i)
-{
-    ev_src *e = ctx;
-    int64_t start = e->off + i + 1;
-    if (start >= e->total)
-        return 0;
-    return ev_load(e, start, e->page);
-}
-
-static int ev_before(void *ctx, int i)
-{
-    ev_src *e = ctx;
-    int64_t end = e->off + i;
-    if (end <= 0)
-        return 0;
-    int64_t start = end - e->page < 0 ? 0 : end - e->page;
-    return ev_load(e, start, (int)(end - start));
-}
-
-static int ev_from(void *ctx, int i)
-{
-    ev_src *e = ctx;
-    int64_t start = e->off + i;
-    if (start > e->total - e->page)
-        start = e->total - e->page;
-    return ev_load(e, start, e->page);
-}
-
-static const void *ev_row(void *ctx, int i)
-{
-    return &((ev_src *)ctx)->rows[i];
-}
-
-static int64_t ev_count(void *ctx, int *exact)
-{
-    ev_src *e = ctx;
-    char err[256];
-    *exact = 1;
-    e->total = nx_session_audit_count(&e->a->session, e->f, err, sizeof err);
-    return e->total;
-}
-
-static int ev_set_page(void *ctx, int rows)
-{
-    ev_src *e = ctx;
-    nx_audit_view_row *r = calloc((size_t)rows, sizeof *r);
-    if (!r)
-        return -1;
-    nx_audit_rows_wipe(e->rows, (size_t)e->n);
-    free(e->rows);
-    e->rows = r;
-    e->n = 0;
-    e->page = rows;
-    return ev_from(e, 0);
-}
-
-static void device_short(const char *device, int local, char *buf, size_t len)
-{
-    if (local)
-        snprintf(buf, len, "here");
-    else
-        snprintf(buf, len, "%.8s", device);
-}
-
-enum { E_WHEN, E_DEVICE, E_SEQ, E_USER, E_ACTION, E_ITEM, E_FIELD, E_FLAG, E_NCOLS };
-
-static const tui_column ev_cols[E_NCOLS] = {
-    [E_WHEN] = { "When", 12, 0, 0 },
-    [E_DEVICE] = { "Device", 8, 0, 0 },
-    [E_SEQ] = { "#", 4, 0, 1 },
-    [E_USER] = { "User", 7, 1, 0 },
-    [E_ACTION] = { "Action", 13, 0, 0 },
-    [E_ITEM] = { "Item", 9, 2, 0 },
-    [E_FIELD] = { "Field", 7, 1, 0 },
-    [E_FLAG] = { "Flag", 11, 0, 0 },
-};
-
-static tui_elem mark_elem(nx_audit_mark m)
-{
-    return m == NX_AUDIT_MARK_REVEAL ? TUI_EL_REVEALED
-         : m == NX_AUDIT_MARK_FAILED ? TUI_EL_ERROR : TUI_EL_NORMAL;
-}
-
-static tui_elem ev_cell(void *ctx, const void *row, int col, char *buf, size_t len)
-{
-    (void)ctx;
-    const nx_audit_view_row *r = row;
-    switch (col) {
-    case E_WHEN:
-        nx_scr_format_due(r->at, buf, len);
-        return TUI_EL_NORMAL;
-    case E_DEVICE:
-        device_short(r->device, r->local, buf, len);
-        return r->local ? TUI_EL_HINT : TUI_EL_NORMAL;
-    case E_SEQ:
-        snprintf(buf, len, "%lld", (long long)r->seq);
-        return TUI_EL_NORMAL;
-    case E_USER:
-        snprintf(buf, len, "%s", r->user);
-        return TUI_EL_NORMAL;
-    case E_ACTION:
-        snprintf(buf, len, "%s", r->action);
-        return mark_elem(r->mark);
-    case E_ITEM:
-        snprintf(buf, len, "%s", r->item_id[0] ? r->item_id : "-");
-        return TUI_EL_NORMAL;
-    case E_FIELD:
-        snprintf(buf, len, "%s", r->field[0] ? r->field : "-");
-        return TUI_EL_NORMAL;
-    default:
-        /* in words too: NO_COLOR and monochrome terminals lose nothing */
-        if (r->mark == NX_AUDIT_MARK_REVEAL)
-            snprintf(buf, len, "%s", strcmp(r->outcome, "failed") == 0 ? "REFUSED" : "BREAK-GLASS");
-        else
-            snprintf(buf, len, "%s", r->mark == NX_AUDIT_MARK_FAILED ? "FAILED" : "");
-        return mark_elem(r->mark);
-    }
-}
-
-static const tui_rowsrc ev_ops = {
-    .first = ev_first, .last = ev_last, .after = ev_after, .before = ev_before,
-    .from = ev_from, .row = ev_row, .count = ev_count, .set_page = ev_set_page,
-    .cell = ev_cell,
-};
-
-/* ---- chains ------------------------------------------------------------------------------ */
-
-enum { C_DEVICE, C_EVENTS, C_STATE, C_NCOLS };
-
-static const tui_column chain_cols[C_NCOLS] = {
-    [C_DEVICE] = { "Device", 20, 1, 0 },
-    [C_EVENTS] = { "Events", 7, 0, 1 },
-    [C_STATE] = { "Chain", 30, 3, 0 },
-};
-
-static void chain_state(const nx_audit_chain_view *c, char *buf, size_t len)
-{
-    if (c->events == 0)
-        snprintf(buf, len, "no events held");
-    else if (!c->broken_at)
-        snprintf(buf, len, "verified up to event %lld%s", (long long)c->verified_upto,
-                 c->local ? " (every MAC recomputed)" : " (links)");
-    else
-        snprintf(buf, len, "BROKEN at event %lld, verified up to %lld: %s",
-                 (long long)c->broken_at, (long long)c->verified_upto, c->why);
-}
-
-static tui_elem c_cell(void *ctx, const void *row, int col, char *buf, size_t len)
-{
-    (void)ctx;
-    const nx_audit_chain_view *c = row;
-    switch (col) {
-    case C_DEVICE:
-        snprintf(buf, len, "%s%s", c->local ? "this laptop " : "", c->device);
-        return TUI_EL_NORMAL;
-    case C_EVENTS:
-        snprintf(buf, len, "%lld", (long long)c->events);
-        return TUI_EL_NORMAL;
-    default:
-        chain_state(c, buf, len);
-        return c->broken_at ? TUI_EL_ERROR : TUI_EL_INFO;
-    }
-}
-
-static const tui_rowsrc chain_ops = {
-    .first = tui_array_first, .last = tui_array_last, .after = tui_array_after,
-    .before = tui_array_before, .from = tui_array_from, .row = tui_array_row,
-    .count = tui_array_count, .set_page = tui_array_set_page, .cell = c_cell,
-};
-
-/* ---- the accounting ---------------------------------------------------------------------- */
-
-enum { D_WHEN, D_ITEM, D_BY, D_RECIPIENT, D_ADDRESS, D_WHAT, D_PURPOSE, D_NCOLS };
-
-static const tui_column discl_cols[D_NCOLS] = {
-    [D_WHEN] = { "When", 12, 0, 0 },
-    [D_ITEM] = { "Item", 8, 1, 0 },
-    [D_BY] = { "By", 6, 0, 0 },
-    [D_RECIPIENT] = { "Recipient", 10, 2, 0 },
-    [D_ADDRESS] = { "Address", 10, 2, 0 },
-    [D_WHAT] = { "Released", 8, 2, 0 },
-    [D_PURPOSE] = { "Purpose", 9, 0, 0 },
-};
-
-static tui_elem d_cell(void *ctx, const void *row, int col, char *buf, size_t len)
-{
-    (void)ctx;
-    const nx_disclosure_view *d = row;
-    const char *v;
-    switch (col) {
-    case D_WHEN:
-        nx_scr_format_due(d->at, buf, len);
-        return TUI_EL_NORMAL;
-    case D_ITEM: v = d->item_id; break;
-    case D_BY: v = d->user; break;
-    case D_RECIPIENT: v = d->recipient; break;
-    case D_ADDRESS: v = d->address; break;
-    case D_WHAT: v = d->description; break;
-    default: v = d->purpose; break;
-    }
-    snprintf(buf, len, "%s", v);
-    return strstr(v, NX_MASK_BULLET) || strcmp(v, "(hidden)") == 0 ? TUI_EL_MASKED
-                                                                    : TUI_EL_NORMAL;
-}
-
-static const tui_rowsrc discl_ops = {
-    .first = tui_array_first, .last = tui_array_last, .after = tui_array_after,
-    .before = tui_array_before, .from = tui_array_from, .row = tui_array_row,
-    .count = tui_array_count, .set_page = tui_array_set_page, .cell = d_cell,
-};
 
 static void drop_accounting(audit_st *st)
 {
@@ -367,9 +113,9 @@ static int audit_open(tui_screen *s, tui_app *a, const void *arg, char *err, siz
     st->sep = cs && strcmp(cs, "UTF-8") == 0 ? " \xc2\xb7 " : " | ";
     st->ev.a = a;
     st->ev.f = &st->filter;
-    tui_table_init(&st->events, ev_cols, E_NCOLS, &ev_ops, &st->ev);
-    tui_table_init(&st->chain_table, chain_cols, C_NCOLS, &chain_ops, &st->chain_src);
-    tui_table_init(&st->discl_table, discl_cols, D_NCOLS, &discl_ops, &st->discl_src);
+    tui_table_init(&st->events, nx_audit_ev_cols, E_NCOLS, &nx_audit_ev_ops, &st->ev);
+    tui_table_init(&st->chain_table, nx_audit_chain_cols, C_NCOLS, &nx_audit_chain_ops, &st->chain_src);
+    tui_table_init(&st->discl_table, nx_audit_discl_cols, D_NCOLS, &nx_audit_discl_ops, &st->discl_src);
     int h = rows_for_table(a);
     tui_table_resize(&st->events, h, a->lay.cols);
     tui_table_resize(&st->chain_table, h, a->lay.cols);
@@ -528,7 +274,7 @@ static void draw_chains(audit_st *st, tui_app *a, WINDOW *w, int rows, int ncols
     const nx_audit_chain_view *c = tui_table_current(&st->chain_table);
     if (c) {
         char line[400], state[300];
-        chain_state(c, state, sizeof state);
+        nx_audit_chain_state(c, state, sizeof state);
         snprintf(line, sizeof line, "%s %s: %s", c->local ? "This laptop," : "Device",
                  c->device, state);
         nx_scr_wrap(a, w, rows - 3, 1, ncols - 2, 2,
