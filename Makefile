@@ -163,7 +163,7 @@ bench: build/.deps-test $(REL)/nexus $(REL)/nexus-hub $(TST)/progs/tui_fixture
 
 # ---- run --------------------------------------------------------------------------
 run: $(REL)/nexus $(REL)/nexus-hub
-	@scripts/run-training.sh $(REL)/nexus
+	@scripts/run-training.sh $(REL)/nexus $(ROLE)
 
 clean:
 	rm -rf build
