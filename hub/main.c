@@ -46,6 +46,7 @@ static const char usage_text[] =
     "  audit verify\n"
     "  audit query [--user U] [--item I] [--action A] [--device D] [--since T] [--reasons]\n"
     "  qa sample --rule R --period P [--reviewer U]   re-derive a QA sample (ids, sorted)\n"
+    "  qa draw --rule R --period P   put a period's QA sample as records now (recovery)\n"
     "  serve --user NAME                        the sync protocol on stdin/stdout (sshd)\n"
     "  --help, --version\n";
 

@@ -21,6 +21,7 @@
  * patient) a new revision. Reasons name field ids and statuses, never a
  * value. */
 #include "hub/serve.h"
+#include "hub/qa_live.h"
 #include "domain/deadlines.h"
 #include "domain/workflow.h"
 #include "store/items_io.h"
@@ -469,9 +470,11 @@ int srv_merge(nx_srv *s, const srv_op *op, srv_result *r)
         reject(r, "item %s is not on the hub", op->item);
         return 0;
     }
-    int rc = 0;
+    int rc = 0, shadow;
     if (!srv_in_scope(s, it.assignee, it.team)) {
         reject(r, "item %s is not assigned to you or your team", it.id);
+    } else if ((shadow = srv_qa_shadow(s, op, &it, r)) != 0) {
+        rc = shadow < 0 ? -1 : 0;              /* under QA review: hub/qa_live.h */
     } else {
         switch (op->kind) {
         case NX_OP_SET: rc = merge_set(s, op, &it, r); break;

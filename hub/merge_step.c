@@ -16,6 +16,7 @@
  * wherever the item now is, if the workflow allows it) or writes its
  * field value, under the supervisor's id. */
 #include "hub/serve.h"
+#include "hub/qa_live.h"
 #include "domain/deadlines.h"
 #include "domain/disclosure.h"
 #include "domain/workflow.h"
@@ -154,6 +155,8 @@ int srv_step(nx_srv *s, nx_item *it, const char *to, const char *linked_id, int6
                                             it->status) != 0 ||
                     srv_touch(s, it->id) != 0))
         rc = -1;
+    if (rc == 0)
+        rc = srv_qa_step(s, it, at, who);   /* live QA sampling: hub/qa_live.h */
     return rc;
 }
 

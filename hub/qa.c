@@ -5,6 +5,7 @@
  * (issue 6; the rules and draws are core/domain/qa.c). Item ids and user
  * names only: nothing here reads a field value. */
 #include "hub/qa.h"
+#include "hub/qa_live.h"
 #include "util/util.h"
 
 #include <sodium.h>
@@ -172,28 +173,11 @@ static int select_group(const nx_qa_rule *r, const unsigned char *seed, const ca
     return k == (size_t)-1 ? -1 : 0;
 }
 
-int nx_hub_qa_sample(nx_hub *h, const char *rule, const char *period, const char *reviewer,
-                     nx_hub_id_cb cb, void *arg, size_t *candidates, char *err, size_t errlen)
+/* The sample of rule r in [start, end) with seed (see nx_hub_qa_sample). */
+static int sample_with(nx_hub *h, const nx_qa_rule *r, int64_t start, int64_t end,
+                       const unsigned char *seed, const char *reviewer, nx_hub_id_cb cb,
+                       void *arg, size_t *candidates, char *err, size_t errlen)
 {
-    const nx_qa_rule *r = nx_qa_rule_find(rule);
-    if (!r)
-        return nx_err(err, errlen, "unknown QA rule '%s' (scheduling, eligibility, prior-auth, roi)",
-                      rule ? rule : "");
-    int64_t start, end;
-    if (nx_qa_period_bounds(r, period, &start, &end) != 0)
-        return nx_err(err, errlen, "'%s' is not a period of rule %s (%s)", period ? period : "",
-                      r->name, r->span == NX_QA_MONTH ? "a month: 2026-11" : "an ISO week: 2026-W48");
-    unsigned char seed[NX_QA_SEED_BYTES];
-    if (nx_hub_begin(h) != 0)
-        return nx_err(err, errlen, "cannot start a transaction: %s", nx_hub_errmsg(h));
-    if (nx_hub_qa_seed_ensure(h, r, period, seed, err, errlen) < 0) {
-        nx_hub_rollback(h);
-        return -1;
-    }
-    if (nx_hub_commit(h) != 0) {
-        nx_hub_rollback(h);
-        return nx_err(err, errlen, "cannot commit: %s", nx_hub_errmsg(h));
-    }
     cands c = { 0 };
     int rc = load(h, r, start, end, &c, err, errlen);
     const char **picked = rc ? NULL : calloc(c.n ? c.n : 1, sizeof *picked);
@@ -220,9 +204,65 @@ int nx_hub_qa_sample(nx_hub *h, const char *rule, const char *period, const char
     }
     if (candidates)
         *candidates = c.n;
-    sodium_memzero(seed, sizeof seed);
     free(picked);
     cands_free(&c);
+    return rc;
+}
+
+static const nx_qa_rule *rule_period(const char *rule, const char *period, int64_t *start,
+                                     int64_t *end, char *err, size_t errlen)
+{
+    const nx_qa_rule *r = nx_qa_rule_find(rule);
+    if (!r) {
+        nx_err(err, errlen, "unknown QA rule '%s' (scheduling, eligibility, prior-auth, roi)",
+               rule ? rule : "");
+        return NULL;
+    }
+    if (nx_qa_period_bounds(r, period, start, end) != 0) {
+        nx_err(err, errlen, "'%s' is not a period of rule %s (%s)", period ? period : "",
+               r->name, r->span == NX_QA_MONTH ? "a month: 2026-11" : "an ISO week: 2026-W48");
+        return NULL;
+    }
+    return r;
+}
+
+int nx_hub_qa_sample(nx_hub *h, const char *rule, const char *period, const char *reviewer,
+                     nx_hub_id_cb cb, void *arg, size_t *candidates, char *err, size_t errlen)
+{
+    int64_t start, end;
+    const nx_qa_rule *r = rule_period(rule, period, &start, &end, err, errlen);
+    if (!r)
+        return -1;
+    unsigned char seed[NX_QA_SEED_BYTES];
+    if (nx_hub_begin(h) != 0)
+        return nx_err(err, errlen, "cannot start a transaction: %s", nx_hub_errmsg(h));
+    if (nx_hub_qa_seed_ensure(h, r, period, seed, err, errlen) < 0) {
+        nx_hub_rollback(h);
+        return -1;
+    }
+    if (nx_hub_commit(h) != 0) {
+        nx_hub_rollback(h);
+        return nx_err(err, errlen, "cannot commit: %s", nx_hub_errmsg(h));
+    }
+    int rc = sample_with(h, r, start, end, seed, reviewer, cb, arg, candidates, err, errlen);
+    sodium_memzero(seed, sizeof seed);
+    return rc;
+}
+
+int nx_hub_qa_sample_in(nx_hub *h, const char *rule, const char *period, const char *reviewer,
+                        nx_hub_id_cb cb, void *arg, size_t *candidates, char *err,
+                        size_t errlen)
+{
+    int64_t start, end;
+    const nx_qa_rule *r = rule_period(rule, period, &start, &end, err, errlen);
+    if (!r)
+        return -1;
+    unsigned char seed[NX_QA_SEED_BYTES];
+    int rc = nx_hub_qa_seed_ensure(h, r, period, seed, err, errlen) < 0
+                 ? -1
+                 : sample_with(h, r, start, end, seed, reviewer, cb, arg, candidates, err,
+                               errlen);
+    sodium_memzero(seed, sizeof seed);
     return rc;
 }
 
@@ -242,8 +282,10 @@ static int usage(const char *msg)
 
 int nx_hub_qa_main(int argc, char **argv)
 {
+    if (argc >= 1 && strcmp(argv[0], "draw") == 0)
+        return nx_hub_qa_draw_main(argc, argv);      /* hub/qa_live.c */
     if (argc < 1 || strcmp(argv[0], "sample") != 0)
-        return usage("expected 'qa sample'");
+        return usage("expected 'qa sample' or 'qa draw'");
     static const char *const names[] = { "--store", "--key-file", "--rule", "--period",
                                          "--reviewer" };
     enum { N = sizeof names / sizeof names[0] };

@@ -32,6 +32,12 @@ int nx_hub_qa_seed_ensure(nx_hub *h, const nx_qa_rule *r, const char *period,
 int nx_hub_qa_sample(nx_hub *h, const char *rule, const char *period, const char *reviewer,
                      nx_hub_id_cb cb, void *arg, size_t *candidates, char *err, size_t errlen);
 
+/* The same inside the caller's transaction (the seed, when new, is
+ * stored in it): the live draws of hub/qa_live.c. */
+int nx_hub_qa_sample_in(nx_hub *h, const char *rule, const char *period, const char *reviewer,
+                        nx_hub_id_cb cb, void *arg, size_t *candidates, char *err,
+                        size_t errlen);
+
 /* `nexus-hub qa sample --store DIR [--key-file F] --rule R --period P
  * [--reviewer U]` (argv after "qa"): prints the sampled ids, one a line,
  * sorted. Exit code 0, 1 failed, 2 usage. */

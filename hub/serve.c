@@ -14,6 +14,7 @@
  * Nothing here writes to stderr: sshd may log it, and the one thing worth
  * saying to the client goes in an ERROR frame without any value. */
 #include "hub/serve.h"
+#include "hub/qa_live.h"
 #include "session/training.h"
 #include "util/util.h"
 
@@ -431,6 +432,8 @@ static int dispatch(nx_srv *s, const nx_msg *m)
         s->in_round = 1;
         if (s->st.rounds > 0 && (rc = recheck(s)) != 0)
             return rc == 1 ? 2 : rc;
+        if (srv_qa_round(s) != 0)              /* end-of-period QA draws: hub/qa_live.h */
+            return -1;
     }
     switch (t) {
     case NX_MSG_HELLO:

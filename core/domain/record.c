@@ -4,6 +4,8 @@
  * kind's module and are listed in kind_check[] below; this file keeps the
  * parts every kind shares, so the hub and the client run the same code. */
 #include "domain/record.h"
+#include "domain/capa.h"
+#include "domain/qa_review.h"
 #include "domain/incident.h"
 #include "domain/patreq.h"
 #include "util/jsonz.h"
@@ -195,39 +197,10 @@ int nx_record_visible(const nx_record *r, nx_role role, const char *user, const 
 
 /* ---- checks ---------------------------------------------------------------------------- */
 
-/* Default rules per kind, until a kind's module takes over: who may create
- * a record of the kind at all. */
-static int default_check(const nx_record *prev, const nx_record *next, nx_role role,
-                         const char *user, const char *team, char *err, size_t errlen)
-{
-    (void)team;
-    switch (nx_record_kind_parse(next->kind)) {
-    case NX_REC_QA_SAMPLE:
-        return nx_err(err, errlen, "record %s: QA samples are drawn by the hub", next->id);
-    case NX_REC_QA_REVIEW:
-    case NX_REC_CAPA:
-        if (role != NX_ROLE_SUPERVISOR &&
-            !(prev && strcmp(prev->owner, user) == 0 && nx_record_kind_parse(next->kind) ==
-                                                            NX_REC_CAPA))
-            return nx_err(err, errlen, "record %s: only a supervisor writes %s records",
-                          next->id, next->kind);
-        return 0;
-    case NX_REC_INCIDENT:
-        if (prev && !is_officer(role) && strcmp(prev->author, user) != 0)
-            return nx_err(err, errlen, "record %s: only the reporter or an officer may "
-                                       "change an incident", next->id);
-        return 0;
-    case NX_REC_PATIENT_REQUEST:
-        return 0;
-    default:
-        return nx_err(err, errlen, "record %s: unknown kind", next->id);
-    }
-}
-
 static const nx_record_check_fn kind_check[NX_REC_KIND_COUNT] = {
-    [NX_REC_QA_SAMPLE] = default_check,
-    [NX_REC_QA_REVIEW] = default_check,
-    [NX_REC_CAPA] = default_check,
+    [NX_REC_QA_SAMPLE] = nx_qa_sample_check,      /* domain/qa_review.h */
+    [NX_REC_QA_REVIEW] = nx_qa_review_check,
+    [NX_REC_CAPA] = nx_capa_check,                /* domain/capa.h */
     [NX_REC_INCIDENT] = nx_incident_check,          /* incident.c */
     [NX_REC_PATIENT_REQUEST] = nx_patreq_check,     /* patreq.c */
 };

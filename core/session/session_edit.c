@@ -2,6 +2,7 @@
  * Each is one transaction holding the change, its audit event and its sync
  * op (op.h's table: set, add for units used, status, note, attempt, attach). */
 #include "session/session_int.h"
+#include "session/session_qa.h"
 #include "domain/deadlines.h"
 #include "domain/disclosure.h"
 #include "domain/workflow.h"
@@ -75,6 +76,8 @@ static int set_field(nx_session *s, nx_item *it, const char *field, const char *
         return -1;
     if (f->home == NX_AT_NOTES)
         return nx_err(err, errlen, "notes are appended, never edited");
+    if (nx_session_qa_guard(s, it, NX_AUDIT_UPDATE, f->id, err, errlen) != 0)
+        return -1;                          /* shadowing: session_qa.h */
     if (!nx_policy_allows(s->policy, s->role, NX_ACTION_EDIT) ||
         nx_policy_level(s->policy, s->role, f) != NX_LEVEL_FULL) {
         sess_refused(s, NX_AUDIT_UPDATE, it->id, f->id);
@@ -241,6 +244,8 @@ int nx_session_transition(nx_session *s, nx_item *it, const char *to,
     char linked[NX_ID_MAX] = "";
     if (linked_out)
         linked_out[0] = '\0';
+    if (nx_session_qa_guard(s, it, NX_AUDIT_STATUS, NULL, err, errlen) != 0)
+        return -1;
     if (!nx_policy_allows(s->policy, s->role, NX_ACTION_STATUS)) {
         sess_refused(s, NX_AUDIT_STATUS, it->id, NULL);
         return nx_err(err, errlen, "your role (%s) may not change an item's status",
@@ -307,6 +312,8 @@ int nx_session_transition(nx_session *s, nx_item *it, const char *to,
 int nx_session_note(nx_session *s, nx_item *it, const char *body, int64_t corrects,
                     char *err, size_t errlen)
 {
+    if (nx_session_qa_guard(s, it, NX_AUDIT_NOTE, NULL, err, errlen) != 0)
+        return -1;
     if (!nx_policy_allows(s->policy, s->role, NX_ACTION_NOTE)) {
         sess_refused(s, NX_AUDIT_NOTE, it->id, NULL);
         return nx_err(err, errlen, "your role (%s) may not write notes", nx_role_name(s->role));
@@ -347,6 +354,8 @@ int nx_session_note(nx_session *s, nx_item *it, const char *body, int64_t correc
 int nx_session_attempt(nx_session *s, nx_item *it, const char *channel, const char *outcome,
                        const char *next_action, char *err, size_t errlen)
 {
+    if (nx_session_qa_guard(s, it, NX_AUDIT_UPDATE, "attempts", err, errlen) != 0)
+        return -1;
     if (!nx_policy_allows(s->policy, s->role, NX_ACTION_EDIT)) {
         sess_refused(s, NX_AUDIT_UPDATE, it->id, "attempts");
         return nx_err(err, errlen, "your role (%s) may not log attempts", nx_role_name(s->role));
@@ -405,6 +414,8 @@ int nx_session_reveal(nx_session *s, nx_item *it, const char *field, const char 
 int nx_session_attach(nx_session *s, nx_item *it, const char *ref, const char *label,
                       char *err, size_t errlen)
 {
+    if (nx_session_qa_guard(s, it, NX_AUDIT_UPDATE, "attachments", err, errlen) != 0)
+        return -1;
     if (!nx_policy_allows(s->policy, s->role, NX_ACTION_EDIT)) {
         sess_refused(s, NX_AUDIT_UPDATE, it->id, "attachments");
         return nx_err(err, errlen, "your role (%s) may not add attachments", nx_role_name(s->role));
