@@ -341,6 +341,13 @@ static void kpi_draw(tui_screen *s, tui_app *a, WINDOW *w)
     if (tui_table_resize(&st->table, th - 1 > 1 ? th - 1 : 1, ncols) != 0)
         return;
     tui_table_draw(&st->table, w, 1, 0, th, &a->theme);
+    if (rows > 5 && st->view.held_from > st->view.periods[0].start) {
+        char since[24];
+        day(st->view.held_from, since, sizeof since);
+        snprintf(line, sizeof line, "Partial before %s: closed items leave this laptop after "
+                 "%d days (the hub keeps them)", since, st->view.keep_days);
+        tui_put(a, w, rows - 4, 1, ncols - 2, TUI_EL_AT_RISK, line);
+    }
     const kpi_row *r = tui_table_current(&st->table);
     if (!r || rows < 4)
         return;

@@ -6,6 +6,7 @@
 #include "domain/clock.h"
 #include "domain/record.h"
 #include "store/kpi_store.h"
+#include "store/sync_store.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -123,6 +124,13 @@ int nx_session_kpi(nx_session *s, const nx_kpi_scope_opt *scope, nx_kpi_unit uni
     if (s->role == NX_ROLE_SUPERVISOR && strcmp(team, s->team) != 0)
         return nx_err(err, errlen, "KPIs: a supervisor sees their own team's (%s)", s->team);
     out->unit = unit;
+    nx_sync_state ss;
+    memset(&ss, 0, sizeof ss);
+    nx_conf c;
+    nx_conf_defaults(&c);
+    out->keep_days = nx_sync_state_load(s->profile->store, &ss) == 0 && ss.keep_days > 0
+                         ? ss.keep_days : c.keep_closed_days;
+    out->held_from = nx_session_now(s) - (int64_t)out->keep_days * 86400;
     if (tz && *tz)
         snprintf(out->tz, sizeof out->tz, "%s", tz);
     else

@@ -47,6 +47,12 @@ void nx_session_local_zone(char *tz, size_t len);
 typedef struct nx_kpi_view {
     nx_kpi_unit unit;
     char tz[64];
+    /* Closed items leave the laptop keep_days after closing (the hub's
+     * KEEP_DAYS, else the default keep_closed_days), their history with
+     * them: a period that starts before held_from is computed from part
+     * of its items. The hub keeps them all. */
+    int keep_days;
+    int64_t held_from;
     nx_kpi_period periods[NX_KPI_TREND];   /* [NX_KPI_TREND - 1]: the current one */
     nx_kpi k[NX_KPI_TREND];
 } nx_kpi_view;

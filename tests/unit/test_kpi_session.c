@@ -246,6 +246,9 @@ Test(kpi_session, team_week_figures_equal_the_hand_worked_values, .fini = done)
     cr_assert_eq(v.periods[NX_KPI_TREND - 1].start, T(6, 1, 0));
     cr_assert_eq(v.periods[NX_KPI_TREND - 1].end, T(6, 8, 0));
     cr_assert_eq(v.periods[0].start, T(6, 1, 0) - 7 * 7 * DAY);
+    /* No KEEP_DAYS from a hub yet: the default 14 days of closed items. */
+    cr_assert_eq(v.keep_days, 14);
+    cr_assert_eq(v.held_from, NOW - 14 * DAY);
     const nx_kpi *k = CUR(v);
 
     /* (approved + partial) / decisions = (1 + 1) / 3 */
