@@ -73,10 +73,12 @@
  *   Scope: the record's team; the agent is its owner, the agent reviewed.
  * - open CAPAs = capa records open at the end of the period (at now for
  *   the running period when filter.now is set): created before then and
- *   not closed by then. A CAPA's closure is the last step it takes, so a
- *   closed one's last update is when it closed. Of them, overdue: a due
- *   date before then. Scope: the record's team; the agent is its owner,
- *   the person who must act. A count, so an empty period shows 0.
+ *   not closed by then. Of them, overdue: a due date before then. Scope:
+ *   the record's team; the agent is its owner, the person who must act.
+ *   A count, so an empty period shows 0. A record holds only its present
+ *   state, so for a past period a closed CAPA's last update is taken as
+ *   its closure, and its present due date as the due date then: a CAPA
+ *   reopened (capa.h) or re-planned later is counted as it is now.
  *
  * A history row that cannot enter an average — a stored local time that
  * cannot be read, or a start after its end (a device with a wrong clock) —
