@@ -131,7 +131,8 @@ static int disclose(nx_srv *s, const nx_item *it, int64_t at, const char *who, c
     if (need == 1) {
         nx_disclosure_rec r = { it->id, it->patient_id, d.recipient_name, d.recipient_address,
                                 d.description, d.purpose, who, at };
-        if (nx_store_disclosure_add(nx_hub_store(s->h), &r) != 0)
+        if (nx_store_disclosure_add(nx_hub_store(s->h), &r) != 0 ||
+            srv_disclosure_record(s, it, &r, sqlite3_last_insert_rowid(nx_hub_db(s->h))) != 0)
             rc = -1;
     }
     nx_disclosure_wipe(&d);

@@ -170,6 +170,11 @@ int srv_step(nx_srv *s, nx_item *it, const char *to, const char *linked_id, int6
  * replaces its local copy. 0 or -1. */
 int srv_merge_record(nx_srv *s, const srv_op *op, srv_result *r);
 int srv_record_refused(nx_srv *s, const srv_op *op);
+/* disclosure_record.c: the accounting entry d (row entry_id of the
+ * disclosures table) of a release of it, as an oversight record for the
+ * privacy officer. Inside the round's transaction. 0 or -1. */
+int srv_disclosure_record(nx_srv *s, const nx_item *it, const nx_disclosure_rec *d,
+                          int64_t entry_id);
 /* record_effects.c: the kind's effects after a record merged: 0 done, 1
  * refused (err says why; the caller rejects the op), -1 store. */
 int srv_record_effects(nx_srv *s, const nx_record *prev, const nx_record *next, char *err,

@@ -97,6 +97,21 @@ static const char *const hub_migrations[] = {
      * for last writer by (hlc, op id). */
     ("ALTER TABLE records ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;"
      "CREATE INDEX records_rev ON records(rev);"),
+    /* 5: the accounting entries written before they went out as records
+     * of kind "disclosure" (hub/disclosure_record.c), for the privacy
+     * officer's laptop: one record each, numbered on the 'rev' counter. */
+    "INSERT INTO records(id, kind, item_id, team, author, owner, status, due, created,"
+    " updated, hlc, body, op_id, rev)"
+    " SELECT 'disc-' || d.id, 'disclosure', d.item_id, coalesce(i.team, ''), d.user, '',"
+    "  'recorded', 0, d.at, d.at, 0,"
+    "  json_object('description', d.description, 'patient_id', d.patient_id,"
+    "   'purpose', d.purpose, 'recipient_address', d.recipient_address,"
+    "   'recipient_name', d.recipient_name), '',"
+    "  (SELECT value FROM hub_counter WHERE name = 'rev') + row_number() OVER (ORDER BY d.id)"
+    " FROM disclosures AS d LEFT JOIN items AS i ON i.id = d.item_id"
+    " WHERE NOT EXISTS (SELECT 1 FROM records WHERE id = 'disc-' || d.id);"
+    "UPDATE hub_counter SET value = max(value, (SELECT coalesce(max(rev), 0) FROM records))"
+    " WHERE name = 'rev';",
 };
 #define N_HUB_MIGRATIONS ((int)(sizeof hub_migrations / sizeof hub_migrations[0]))
 

@@ -298,9 +298,8 @@ static void draw_accounting(audit_st *st, tui_app *a, WINDOW *w, int rows, int n
         if (st->discl_held == 0)
             nx_scr_wrap(a, w, 3, 2, ncols - 4, 3, TUI_EL_AT_RISK,
                         "This laptop holds no accounting of disclosures at all: the hub "
-                        "writes each entry when it merges a release, and does not send the "
-                        "accounting to officers' laptops. The complete accounting is on the "
-                        "hub.");
+                        "writes each entry when it merges a release and sends it to the "
+                        "privacy officer and the auditor only. S syncs now.");
         return;
     }
     if (tui_table_resize(&st->discl_table, rows - 3 > 1 ? rows - 3 : 1, ncols) != 0)

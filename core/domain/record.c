@@ -190,9 +190,24 @@ int nx_record_visible(const nx_record *r, nx_role role, const char *user, const 
         return is_officer(role) || own;
     case NX_REC_PATIENT_REQUEST:
         return is_officer(role) || (role == NX_ROLE_SUPERVISOR && my_team) || own;
+    case NX_REC_DISCLOSURE:
+        /* the accounting of disclosures is the privacy officer's to give
+         * (and the auditor's, above); the releasing agent keeps the entry
+         * its own release wrote */
+        return role == NX_ROLE_PRIVACY_OFFICER;
     default:
         return 0;
     }
+}
+
+/* Accounting entries are written by the hub as it merges a release; no
+ * laptop writes or changes one. */
+static int disclosure_check(const nx_record *prev, const nx_record *next, nx_role role,
+                            const char *user, const char *team, char *err, size_t errlen)
+{
+    (void)prev, (void)role, (void)user, (void)team;
+    return nx_err(err, errlen, "record %s: the accounting of disclosures is written by the hub "
+                               "as it merges a release", next->id);
 }
 
 /* ---- checks ---------------------------------------------------------------------------- */
@@ -203,6 +218,7 @@ static const nx_record_check_fn kind_check[NX_REC_KIND_COUNT] = {
     [NX_REC_CAPA] = nx_capa_check,                /* domain/capa.h */
     [NX_REC_INCIDENT] = nx_incident_check,          /* incident.c */
     [NX_REC_PATIENT_REQUEST] = nx_patreq_check,     /* patreq.c */
+    [NX_REC_DISCLOSURE] = disclosure_check,
 };
 
 static int id_ok(const char *s)

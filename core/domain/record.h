@@ -7,6 +7,9 @@
  *   capa             a supervisor (owner acts)  a finding (any item)  open | in-progress | closed
  *   incident         anyone (officers work it)  an event, maybe item  a step of the response
  *   patient_request  an agent (intake)          a patient (item)      received | routed | closed
+ *   disclosure       the hub, when it merges    a release (ROI item)  recorded
+ *                    a release the accounting
+ *                    needs (seed 004 §7.4)
  *
  * A record is a row of fixed columns, which the store indexes and the
  * screens and KPIs filter on, plus a JSON object (`body`) with the rest of
@@ -39,7 +42,8 @@
 
 #define NX_RECORD_KINDS(X) \
     X(QA_SAMPLE, "qa_sample") X(QA_REVIEW, "qa_review") X(CAPA, "capa") \
-    X(INCIDENT, "incident") X(PATIENT_REQUEST, "patient_request")
+    X(INCIDENT, "incident") X(PATIENT_REQUEST, "patient_request") \
+    X(DISCLOSURE, "disclosure")
 
 typedef enum {
 #define NX_RK_ENUM_(id, name) NX_REC_##id,

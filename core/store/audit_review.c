@@ -90,8 +90,17 @@ int nx_review_disclosures(nx_store *s, const char *patient_id, nx_review_disclos
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT at, item_id, recipient_name, recipient_address, description,"
-                           " purpose, user FROM disclosures WHERE patient_id = ?1"
-                           " ORDER BY at, id",
+                           " purpose, user, id FROM disclosures WHERE patient_id = ?1"
+                           /* the privacy officer's copy of every laptop's
+                            * entries: records the hub sent (kind disclosure) */
+                           " UNION ALL SELECT created, item_id,"
+                           " json_extract(body, '$.recipient_name'),"
+                           " json_extract(body, '$.recipient_address'),"
+                           " json_extract(body, '$.description'),"
+                           " json_extract(body, '$.purpose'), author, 0 FROM records"
+                           " WHERE kind = 'disclosure'"
+                           " AND json_extract(body, '$.patient_id') = ?1"
+                           " ORDER BY 1, 8",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, nz(patient_id), -1, SQLITE_STATIC);
@@ -115,7 +124,9 @@ int nx_review_disclosures(nx_store *s, const char *patient_id, nx_review_disclos
 int64_t nx_review_disclosures_held(nx_store *s)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT COUNT(*) FROM disclosures", -1, &st, NULL) !=
+    if (sqlite3_prepare_v2(s->db, "SELECT (SELECT COUNT(*) FROM disclosures) + "
+                           "(SELECT COUNT(*) FROM records WHERE kind = 'disclosure')", -1, &st,
+                           NULL) !=
         SQLITE_OK)
         return -1;
     int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;

@@ -22,6 +22,7 @@
 
 #include "session/session_privacy.h"
 #include "session/session_record.h"
+#include "store/audit_review.h"
 #include "store/record_store.h"
 #include "store/rows.h"
 #include "store/sync_store.h"
@@ -171,4 +172,90 @@ Test(records_e2e, an_incident_filed_offline_reaches_the_officer_and_comes_back_m
     nx_lap_close(&officer);
     nx_lap_close(&sec);
     nx_lap_close(&super);
+}
+
+/* The accounting of disclosures reaches the privacy officer: an ROI agent
+ * releases under a purpose that must be accounted for; the hub writes the
+ * entry as it merges the step and sends it, as a `disclosure` record, to
+ * the privacy officer (whose audit review lists it for the patient), not
+ * to the security officer; no laptop may write one. */
+#define ROI_ITEM                                                                              \
+    "{\"id\":\"roi-1\",\"kind\":\"roi\",\"client\":\"cl-1\",\"status\":\"verified\","         \
+    "\"patient\":{\"id\":\"pt-roi-1\",\"family_name\":\"Testcase\",\"given_name\":\"Ada\"},"  \
+    "\"assignee\":\"carol\",\"team\":\"north\",\"fields\":{"                                  \
+    "\"auth_ref\":\"DOC-AUTH-0001\",\"auth_date\":\"2026-05-20\","                            \
+    "\"auth_expiry\":\"2027-11-20\",\"auth_scope\":\"Office notes 2025\","                    \
+    "\"auth_purpose\":\"legal\",\"auth_has_description\":\"yes\","                           \
+    "\"auth_has_discloser\":\"yes\",\"auth_has_recipient\":\"yes\","                          \
+    "\"auth_has_purpose\":\"yes\",\"auth_has_expiry\":\"yes\","                               \
+    "\"auth_has_revocation_right\":\"yes\",\"auth_has_signature\":\"yes\","                   \
+    "\"auth_has_conditioning\":\"yes\",\"auth_has_redisclosure\":\"yes\","                    \
+    "\"auth_by_representative\":\"no\",\"auth_combined\":\"no\",\"holder_type\":\"hospital\","\
+    "\"recipient_name\":\"Synthetic Records Department\","                                    \
+    "\"recipient_address\":\"1 Example Way, Springfield, IL 62701\","                         \
+    "\"recipient_verified\":\"yes\",\"recipient_verify_method\":\"callback\","                \
+    "\"release_channel\":\"efax\",\"fax_number\":\"2175550188\","                             \
+    "\"fax_verified_by\":\"directory\",\"cover_sheet_used\":\"yes\","                         \
+    "\"record_match_verified\":\"yes\",\"complete_first_pass\":\"yes\"}}\n"
+
+static int count_entry(void *ctx, const nx_review_disclosure *d)
+{
+    if (strcmp(d->recipient_name, "Synthetic Records Department") == 0 &&
+        strcmp(d->item_id, "roi-1") == 0)
+        ++*(int *)ctx;
+    return 0;
+}
+
+Test(records_e2e, the_privacy_officer_holds_the_accounting_of_every_release, .timeout = 240)
+{
+    if (!nx_hf_available())
+        cr_skip_test("no nexus-hub beside the tests");
+    char err[1024] = "";
+    cr_assert_eq(nx_hf_init(&H, "records-disc", err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_hf_import(&H, ROI_ITEM, err, sizeof err), 0, "%s", err);
+    nx_lap agent, po, so;
+    cr_assert_eq(nx_lap_open(&agent, &H, "disc-agent", "carol", "roi", "north", 1, 1, err,
+                             sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_lap_open(&po, &H, "disc-po", "pat", "privacy-officer", "compliance", 40, 1,
+                             err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_lap_open(&so, &H, "disc-so", "sid", "security-officer", "compliance", 80,
+                             1, err, sizeof err), 0, "%s", err);
+    nx_sync_stats st;
+    sync_ok(&agent, &st);
+    cr_assert_eq(st.items, 1);
+    nx_item it;
+    char linked[NX_ID_MAX];
+    cr_assert_eq(nx_session_open(&agent.sess, "roi-1", &it, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_session_transition(&agent.sess, &it, "released", linked, err, sizeof err), 0,
+                 "%s", err);
+    nx_item_free(&it);
+    sync_ok(&agent, &st);
+    cr_expect_eq(st.applied, 1, "rejected %llu", (unsigned long long)st.rejected);
+    cr_expect_eq(nx_hf_n(&H, "SELECT count(*) FROM disclosures WHERE item_id='roi-1'"), 1);
+    cr_expect_eq(nx_hf_n(&H, "SELECT count(*) FROM records WHERE kind='disclosure' AND "
+                             "item_id='roi-1' AND author='carol'"), 1);
+    cr_expect_eq(nx_lap_n(&agent, "SELECT count(*) FROM records WHERE kind='disclosure'"), 0,
+                 "the agent keeps its own entry, not a copy");
+
+    sync_ok(&po, &st);
+    int n = 0;
+    cr_assert_eq(nx_review_disclosures(po.prof.store, "pt-roi-1", count_entry, &n), 0);
+    cr_expect_eq(n, 1, "the privacy officer's accounting for the patient");
+    cr_expect_eq(nx_review_disclosures_held(po.prof.store), 1);
+    cr_expect_eq(nx_lap_n(&po, "SELECT count(*) FROM disclosures"), 0,
+                 "the entry is the hub's record, not a release made here");
+    sync_ok(&so, &st);
+    cr_expect_eq(nx_lap_n(&so, "SELECT count(*) FROM records WHERE kind='disclosure'"), 0);
+
+    /* No laptop writes one: the session refuses it before the hub would. */
+    nx_record r = { 0 };
+    snprintf(r.kind, sizeof r.kind, "disclosure");
+    snprintf(r.status, sizeof r.status, "recorded");
+    cr_expect_eq(nx_session_record_save(&po.sess, &r, err, sizeof err), -1);
+    cr_expect(strstr(err, "written by the hub"), "%s", err);
+    nx_record_clear(&r);
+
+    nx_lap_close(&agent);
+    nx_lap_close(&po);
+    nx_lap_close(&so);
 }
