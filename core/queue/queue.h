@@ -37,15 +37,20 @@
  * "Nguyễn" < "Núñez" < "王". Accented capitals are not folded.
  *
  * The search (nx_queue_filter.search; blanks around it ignored) matches
- * an item when the text, with A-Z matching either case:
- *   - begins its id,
+ * an item when the text, with letters matching in either case:
+ *   - begins its id (A-Z either case),
  *   - begins the patient's "family, given" or "given family",
  *   - or occurs anywhere in its status, assignee or payer.
- * Names are matched from the start of the family or the given name, not
- * from the middle of a word: "núñ", "josé", "josé núñez", "núñez, j" find
- * José Núñez; "ñez" does not. That keeps each keystroke of a search a few
- * index ranges (core/store/queue_store.c), where a search inside names
- * would read every row of the queue.
+ * Either case means any script (core/store/textfold.h): A-Z as ASCII, other
+ * letters by Unicode's simple case folding, so "NÚÑ", "núñ" and "Núñ" find
+ * Núñez and NÚÑEZ alike, "çel" finds Çelik; an ASCII letter never matches
+ * one outside ASCII. Names are matched from the start of the family or
+ * the given name, not from the middle of a word: "núñ", "josé", "josé
+ * núñez", "núñez, j" find José Núñez; "ñez" does not. That keeps each
+ * keystroke of a search a few index ranges (core/store/queue_store.c: one
+ * per case form the text's letters outside ASCII may take in the stored
+ * keys, at most NX_FOLD_VARIANTS_MAX), where a search inside names would
+ * read every row of the queue.
  *
  * Clocks: overdue = due < now and the status is not final (the workflow's
  * final statuses); at_risk (eligibility only) = nx_elig_risk_of's T-72 or
@@ -145,10 +150,11 @@ int  nx_queue_from(nx_queue *q, int i);
 int  nx_queue_seek(nx_queue *q, const char *id);
 
 /* How many rows match (for "row 12 of 340"); -1 on error. at_most > 0
- * stops counting there (the screen shows "1000+"); 0 counts them all.
+ * stops counting there (the screen shows "200+"); 0 counts them all.
  * Without a search or "overdue only" it is exact whatever at_most and
  * costs less than a page (the store keeps a tally per kind, team,
- * assignee and status); with them it counts the matching rows. */
+ * assignee and status); with them it counts the matching rows, testing
+ * only the search's (or the filter's) candidates when they are few. */
 int64_t nx_queue_count(nx_queue *q, int64_t at_most);
 
 /* Why the last call failed; never holds a value from a row. */

@@ -22,6 +22,11 @@ int nx_queue_plan(nx_queue *q)
     return q->qs ? nx_qs_plan(q->qs) : -1;
 }
 
+int nx_queue_exact_count(nx_queue *q)
+{
+    return q->qs ? nx_qs_exact_count(q->qs) : -1;
+}
+
 /* A zone nx_clock accepts: the client's, or UTC when it has none or an
  * invalid one (so a bad client record cannot hide items from the clocks). */
 static const char *zone_or_utc(const char *tz)

@@ -47,5 +47,8 @@ int nx_queue_at_risk(nx_queue *q, const char *status, const char *service_date,
  * way the current plan reads (NX_QS_PLAN_*, -1 before the first page). */
 void nx_queue_tune(nx_queue *q, int driver_cap, int filter_cap);
 int  nx_queue_plan(nx_queue *q);
+/* 1 when the count of a search reads index entries only (nx_qs_exact_count),
+ * -1 before the first page. */
+int  nx_queue_exact_count(nx_queue *q);
 
 #endif

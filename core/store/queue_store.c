@@ -20,12 +20,19 @@
  * assignee (a sum over a few rows), index counts stopped at the cap for
  * the rest. Search candidates are a superset of the matches (other kinds'
  * ids, other scopes): the page query applies every condition again.
+ * A name search is one index range per case form of the text in the name
+ * keys (textfold.h: the keys lower A-Z only, so "nú" is there as "nú" or
+ * "nÚ"); past NX_FOLD_VARIANTS_MAX forms, the forms of the text's first
+ * letters, and nx_fold_prefix() (an SQL function) tests each candidate.
+ * Counting the matches ("200+") tests only the smallest candidate set
+ * when it is under the limit, whichever way the pages are read.
  *
  * SQLite has no statistics here (no ANALYZE), so its planner is told: the
  * sort's index by INDEXED BY, the candidate set by NOT INDEXED plus a rowid
  * IN (...) (rowids only ever live inside one statement here). */
 #include "store/queue_store.h"
 #include "store/store_int.h"
+#include "store/textfold.h"
 #include "util/util.h"
 
 #include <sodium.h>
@@ -98,10 +105,23 @@ struct nx_qs {
     int searching, search_patient, search_payer;
     char q[256], ql[256], q_hi[256], ql_hi[256];
     int q_has_hi, ql_has_hi;
+    /* the name keys' forms a match can begin with (textfold.h): one index
+     * range each; nv_whole 0 when they are of a shorter part of the text
+     * (each candidate is then tested with nx_fold_prefix) */
+    char nv[NX_FOLD_VARIANTS_MAX][256], nv_hi[NX_FOLD_VARIANTS_MAX][256];
+    int nv_n, nv_has_hi[NX_FOLD_VARIANTS_MAX], nv_whole;
     hits h_status, h_assignee, h_payer;
     /* plan */
     int plan;
     char *driver;            /* the candidates' rowids (SQL), or NULL */
+    char *count_driver;      /* the smallest candidate set under the limit, for counting */
+    /* When the search's index ranges and lists are the matches themselves
+     * (nothing else to test: see exact_arms), counting needs no table row */
+    char *exact[2 + 3 + 2 * NX_FOLD_VARIANTS_MAX];
+    int nexact, exact_ok;
+    hits out_vals;           /* the assignees / teams of the kind's items outside the scope */
+    char *exact_out;         /* their rows (SQL), or NULL when there are none */
+    int64_t out_n;           /* how many */
     char *pred;              /* the WHERE clause without the anchor */
     sqlite3_stmt *page[2][3];   /* [reversed][0 none, 1 exclusive, 2 inclusive] */
 };
@@ -237,12 +257,20 @@ static void bind_common(const nx_qs *q, sqlite3_stmt *st, int64_t now)
     bind_named_text(st, ":fa", q->assignee);
     bind_named_int(st, ":now", now);
     bind_list(st, "os", &q->open_st);
+    bind_list(st, "xs", &q->out_vals);
     if (!q->searching)
         return;
     bind_named_text(st, ":q", q->q);
     bind_named_text(st, ":q_hi", q->q_hi);
     bind_named_text(st, ":ql", q->ql);
     bind_named_text(st, ":ql_hi", q->ql_hi);
+    char name[24];
+    for (int i = 0; i < q->nv_n; i++) {
+        snprintf(name, sizeof name, ":nv%d", i);
+        bind_named_text(st, name, q->nv[i]);
+        snprintf(name, sizeof name, ":nvh%d", i);
+        bind_named_text(st, name, q->nv_hi[i]);
+    }
     bind_list(st, "hs", &q->h_status);
     bind_list(st, "ha", &q->h_assignee);
     bind_list(st, "hp", &q->h_payer);
@@ -353,7 +381,8 @@ static int present_statuses(nx_store *st, const char *kind, const char *const *e
 
 /* ---- search ------------------------------------------------------------------------ */
 
-/* Distinct values of one column of the queue's kind that contain ql: all
+/* Distinct values of one column of the queue's kind that contain the text
+ * (nx_fold_contains: any case, any script): all
  * of them from queue_tally for status and assignee; for the payer by a
  * loose index scan, one seek per distinct value. */
 static int collect_hits(nx_qs *q, const char *col, hits *h)
@@ -371,7 +400,6 @@ static int collect_hits(nx_qs *q, const char *col, hits *h)
         return -1;
     sqlite3_bind_text(st, 1, q->kind, -1, SQLITE_STATIC);
     char prev[NX_QS_TEXT_MAX] = "";
-    char low[NX_QS_TEXT_MAX];
     int seen = 0, rc = 0;
     /* '' sorts first: "> ''" skips an empty value, which matches nothing anyway */
     for (;;) {
@@ -393,16 +421,13 @@ static int collect_hits(nx_qs *q, const char *col, hits *h)
         copy_str(prev, sizeof prev, v);
         if (!tallied)
             sqlite3_reset(st);
-        copy_str(low, sizeof low, prev);
-        ascii_lower(low);
-        if (strstr(low, q->ql) && hits_add(h, prev) != 0) {
+        if (nx_fold_contains(prev, q->q) && hits_add(h, prev) != 0) {
             rc = -1;
             break;
         }
     }
     sqlite3_finalize(st);
     sodium_memzero(prev, sizeof prev);
-    sodium_memzero(low, sizeof low);
     return rc;
 }
 
@@ -420,19 +445,27 @@ static void add_search_terms(const nx_qs *q, sb *b)
         if (k == 2 && !q->search_payer)
             continue;
         if (hs[k]->overflow) {
-            sb_addf(b, " OR instr(lower(%s), :ql) > 0", cols[k]);
+            sb_addf(b, " OR nx_fold_contains(%s, :q)", cols[k]);
         } else if (hs[k]->n) {
             sb_add(b, " OR ");
             add_in_list(b, cols[k], pfx[k], hs[k]);
         }
     }
-    if (q->search_patient) {
-        if (q->ql_has_hi)
-            sb_add(b, " OR (i.patient_sort >= :ql AND i.patient_sort < :ql_hi)"
-                      " OR (i.patient_given >= :ql AND i.patient_given < :ql_hi)");
-        else
-            sb_add(b, " OR i.patient_sort >= :ql OR i.patient_given >= :ql");
-    }
+    if (q->search_patient)
+        for (int k = 0; k < 2; k++) {
+            const char *col = k ? "i.patient_given" : "i.patient_sort";
+            sb_add(b, " OR ((");
+            for (int v = 0; v < q->nv_n; v++) {
+                sb_addf(b, "%s(%s >= :nv%d", v ? " OR " : "", col, v);
+                if (q->nv_has_hi[v])
+                    sb_addf(b, " AND %s < :nvh%d", col, v);
+                sb_add(b, ")");
+            }
+            sb_add(b, ")");
+            if (!q->nv_whole)
+                sb_addf(b, " AND nx_fold_prefix(%s, :q)", col);
+            sb_add(b, ")");
+        }
     sb_add(b, ")");
 }
 
@@ -444,9 +477,10 @@ static char *search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
 {
     if (q->h_status.overflow || q->h_assignee.overflow || (q->search_payer && q->h_payer.overflow))
         return NULL;
-    char arm[6][256];
-    int counted[6] = {0};
-    int64_t n[6] = {0};
+    enum { ARMS = 2 + 2 * NX_FOLD_VARIANTS_MAX };
+    char arm[ARMS][256];
+    int counted[ARMS] = {0};
+    int64_t n[ARMS] = {0};
     int na = 0;
     /* ids: any kind (the autoindex holds no kind; the page query checks it) */
     snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items WHERE %s",
@@ -455,11 +489,17 @@ static char *search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
         snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items WHERE %s",
                  q->ql_has_hi ? "id >= :ql AND id < :ql_hi" : "id >= :ql");
     if (q->search_patient) {
+        /* one range per case variant and name key (a superset when the
+         * variants are of a shorter part: the page query tests each) */
         const char *cols[] = { "patient_sort", "patient_given" };
         for (int k = 0; k < 2; k++)
-            snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items WHERE kind = :kind"
-                     " AND %s >= :ql%s%s%s", cols[k], q->ql_has_hi ? " AND " : "",
-                     q->ql_has_hi ? cols[k] : "", q->ql_has_hi ? " < :ql_hi" : "");
+            for (int v = 0; v < q->nv_n; v++) {
+                char hi[48] = "";
+                if (q->nv_has_hi[v])
+                    snprintf(hi, sizeof hi, " AND %s < :nvh%d", cols[k], v);
+                snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items WHERE kind = :kind"
+                         " AND %s >= :nv%d%s", cols[k], v, hi);
+            }
     }
     int64_t total = 0;
     /* status and assignee: counted exactly by the tally */
@@ -509,6 +549,185 @@ static char *search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
     }
     *est = total < limit ? total : limit;
     return b.s;
+}
+
+/* ---- counting a search without reading its rows ----------------------------------- */
+
+static int exact_add(nx_qs *q, sb *b)
+{
+    if (b->oom || !b->s) {
+        free(b->s);
+        return -1;
+    }
+    q->exact[q->nexact++] = b->s;
+    return 0;
+}
+
+/* The kind's items outside the scope, when they are few (an agent's
+ * laptop holds the agent's items, a supervisor's the team's, and little
+ * else): their assignees or teams from the tally, and their rows as one
+ * index's lists. 1 ready (or no scope), 0 too many, -1 on error. */
+/* The assignees (own scope) or teams of the kind's items outside the
+ * scope, from the tally, into out, and how many items they hold: 1 (out
+ * may be empty), 0 when they hold more than NX_QS_DRIVER_CAP items or are
+ * too many to list, -1 on error. Exactly one of scope_a, scope_t given. */
+static int outside_of(nx_store *s, const char *kind, const char *scope_a, const char *scope_t,
+                      hits *out, int64_t *out_n)
+{
+    int own = scope_a && *scope_a;
+    int64_t all = tally(s, kind, NULL, NULL, NULL, NULL, NULL);
+    int64_t in = tally(s, kind, scope_t, scope_a, NULL, NULL, NULL);
+    if (all < 0 || in < 0)
+        return -1;
+    *out_n = all - in;
+    if (*out_n == 0)
+        return 1;
+    if (*out_n > NX_QS_DRIVER_CAP)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, own ? "SELECT DISTINCT assignee FROM queue_tally"
+                           " WHERE kind = ?1 AND assignee <> ?2 AND n > 0"
+                           : "SELECT DISTINCT team FROM queue_tally"
+                           " WHERE kind = ?1 AND team <> ?2 AND n > 0", -1, &st, NULL))
+        return -1;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, own ? scope_a : scope_t, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (out->n >= HITS_MAX || hits_add(out, col_text(st, 0)) != 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return out->n >= HITS_MAX ? 0 : -1;
+    return 1;
+}
+
+static int scope_outside(nx_qs *q)
+{
+    if (!q->scope_a[0] && !q->scope_t[0])
+        return 1;
+    if (q->scope_a[0] && q->scope_t[0])
+        return 0;
+    int r = outside_of(q->st, q->kind, q->scope_a, q->scope_t, &q->out_vals, &q->out_n);
+    if (r <= 0 || q->out_n == 0)
+        return r;
+    if (!q->out_vals.n)
+        return 0;   /* the tally disagrees with itself: test each row */
+    int own = q->scope_a[0] != '\0';
+    sb b = {0};
+    sb_add(&b, own ? "SELECT rowid FROM items INDEXED BY items_assignee WHERE kind = :kind AND "
+                   : "SELECT rowid FROM items INDEXED BY items_q_team WHERE kind = :kind AND ");
+    add_in_list(&b, own ? "assignee" : "team", "xs", &q->out_vals);
+    if (b.oom) {
+        free(b.s);
+        return -1;
+    }
+    q->exact_out = b.s;
+    return 1;
+}
+
+/* The search as index ranges and lists that select exactly its matches,
+ * less the few rows outside the scope: possible with no filter, the name
+ * forms of the whole text and no column with too many values to list.
+ * Each arm reads one index (the id's, with the kind from the row: few ids
+ * share a prefix). 0 (q->exact_ok says whether), -1 on error. */
+static int exact_arms(nx_qs *q)
+{
+    q->exact_ok = 0;
+    if (!q->searching || q->overdue_only || q->status[0] || q->assignee[0] ||
+        (q->search_patient && !q->nv_whole) || q->h_status.overflow ||
+        q->h_assignee.overflow || (q->search_payer && q->h_payer.overflow))
+        return 0;
+    int scope = scope_outside(q);
+    if (scope <= 0)
+        return scope;
+    /* the arms that read one index only first: one of them may reach
+     * at_most alone (exact_count), before the ids' rows are read */
+    const hits *hs[] = { &q->h_status, &q->h_assignee, &q->h_payer };
+    const char *head[] = {
+        "SELECT rowid FROM items INDEXED BY items_q_status WHERE kind = :kind AND ",
+        "SELECT rowid FROM items INDEXED BY items_assignee WHERE kind = :kind AND ",
+        "SELECT rowid FROM items INDEXED BY items_q_payer WHERE kind = :kind AND ",
+    };
+    const char *cols[] = { "status", "assignee", "payer_sort" };
+    const char *pfx[] = { "hs", "ha", "hp" };
+    for (int k = 0; k < 3; k++) {
+        if ((k == 2 && !q->search_payer) || !hs[k]->n)
+            continue;
+        sb a = {0};
+        sb_add(&a, head[k]);
+        add_in_list(&a, cols[k], pfx[k], hs[k]);
+        if (exact_add(q, &a) != 0)
+            return -1;
+    }
+    static const char *const names[][2] = {
+        { "items_q_patient", "patient_sort" }, { "items_q_given", "patient_given" },
+    };
+    for (int k = 0; q->search_patient && k < 2; k++)
+        for (int v = 0; v < q->nv_n; v++) {
+            sb a = {0};
+            sb_addf(&a, "SELECT rowid FROM items INDEXED BY %s WHERE kind = :kind AND %s >= :nv%d",
+                    names[k][0], names[k][1], v);
+            if (q->nv_has_hi[v])
+                sb_addf(&a, " AND %s < :nvh%d", names[k][1], v);
+            if (exact_add(q, &a) != 0)
+                return -1;
+        }
+    for (int k = 0; k < 2; k++) {
+        if (k == 1 && strcmp(q->q, q->ql) == 0)
+            break;
+        sb a = {0};
+        sb_add(&a, (k ? q->ql_has_hi : q->q_has_hi)
+                       ? (k ? "SELECT rowid FROM items WHERE id >= :ql AND id < :ql_hi"
+                            : "SELECT rowid FROM items WHERE id >= :q AND id < :q_hi")
+                       : (k ? "SELECT rowid FROM items WHERE id >= :ql"
+                            : "SELECT rowid FROM items WHERE id >= :q"));
+        sb_add(&a, " AND +kind = :kind");
+        if (exact_add(q, &a) != 0)
+            return -1;
+    }
+    q->exact_ok = 1;
+    return 0;
+}
+
+/* How many rows the arms select together, less those outside the scope,
+ * no further than at_most (> 0; 0 = all): an arm that alone reaches
+ * at_most plus the rows outside answers (each is counted up to that,
+ * stopping there); else their union, each row once. */
+static int64_t exact_count(nx_qs *q, int64_t now, int64_t at_most)
+{
+    if (at_most > 0)
+        for (int i = 0; i < q->nexact; i++) {
+            int64_t n = count_upto(q, q->exact[i], at_most + q->out_n, now);
+            if (n < 0)
+                return n;
+            if (n >= at_most + q->out_n)
+                return at_most;
+        }
+    sb b = {0};
+    sb_add(&b, "SELECT count(*) FROM (");
+    for (int i = 0; i < q->nexact; i++) {
+        sb_add(&b, i ? " UNION " : "");
+        sb_add(&b, q->exact[i]);
+    }
+    if (q->exact_out) {
+        sb_add(&b, " EXCEPT ");
+        sb_add(&b, q->exact_out);
+    }
+    sb_add(&b, at_most > 0 ? " LIMIT :most)" : ")");
+    int64_t n = -1;
+    sqlite3_stmt *st = NULL;
+    if (!b.oom && sqlite3_prepare_v2(q->st->db, b.s, -1, &st, NULL) == SQLITE_OK) {
+        bind_common(q, st, now);
+        bind_named_int(st, ":most", at_most);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    free(b.s);
+    return n;
 }
 
 /* ---- opening: the filter, the search, the plan ----------------------------------------- */
@@ -561,7 +780,25 @@ static int choose_plan(nx_qs *q, int64_t now)
         c[nc].sql = "SELECT rowid FROM items WHERE kind = :kind AND team = :stm";
         c[nc++].n = tally(q->st, q->kind, q->scope_t, NULL, NULL, NULL, NULL);
     }
+    /* With the default thresholds, scaled to the queue: a candidate set
+     * near the whole kind is no shortcut (queue_store.h) */
+    int64_t wide = q->filter_cap > q->cap ? q->filter_cap : q->cap;
+    if (q->auto_caps) {
+        int64_t all = tally(q->st, q->kind, NULL, NULL, NULL, NULL, NULL);
+        if (all < 0)
+            return -1;
+        int64_t set_max = isqrt(40 * all), walk_max = isqrt(200 * all);
+        if (set_max < q->cap)
+            q->cap = (int)set_max;
+        if (walk_max < q->filter_cap)
+            q->filter_cap = (int)walk_max;
+    }
+    /* Candidates are counted as far as choosing the plan needs; further
+     * (to the unscaled thresholds) when their matches are to be counted
+     * from them, i.e. when the search has no exact count (exact_arms). */
     int64_t limit = q->filter_cap > q->cap ? q->filter_cap : q->cap;
+    if (!q->exact_ok && wide > limit)
+        limit = wide;
     if (q->overdue_only) {
         c[nc].sql = "SELECT rowid FROM items INDEXED BY items_q_due"
                     " WHERE kind = :kind AND due_key < :now";
@@ -577,21 +814,7 @@ static int choose_plan(nx_qs *q, int64_t now)
             c[nc++].n = search_n;
         }
     }
-    /* With the default thresholds, scaled to the queue: a candidate set
-     * near the whole kind is no shortcut (queue_store.h) */
-    if (q->auto_caps) {
-        int64_t all = tally(q->st, q->kind, NULL, NULL, NULL, NULL, NULL);
-        if (all < 0) {
-            free(search);
-            return -1;
-        }
-        int64_t set_max = isqrt(40 * all), walk_max = isqrt(200 * all);
-        if (set_max < q->cap)
-            q->cap = (int)set_max;
-        if (walk_max < q->filter_cap)
-            q->filter_cap = (int)walk_max;
-    }
-    int best = -1;
+    int best = -1, counting = -1;
     for (int i = 0; i < nc; i++) {
         if (c[i].n < 0) {
             free(search);
@@ -599,6 +822,14 @@ static int choose_plan(nx_qs *q, int64_t now)
         }
         if (c[i].n < q->filter_cap && (best < 0 || c[i].n < c[best].n))
             best = i;
+        if (c[i].n < limit && (counting < 0 || c[i].n < c[counting].n))
+            counting = i;
+    }
+    /* Counting the matches ("200+") tests the candidates, never more:
+     * a walk would read every row until at_most of them match. */
+    if (counting >= 0 && !q->exact_ok && !(q->count_driver = strdup(c[counting].sql))) {
+        free(search);
+        return -1;
     }
     if (best < 0) {
         free(search);
@@ -660,6 +891,16 @@ int nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
         ascii_lower(q->ql);
         q->q_has_hi = prefix_end(q->q, q->q_hi, sizeof q->q_hi);
         q->ql_has_hi = prefix_end(q->ql, q->ql_hi, sizeof q->ql_hi);
+        q->nv_n = nx_fold_variants(q->q, q->nv[0], sizeof q->nv[0], NX_FOLD_VARIANTS_MAX,
+                                   &q->nv_whole);
+        if (q->nv_n < 1) {
+            nx_qs_close(q);
+            return nx_err(err, errlen, "search text too long");
+        }
+        for (int v = 0; v < q->nv_n; v++)
+            q->nv_has_hi[v] = prefix_end(q->nv[v], q->nv_hi[v], sizeof q->nv_hi[v]);
+        if (nx_fold_register(s->db) != 0)
+            goto fail;
         q->search_patient = !!spec->search_patient;
         q->search_payer = !!spec->search_payer;
         what = "search the queue";
@@ -670,7 +911,7 @@ int nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
     }
     if ((q->overdue_only &&
          present_statuses(s, q->kind, (const char *const *)q->finals, &q->open_st) != 0) ||
-        choose_plan(q, now) != 0)
+        exact_arms(q) != 0 || choose_plan(q, now) != 0)
         goto fail;
     sb b = {0};
     build_pred(q, &b);
@@ -704,12 +945,18 @@ void nx_qs_close(nx_qs *q)
     hits_free(&q->h_payer);
     hits_free(&q->open_st);
     free(q->driver);
+    free(q->count_driver);
+    for (int i = 0; i < q->nexact; i++)
+        free(q->exact[i]);
+    free(q->exact_out);
+    hits_free(&q->out_vals);
     free(q->pred);
     sodium_memzero(q, sizeof *q);
     free(q);
 }
 
 int nx_qs_plan(const nx_qs *q) { return q->plan; }
+int nx_qs_exact_count(const nx_qs *q) { return q->exact_ok; }
 
 /* ---- pages ---------------------------------------------------------------------------- */
 
@@ -842,10 +1089,20 @@ int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most)
         int64_t n = tally(q->st, q->kind, q->scope_t, q->scope_a, q->assignee, q->status, NULL);
         return at_most > 0 && n > at_most ? at_most : n;
     }
+    if (q->exact_ok)
+        return exact_count(q, now, at_most);
     sb b = {0};
     sb_add(&b, "SELECT count(*) FROM (SELECT 1");
-    add_source(q, &b, 0);
-    add_where(q, &b);
+    if (q->count_driver) {
+        /* the candidates, each tested: their table rows only */
+        sb_add(&b, " FROM items AS i NOT INDEXED WHERE i.rowid IN (");
+        sb_add(&b, q->count_driver);
+        sb_add(&b, ") AND ");
+        sb_add(&b, q->pred);
+    } else {
+        add_source(q, &b, 0);
+        add_where(q, &b);
+    }
     sb_add(&b, at_most > 0 ? " LIMIT :most)" : ")");
     int64_t n = -1;
     sqlite3_stmt *st = NULL;

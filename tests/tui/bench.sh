@@ -2,8 +2,9 @@
 # tests/tui/bench.sh [REL_BUILD [TEST_BUILD [ITEMS]]] — the full-screen
 # client's figures with ITEMS (100 000) items in the cache: opening a queue,
 # each keystroke of scrolling (End to the last row included), sorting and
-# searching (a search only the last row matches included), timed headless
-# from the key entering the loop to doupdate() returning, median and p99;
+# searching (a search only the last row matches included, then a name
+# outside ASCII), timed headless from the key entering the loop to
+# doupdate() returning, median and p99;
 # and the resident memory after unlock (the KDF's transient memory is
 # freed by then). The release binary is measured; the fixture program
 # (TEST_BUILD/progs/tui_fixture) only writes the data, once, into
@@ -21,12 +22,18 @@ if [ ! -f "$dir/profile-$items/nexus.key" ]; then
 fi
 printf '[cache]\ndir = %s/profile-%s\n' "$dir" "$items" > "$dir/nexus.conf"
 : > "$dir/times"
+sed "s|@OUT@|$dir|g" "$root/tests/tui/bench.script" > "$dir/bench.script"
 for run in 1 2 3 4 5; do
-    env NEXUS_TUI_SCRIPT="$root/tests/tui/bench.script" NEXUS_TUI_TIMES="$dir/times.$run" \
+    env NEXUS_TUI_SCRIPT="$dir/bench.script" NEXUS_TUI_TIMES="$dir/times.$run" \
         TERM=xterm LINES=24 COLUMNS=80 LANG=C.UTF-8 LC_ALL=C.UTF-8 \
         "$rel/nexus" --config "$dir/nexus.conf"
     cat "$dir/times.$run" >> "$dir/times"
 done
+# The search for the last row's id found that row alone.
+if ! grep -q "1 of 1 " "$dir/last-row.txt"; then
+    echo "bench.sh: the search for the last row did not find it alone (see $dir/last-row.txt)" >&2
+    exit 1
+fi
 # One key class per line: the keys of the script, by what they exercise.
 awk '
     /^# searching/ { searching = 1 }
