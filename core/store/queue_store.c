@@ -1169,28 +1169,17 @@ static void add_zones(sb *b, const nx_qs_count_spec *c)
     sb_add(b, ")");
 }
 
-int64_t nx_qs_count_items(nx_store *s, const nx_qs_count_spec *c)
+/* The time-bound count's statement. how: COUNT_SCOPED as the spec says;
+ * COUNT_UNSCOPED without the own scope (items_q_status covers every
+ * condition: no table row is read); COUNT_OUTSIDE only the rows of the
+ * assignees in out (the own scope's complement: few, read from the
+ * table). */
+enum { COUNT_SCOPED, COUNT_UNSCOPED, COUNT_OUTSIDE };
+
+static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *open,
+                           const hits *out, int how, int64_t lo, int64_t hi)
 {
-    if (!c->due_range && !c->nzones)
-        return tally(s, c->kind, c->scope_team, c->scope_assignee, c->assignee, NULL, c->excluded);
-    /* Time-bound: an IN list of the statuses counted, so that each is a
-     * range of due_key in the scope's covering index; for service dates,
-     * a list of dates in items_q_visit (covering too). */
-    hits open = {0};
-    if (present_statuses(s, c->kind, c->excluded, &open) != 0)
-        return -1;
-    if (!open.n) {
-        hits_free(&open);
-        return 0;
-    }
-    int own = c->scope_assignee && *c->scope_assignee;
-    int64_t lo = c->due_lo, hi = c->due_hi;
-    for (int z = 0; z < c->nzones && !c->by_service_date; z++) {
-        if (z == 0 || c->zones[z].due_lo < lo)
-            lo = c->zones[z].due_lo;
-        if (z == 0 || c->zones[z].due_hi > hi)
-            hi = c->zones[z].due_hi;
-    }
+    int own = c->scope_assignee && *c->scope_assignee && how == COUNT_SCOPED;
     sb b = {0};
     if (c->by_service_date) {
         sb_add(&b, "SELECT count(*) FROM items AS i INDEXED BY items_q_visit WHERE i.kind = :kind"
@@ -1202,19 +1191,24 @@ int64_t nx_qs_count_items(nx_store *s, const nx_qs_count_spec *c)
         sb_add(&b, k ? ")" : "NULL)");
     } else {
         /* items_assignee has due, not due_key: the same for a bounded range */
+        int by_assignee = own || how == COUNT_OUTSIDE;
         sb_addf(&b, "SELECT count(*) FROM items AS i INDEXED BY %s WHERE i.kind = :kind%s",
-                own ? "items_assignee" : c->scope_team && *c->scope_team ? "items_q_team"
-                : "items_q_status", own ? " AND i.due >= :lo AND i.due < :hi"
-                                        : " AND i.due_key >= :lo AND i.due_key < :hi");
+                by_assignee ? "items_assignee" : c->scope_team && *c->scope_team ? "items_q_team"
+                : "items_q_status", by_assignee ? " AND i.due >= :lo AND i.due < :hi"
+                                                : " AND i.due_key >= :lo AND i.due_key < :hi");
     }
     if (own)
         sb_add(&b, " AND i.assignee = :sa");
+    if (how == COUNT_OUTSIDE) {
+        sb_add(&b, " AND ");
+        add_in_list(&b, "i.assignee", "xs", out);
+    }
     if (c->scope_team && *c->scope_team)
         sb_add(&b, " AND i.team = :stm");
     if (c->assignee && *c->assignee)
         sb_add(&b, " AND i.assignee = :fa");
     sb_add(&b, " AND ");
-    add_in_list(&b, "i.status", "os", &open);
+    add_in_list(&b, "i.status", "os", open);
     if (c->nzones)
         add_zones(&b, c);
     int64_t n = -1;
@@ -1227,7 +1221,9 @@ int64_t nx_qs_count_items(nx_store *s, const nx_qs_count_spec *c)
         bind_named_text(st, ":fa", c->assignee);
         bind_named_int(st, ":lo", lo);
         bind_named_int(st, ":hi", hi);
-        bind_list(st, "os", &open);
+        bind_list(st, "os", open);
+        if (out)
+            bind_list(st, "xs", out);
         for (int z = 0; z < c->nzones; z++) {
             snprintf(name, sizeof name, ":z%d", z);
             bind_named_text(st, name, c->zones[z].tz);
@@ -1245,6 +1241,55 @@ int64_t nx_qs_count_items(nx_store *s, const nx_qs_count_spec *c)
     }
     sqlite3_finalize(st);
     free(b.s);
+    return n;
+}
+
+int64_t nx_qs_count_items(nx_store *s, const nx_qs_count_spec *c)
+{
+    if (!c->due_range && !c->nzones)
+        return tally(s, c->kind, c->scope_team, c->scope_assignee, c->assignee, NULL, c->excluded);
+    /* Time-bound: an IN list of the statuses counted, so that each is a
+     * range of due_key in the scope's covering index; for service dates,
+     * a list of dates in items_q_visit (covering too). */
+    hits open = {0};
+    if (present_statuses(s, c->kind, c->excluded, &open) != 0)
+        return -1;
+    if (!open.n) {
+        hits_free(&open);
+        return 0;
+    }
+    int64_t lo = c->due_lo, hi = c->due_hi;
+    for (int z = 0; z < c->nzones && !c->by_service_date; z++) {
+        if (z == 0 || c->zones[z].due_lo < lo)
+            lo = c->zones[z].due_lo;
+        if (z == 0 || c->zones[z].due_hi > hi)
+            hi = c->zones[z].due_hi;
+    }
+    /* The own scope: items_assignee has no status, so each entry in the
+     * range would cost a table row (a dashboard of 100 000 items: tens of
+     * thousands). An agent's laptop holds the agent's items and few
+     * others: all of them are counted from items_q_status, and the few
+     * others' rows taken away. */
+    int64_t n = -1;
+    int own = c->scope_assignee && *c->scope_assignee;
+    if (own && !c->by_service_date && !(c->scope_team && *c->scope_team) &&
+        !(c->assignee && *c->assignee)) {
+        hits out = {0};
+        int64_t out_n = 0;
+        int r = outside_of(s, c->kind, c->scope_assignee, NULL, &out, &out_n);
+        if (r > 0 && (out_n == 0 || out.n > 0)) {
+            int64_t all = count_bound(s, c, &open, NULL, COUNT_UNSCOPED, lo, hi);
+            int64_t others = out.n ? count_bound(s, c, &open, &out, COUNT_OUTSIDE, lo, hi) : 0;
+            n = all < 0 || others < 0 ? -1 : all - others;
+        } else if (r >= 0) {
+            /* too many others: each entry of the scope is read */
+            n = count_bound(s, c, &open, NULL, COUNT_SCOPED, lo, hi);
+        }
+        hits_free(&out);
+        hits_free(&open);
+        return n;
+    }
+    n = count_bound(s, c, &open, NULL, COUNT_SCOPED, lo, hi);
     hits_free(&open);
     return n;
 }

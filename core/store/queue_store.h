@@ -136,7 +136,9 @@ int nx_qs_exact_count(const nx_qs *q);
 
 /* Items of a kind in scope whose status is not excluded, and, optionally,
  * due in a range, or in each zone's own window, or with one of each
- * zone's service dates. Without those it is a sum over queue_tally. */
+ * zone's service dates. Without those it is a sum over queue_tally; with
+ * them, entries of a covering index (for the own scope: all the kind's
+ * items, less the few of other assignees the cache holds). */
 typedef struct nx_qs_zone {
     const char *tz;                  /* the clients of this zone; NULL = every client */
     int64_t due_lo, due_hi;          /* due in [lo, hi) */

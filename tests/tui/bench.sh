@@ -3,8 +3,9 @@
 # client's figures with ITEMS (100 000) items in the cache: opening a queue,
 # each keystroke of scrolling (End to the last row included), sorting and
 # searching (a search only the last row matches included, then a name
-# outside ASCII), timed headless from the key entering the loop to
-# doupdate() returning, median and p99;
+# outside ASCII), opening the dashboard (q from the queue: the counts of
+# all four queues read again), timed headless from the key entering the
+# loop to doupdate() returning, median and p99;
 # and the resident memory after unlock (the KDF's transient memory is
 # freed by then). The release binary is measured; the fixture program
 # (TEST_BUILD/progs/tui_fixture) only writes the data, once, into
@@ -37,6 +38,7 @@ fi
 # One key class per line: the keys of the script, by what they exercise.
 awk '
     /^# searching/ { searching = 1 }
+    /^# dashboard/ { searching = 0 }
     /^# unlocked/ { searching = 0; started = 1 }
     /^# end/ { started = 0 }
     /^#/ { for (i = 2; i <= NF; i++) if ($i ~ /^rss_kib=/) { split($i, kv, "="); rss[$2] = kv[2] } next }
@@ -46,6 +48,7 @@ awk '
           if (key == "/" || key == "<Enter>") next;
           cls = key ~ /^(j|k|<End>)$/ ? "search: scroll" : "search: each key"
       } else if (key == "1") cls = "open queue";
+      else if (key == "q") cls = "dashboard";
       else if (key == "j" || key == "k") cls = "scroll: line";
       else if (key == "<PgDn>" || key == "<PgUp>") cls = "scroll: page";
       else if (key == "<End>" || key == "<Home>") cls = "scroll: End/Home";

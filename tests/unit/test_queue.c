@@ -816,6 +816,58 @@ Test(queue, search_any_case_any_script_equals_the_model)
     done();
 }
 
+/* An agent's dashboard (own scope): each count equals the model's, over
+ * the items assigned to the agent only, though the cache holds others'
+ * items too (counted from the status index, the others' taken away). */
+Test(queue, dashboard_counts_of_an_agent_equal_the_model)
+{
+    start("eligibility", NULL);
+    for (int k = 0; k < 2; k++) {
+        nx_kind kind = k ? NX_KIND_SCHEDULING : NX_KIND_ELIGIBILITY;
+        nx_queue_counts e = {0};
+        int others = 0;
+        for (int i = 0; i < nitems; i++) {
+            const titem *t = &items[i];
+            if (t->kind != kind || is_closed(t))
+                continue;
+            if (strcmp(t->assignee, "alice")) {
+                others++;
+                continue;
+            }
+            const char *tz = strcmp(t->client, "cl-ny") ? "America/Los_Angeles"
+                                                         : "America/New_York";
+            e.open++;
+            e.mine++;
+            e.overdue += t->due && t->due < NOW;
+            e.due_today += t->due && nx_clock_is_today(tz, NOW, t->due, NULL, 0) == 1;
+            if (kind != NX_KIND_ELIGIBILITY)
+                continue;
+            nx_item it;
+            cr_assert_eq(nx_item_init(&it, nx_dict_default(), kind), 0);
+            snprintf(it.status, sizeof it.status, "%s", t->status);
+            cr_assert_eq(nx_item_set(&it, "service_date", t->sd), 0);
+            nx_elig_risk risk;
+            char err[128];
+            cr_assert_eq(nx_elig_risk_of(&it, NOW, tz, &risk, err, sizeof err), 0, "%s", err);
+            e.at_risk += risk == NX_ELIG_RISK_T72 || risk == NX_ELIG_RISK_T48;
+            nx_item_free(&it);
+        }
+        cr_assert_gt(others, 0, "the cache holds no one else's items");
+        cr_assert_gt(e.overdue, 0);
+        cr_assert(kind != NX_KIND_ELIGIBILITY || (e.due_today > 0 && e.at_risk > 0));
+        nx_queue_counts c;
+        char err[256] = "";
+        cr_assert_eq(nx_queue_counts_for(&sess, kind, &c, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(c.open, e.open, "%s open", nx_kind_name(kind));
+        cr_assert_eq(c.overdue, e.overdue, "%s overdue %lld, expected %lld", nx_kind_name(kind),
+                     (long long)c.overdue, (long long)e.overdue);
+        cr_assert_eq(c.due_today, e.due_today, "%s due today", nx_kind_name(kind));
+        cr_assert_eq(c.at_risk, e.at_risk, "%s at risk", nx_kind_name(kind));
+        cr_assert_eq(c.mine, e.mine, "%s mine", nx_kind_name(kind));
+    }
+    done();
+}
+
 Test(queue, overdue_and_at_risk_flags_and_dashboard_counts)
 {
     start("supervisor", NULL);
