@@ -4,6 +4,7 @@
 #include "screens/screens.h"
 #include "profile/guard.h"
 #include "queue/queue.h"
+#include "session/session_qa.h"
 #include "tui/table.h"
 
 #include <stdio.h>
@@ -24,6 +25,8 @@ typedef struct {
     int stale;                 /* counts to be read again (back from a queue) */
     int drafts;
     char problem[256];
+    nx_qa_counts qa;           /* QA samples to review, CAPAs open and overdue */
+    int qa_failed;
 } dash_st;
 
 static const char *const queue_titles[NX_KIND_COUNT] = {
@@ -79,6 +82,8 @@ static void load_counts(dash_st *st, tui_app *a)
         if (r->failed && !st->problem[0])
             snprintf(st->problem, sizeof st->problem, "Counts unavailable: %.200s", err);
     }
+    char qerr[256];
+    st->qa_failed = nx_session_qa_counts(&a->session, &st->qa, qerr, sizeof qerr) != 0;
     char ids[32][64], err[256];
     int n = nx_draft_list(&a->profile, ids, 32, err, sizeof err);
     st->drafts = n < 0 ? 0 : n;
@@ -118,6 +123,36 @@ static int dash_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
     (void)errlen;
     load_counts(s->st, a);
     return 0;
+}
+
+/* A supervisor's QA queue and the corrective actions the user may see
+ * (a supervisor: the team's; an agent: their own, when they have any). */
+static int qa_lines(dash_st *st, tui_app *a, WINDOW *w, int y, int cols)
+{
+    char line[256], kq[32], kc[32];
+    if (st->qa_failed) {
+        tui_put(a, w, y, 2, 12, TUI_EL_LABEL, "QA review");
+        tui_put(a, w, y++, 14, cols - 16, TUI_EL_ERROR, "counts unavailable");
+        return y;
+    }
+    tui_key_hint(a, REQ_VIEW_QA, kq, sizeof kq);
+    tui_key_hint(a, REQ_VIEW_CAPA, kc, sizeof kc);
+    if (st->qa.reviewer) {
+        snprintf(line, sizeof line, "%lld sample%s of your team's work to review (%s)",
+                 (long long)st->qa.to_review, st->qa.to_review == 1 ? "" : "s", kq);
+        tui_put(a, w, y, 2, 12, TUI_EL_LABEL, "QA review");
+        tui_put(a, w, y++, 14, cols - 16, st->qa.to_review ? TUI_EL_AT_RISK : TUI_EL_NORMAL,
+                line);
+    }
+    if (st->qa.reviewer || st->qa.capa_open) {
+        snprintf(line, sizeof line, "%lld corrective action%s open, %lld overdue (%s)",
+                 (long long)st->qa.capa_open, st->qa.capa_open == 1 ? "" : "s",
+                 (long long)st->qa.capa_overdue, kc);
+        tui_put(a, w, y, 2, 12, TUI_EL_LABEL, "CAPAs");
+        tui_put(a, w, y++, 14, cols - 16, st->qa.capa_overdue ? TUI_EL_OVERDUE : TUI_EL_NORMAL,
+                line);
+    }
+    return y;
 }
 
 static void dash_draw(tui_screen *s, tui_app *a, WINDOW *w)
@@ -178,6 +213,7 @@ static void dash_draw(tui_screen *s, tui_app *a, WINDOW *w)
                  days == 1 ? "" : "s", pk);
     tui_put(a, w, y, 2, 12, TUI_EL_LABEL, "Passphrase");
     tui_put(a, w, y++, 14, cols - 16, age == NX_PASS_OK ? TUI_EL_NORMAL : TUI_EL_AT_RISK, line);
+    qa_lines(st, a, w, y, cols);
     (void)rows;
 }
 
@@ -232,7 +268,8 @@ static int dash_handle(tui_screen *s, tui_app *a, int req, tui_key key)
         tui_push(a, a->scr.passwd, &forced);
         return TUI_REDRAW;
     }
-    if (req >= REQ_VIEW_SCHEDULING && req <= REQ_VIEW_ROI)
+    if ((req >= REQ_VIEW_SCHEDULING && req <= REQ_VIEW_ROI) || req == REQ_VIEW_QA ||
+        req == REQ_VIEW_CAPA)
         st->stale = 1;
     return TUI_UNUSED;
 }

@@ -18,6 +18,8 @@ const tui_screens nx_screens = {
     .conflicts = &nx_scr_conflicts,
     .kpi = &nx_scr_kpi,
     .audit = &nx_scr_audit,
+    .qa = &nx_scr_qa,
+    .capa = &nx_scr_capa,
 };
 
 void nx_scr_format_due(int64_t due, char *buf, size_t len)

@@ -20,6 +20,18 @@ extern const tui_screen_ops nx_scr_kpi;     /* K: supervisors, operations */
 extern const tui_screen_ops nx_scr_audit;   /* A: privacy / security officers, auditors */
 /* `n` in a queue or on the dashboard; arg: const nx_kind * (the kind). */
 extern const tui_screen_ops nx_scr_newitem;
+/* Live QA review (screens/qa.c, qa_review.c, capa.c): the QA queue (`Q`),
+ * a sample's item shadowed read-only and its scorecard (arg: the sample
+ * id), the corrective actions (`c` in the QA queue) and one's form. */
+extern const tui_screen_ops nx_scr_qa;
+extern const tui_screen_ops nx_scr_qa_shadow;
+extern const tui_screen_ops nx_scr_qa_score;
+extern const tui_screen_ops nx_scr_capa;
+typedef struct nx_scr_capa_arg {
+    const char *capa_id;       /* an existing CAPA, or NULL: a new one with what follows */
+    const char *item_id, *review_id, *owner, *finding;   /* may be NULL */
+} nx_scr_capa_arg;
+extern const tui_screen_ops nx_scr_capa_form;
 
 /* The screens the app opens by itself (unlock, lock, dashboard, ...). */
 extern const tui_screens nx_screens;

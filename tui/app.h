@@ -94,6 +94,8 @@ typedef struct tui_screens {
     const tui_screen_ops *conflicts;   /* a supervisor's conflict inbox (may be NULL) */
     const tui_screen_ops *kpi;         /* KPIs: supervisors, operations (may be NULL) */
     const tui_screen_ops *audit;       /* the audit review: officers, auditors (may be NULL) */
+    const tui_screen_ops *qa;          /* a supervisor's QA queue (may be NULL) */
+    const tui_screen_ops *capa;        /* corrective actions (may be NULL) */
 } tui_screens;
 
 /* The clock: wall time for the session and the lock screen, a monotonic

@@ -27,7 +27,8 @@
     X(LOCK, "lock") \
     X(CONFLICTS, "conflicts") \
     X(KPI, "kpi") \
-    X(AUDIT, "audit")
+    X(AUDIT, "audit") \
+    X(QA, "qa")
 
 typedef enum {
 #define TUI_CTX_ENUM_(id, name) TUI_CTX_##id,

@@ -53,6 +53,13 @@ static int global_request(tui_app *a, int req)
         if (a->scr.audit && tui_top(a) && tui_top(a)->ops != a->scr.audit)
             tui_push(a, a->scr.audit, NULL);
         return TUI_REDRAW;
+    case REQ_VIEW_QA:
+    case REQ_VIEW_CAPA: {
+        const tui_screen_ops *o = req == REQ_VIEW_QA ? a->scr.qa : a->scr.capa;
+        if (o && tui_top(a) && tui_top(a)->ops != o)
+            tui_push(a, o, NULL);
+        return TUI_REDRAW;
+    }
     case REQ_LOCK:
         tui_lock(a);
         return TUI_REDRAW;

@@ -28,7 +28,9 @@
     REQ_(VIEW_ELIGIBILITY,"view-eligibility","Open the eligibility queue") \
     REQ_(VIEW_PRIOR_AUTH, "view-prior-auth", "Open the prior-authorization queue") \
     REQ_(VIEW_ROI,        "view-roi",        "Open the release-of-information queue") \
-    REQ_(VIEW_QA,         "view-qa",         "Open QA review") \
+    REQ_(VIEW_QA,         "view-qa",         "Open QA review: the team's sampled work (supervisors)") \
+    REQ_(VIEW_CAPA,       "view-capa",       "Open the corrective actions (CAPA) you may see") \
+    REQ_(QA_SCORE,        "score",           "QA: score the sampled item (the scorecard)") \
     REQ_(VIEW_KPI,        "view-kpi",        "Open the KPI screen") \
     REQ_(VIEW_AUDIT,      "view-audit",      "Open the audit review") \
     REQ_(VIEW_SYNC,       "view-sync",       "Open sync status and conflicts") \

@@ -171,8 +171,8 @@ int nx_session_qa_shadow(nx_session *s, const char *sample_id, nx_qa_row *row, n
         return nx_err(err, errlen, "QA sample %s is not in your queue (reviewed already, your "
                                    "own work, or not your team's)", sample_id);
     if (!r.held)
-        return nx_err(err, errlen, "item %s is not in this cache: it has gone to the archive "
-                                   "(the hub keeps it)", r.item_id);
+        return nx_err(err, errlen, "item %s has gone to the archive: the hub keeps it, this "
+                                   "laptop does not", r.item_id);
     if (row)
         *row = r;
     return nx_session_open(s, r.item_id, out, err, errlen);

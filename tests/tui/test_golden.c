@@ -118,6 +118,7 @@ Test(golden, new_item) { run_script("newitem"); }
 Test(golden, kpi_supervisor) { run_script("kpi"); }
 Test(golden, kpi_operations) { run_script("kpi-operations"); }
 Test(golden, audit_review) { run_script("audit"); }
+Test(golden, qa_review_scorecard_capa) { run_script("qa"); }
 
 /* SIGHUP (the terminal closed) mid-edit: the draft is in the cache and
  * the next run shows it. */

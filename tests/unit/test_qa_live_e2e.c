@@ -1,0 +1,268 @@
+/* Live QA end to end through the real hub (`nexus-hub serve` over the
+ * local: pipe; tests/helpers/hubfix), an agent's laptop and their
+ * supervisor's:
+ *   - the agent completes 40 scheduling items and syncs; the hub decides
+ *     each as it merges (2%, with a seed put in place so the run samples
+ *     a few); the supervisor's next sync brings the samples, and the QA
+ *     queue — the session call the QA screen draws — lists exactly the
+ *     items `nexus-hub qa sample` re-derives;
+ *   - shadowing: the supervisor opens one read-only; the session refuses
+ *     a change, and an op forged into the outbox is refused by the hub;
+ *   - scorecard -> CAPA -> closure: a failed review and its CAPA sync;
+ *     the hub marks the sample reviewed; the agent's laptop receives the
+ *     review and the CAPA (its owner), takes it in hand; the overdue count
+ *     follows the clock; the supervisor closes it with the resolution and
+ *     the hub holds it closed. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/qa.h"
+#include "session/session_qa.h"
+#include "store/rows.h"
+#include "store/sync_store.h"
+#include "sync/hlc.h"
+#include "tests/helpers/hubfix.h"
+#include "util/util.h"
+
+static nx_hf H;
+static int64_t pinned;
+
+static int64_t pinned_clock(void *ctx)
+{
+    (void)ctx;
+    return pinned;
+}
+
+static void sync_ok(nx_lap *l, nx_sync_stats *st)
+{
+    char err[1024] = "";
+    nx_sync_code c = nx_lap_sync(l, st, err, sizeof err);
+    cr_assert_eq(c, NX_SYNC_OK, "%s: %s", nx_sync_code_name(c), err);
+}
+
+enum { N = 40 };
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A seed under which 2 to 6 of the 40 items are sampled at 2%, put in
+ * place for this week and the next (a run across Sunday midnight). */
+static void seed_hub(const unsigned char *seed, char period[16])
+{
+    const nx_qa_rule *r = nx_qa_rule_find("scheduling");
+    int64_t now = nx_now(), start, end;
+    char next[16], hex[65], sql[512];
+    cr_assert_eq(nx_qa_period_of(r, now, period, 16), 0);
+    cr_assert_eq(nx_qa_period_bounds(r, period, &start, &end), 0);
+    cr_assert_eq(nx_qa_period_of(r, end, next, sizeof next), 0);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", seed[i]);
+    const char *ps[] = { period, next };
+    for (int i = 0; i < 2; i++) {
+        snprintf(sql, sizeof sql, "INSERT INTO qa_seeds(rule, period, seed, created) "
+                 "VALUES('scheduling', '%s', X'%s', 0)", ps[i], hex);
+        nx_hf_n(&H, sql);
+    }
+    cr_assert_eq(nx_hf_n(&H, "SELECT count(*) FROM qa_seeds WHERE rule='scheduling'"), 2);
+}
+
+static void item_id(int i, char *out, size_t len)
+{
+    snprintf(out, len, "live-%02d", i);
+}
+
+static void close_item(nx_lap *l, const char *id)
+{
+    char err[512] = "";
+    nx_item it;
+    cr_assert_eq(nx_session_open(&l->sess, id, &it, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_session_transition(&l->sess, &it, "closed", NULL, err, sizeof err), 0, "%s",
+                 err);
+    nx_item_free(&it);
+}
+
+static const nx_qa_result found_gap[] = { NX_QA_PASS, NX_QA_PASS, NX_QA_NA, NX_QA_PASS,
+                                          NX_QA_PASS, NX_QA_FAIL, NX_QA_NA };
+
+Test(qa_live_e2e, completed_work_reaches_the_qa_queue_and_a_finding_is_tracked_to_closure,
+     .timeout = 300)
+{
+    if (!nx_hf_available())
+        cr_skip_test("no nexus-hub beside the tests");
+    char err[1024] = "", sql[512];
+    cr_assert_eq(nx_hf_init(&H, "qa-live", err, sizeof err), 0, "%s", err);
+    static char jsonl[N * 320];
+    jsonl[0] = '\0';
+    for (int i = 0; i < N; i++) {
+        char id[16], line[320];
+        item_id(i, id, sizeof id);
+        snprintf(line, sizeof line,
+                 "{\"id\":\"%s\",\"kind\":\"scheduling\",\"client\":\"cl-1\",\"status\":"
+                 "\"in-progress\",\"patient\":{\"id\":\"pt-%02d\",\"family_name\":\"Qatest\","
+                 "\"given_name\":\"Liv\",\"phone\":\"2175550177\"},\"assignee\":\"alice\","
+                 "\"team\":\"north\"}\n", id, i);
+        strcat(jsonl, line);
+    }
+    cr_assert_eq(nx_hf_import(&H, jsonl, err, sizeof err), 0, "%s", err);
+
+    /* The seed: 2 to 6 of the 40 in at 2%. */
+    unsigned char seed[32];
+    const nx_qa_rule *rule = nx_qa_rule_find("scheduling");
+    size_t want = 0;
+    for (int b = 0; b < 256 && (want < 2 || want > 6); b++) {
+        memset(seed, b, sizeof seed);
+        want = 0;
+        for (int i = 0; i < N; i++) {
+            char id[16];
+            item_id(i, id, sizeof id);
+            want += (size_t)nx_qa_decide(seed, id, rule->rate_ppm);
+        }
+    }
+    cr_assert(want >= 2 && want <= 6);
+    char period[16];
+    seed_hub(seed, period);
+
+    nx_lap alice, sam;
+    cr_assert_eq(nx_lap_open(&alice, &H, "qa-alice", "alice", "scheduling", "north", 7, 1, err,
+                             sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_lap_open(&sam, &H, "qa-sam", "sam", "supervisor", "north", 77, 1, err,
+                             sizeof err), 0, "%s", err);
+    nx_sync_stats st;
+    sync_ok(&sam, &st);
+    nx_qa_row *rows = NULL;
+    size_t cnt = 9;
+    cr_assert_eq(nx_session_qa_queue(&sam.sess, &rows, &cnt, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(cnt, 0, "nothing completed yet");
+    free(rows);
+
+    /* The agent's day: every item completed, then a background sync. */
+    sync_ok(&alice, &st);
+    cr_assert_eq(st.items, (uint64_t)N);
+    for (int i = 0; i < N; i++) {
+        char id[16];
+        item_id(i, id, sizeof id);
+        close_item(&alice, id);
+    }
+    sync_ok(&alice, &st);
+    cr_expect_eq(st.applied, (uint64_t)N);
+    cr_expect_eq(nx_lap_n(&alice, "SELECT count(*) FROM records"), 0,
+                 "a sample is not announced to the agent");
+
+    /* The supervisor's next sync: the QA queue holds exactly the sample. */
+    sync_ok(&sam, &st);
+    cr_expect_eq(st.records, (uint64_t)want);
+    cr_assert_eq(nx_session_qa_queue(&sam.sess, &rows, &cnt, err, sizeof err), 0, "%s", err);
+    char got[1024] = "", derived[1024] = "";
+    const char *sorted[N];
+    for (size_t i = 0; i < cnt && i < N; i++) {
+        sorted[i] = rows[i].item_id;
+        cr_expect_str_eq(rows[i].agent, "alice");
+        cr_expect(rows[i].held, "the supervisor's laptop holds the item");
+    }
+    qsort(sorted, cnt < N ? cnt : N, sizeof *sorted, by_str);
+    for (size_t i = 0; i < cnt && i < N; i++) {
+        strcat(got, sorted[i]);
+        strcat(got, "\n");
+    }
+    const char *args[] = { "qa", "sample", "--rule", "scheduling", "--period", period, NULL };
+    cr_assert_eq(nx_hf_run(&H, args, derived, sizeof derived, err, sizeof err), 0, "%s", err);
+    /* (items completed in one round share a period: a run across Sunday
+     * midnight would split it, and the queue would hold both weeks'.) */
+    if (strlen(derived) == strlen(got))
+        cr_expect_str_eq(got, derived, "the queue is the re-derived sample");
+    cr_expect_eq(cnt, want);
+    cr_assert_geq(cnt, 2);
+    char first[NX_ID_MAX], sid[40];
+    snprintf(first, sizeof first, "%s", rows[0].item_id);
+    snprintf(sid, sizeof sid, "%s", rows[0].sample_id);
+    free(rows);
+    nx_qa_counts qc;
+    cr_assert_eq(nx_session_qa_counts(&sam.sess, &qc, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(qc.to_review, (int64_t)want, "the dashboard's count moves");
+
+    /* Shadowing: read-only here, and on the hub. */
+    nx_item it;
+    cr_assert_eq(nx_session_qa_shadow(&sam.sess, sid, NULL, &it, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(nx_session_note(&sam.sess, &it, "Reviewer was here", 0, err, sizeof err), -1);
+    cr_expect(strstr(err, "under QA review"), "%s", err);
+    nx_item_free(&it);
+    cr_assert_eq(nx_store_begin(sam.prof.store), 0);
+    cr_assert_eq(nx_outbox_add(sam.prof.store, NX_OP_SET, first, "visit_type", "new-patient",
+                               NULL, nx_now(), nx_hlc_wall_ms(), NULL), 0);
+    cr_assert_eq(nx_store_commit(sam.prof.store), 0);
+    sync_ok(&sam, &st);
+    cr_expect_eq(st.rejected, 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM ops WHERE item='%s' AND kind='set' AND "
+             "outcome='rejected' AND reason LIKE '%%under QA review%%'", first);
+    cr_expect_eq(nx_hf_n(&H, sql), 1, "the hub refuses the reviewer's change");
+
+    /* The scorecard: a finding; the CAPA it opens. */
+    nx_qa_tally t;
+    char rid[40], cid[40];
+    cr_assert_eq(nx_session_qa_review(&sam.sess, sid, found_gap, 7,
+                                      "Outcome logged without a next action", &t, rid, err,
+                                      sizeof err), 0, "%s", err);
+    cr_expect(!t.passed);
+    int64_t due = nx_now() + 7 * 86400;
+    nx_capa_spec sp = { .due = due, .finding = "Outcome logged without a next action",
+                        .action = "Coach on the outreach log", .resolution = "" };
+    snprintf(sp.item_id, sizeof sp.item_id, "%s", first);
+    snprintf(sp.review, sizeof sp.review, "%s", rid);
+    snprintf(sp.owner, sizeof sp.owner, "alice");
+    cr_assert_eq(nx_session_capa_save(&sam.sess, &sp, cid, err, sizeof err), 0, "%s", err);
+    sync_ok(&sam, &st);
+    cr_expect_eq(st.applied, 2);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND status='reviewed'",
+             sid);
+    cr_expect_eq(nx_hf_n(&H, sql), 1, "the hub marks the sample reviewed");
+    cr_expect_eq(nx_lap_n(&sam, sql), 1, "and sends it back");
+    cr_assert_eq(nx_session_qa_counts(&sam.sess, &qc, err, sizeof err), 0);
+    cr_expect_eq(qc.to_review, (int64_t)want - 1);
+    cr_expect_eq(qc.capa_open, 1);
+    cr_expect_eq(qc.capa_overdue, 0);
+    sam.sess.clock = pinned_clock;
+    pinned = due + 60;
+    cr_assert_eq(nx_session_qa_counts(&sam.sess, &qc, err, sizeof err), 0);
+    cr_expect_eq(qc.capa_overdue, 1, "past its due date and not closed: overdue");
+    sam.sess.clock = NULL;
+
+    /* The agent gets the review of their work and the action they own. */
+    sync_ok(&alice, &st);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND status='fail'", rid);
+    cr_expect_eq(nx_lap_n(&alice, sql), 1);
+    nx_capa_view *v = NULL;
+    cr_assert_eq(nx_session_capa_list(&alice.sess, &v, &cnt, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(cnt, 1);
+    cr_expect_str_eq(v[0].b.action, "Coach on the outreach log");
+    nx_capa_views_free(v, cnt);
+    nx_capa_spec mv = { .resolution = "Retrained on the outreach log" };
+    snprintf(mv.id, sizeof mv.id, "%s", cid);
+    snprintf(mv.status, sizeof mv.status, "in-progress");
+    cr_assert_eq(nx_session_capa_save(&alice.sess, &mv, NULL, err, sizeof err), 0, "%s", err);
+    sync_ok(&alice, &st);
+    cr_expect_eq(st.applied, 1);
+
+    /* The supervisor closes it. */
+    sync_ok(&sam, &st);
+    nx_capa_spec cl = { .resolution = NULL };
+    snprintf(cl.id, sizeof cl.id, "%s", cid);
+    snprintf(cl.status, sizeof cl.status, "closed");
+    cr_assert_eq(nx_session_capa_save(&sam.sess, &cl, NULL, err, sizeof err), 0, "%s", err);
+    sync_ok(&sam, &st);
+    cr_expect_eq(st.applied, 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND status='closed' "
+             "AND body LIKE '%%Retrained%%'", cid);
+    cr_expect_eq(nx_hf_n(&H, sql), 1);
+    sam.sess.clock = pinned_clock;
+    cr_assert_eq(nx_session_qa_counts(&sam.sess, &qc, err, sizeof err), 0);
+    cr_expect_eq(qc.capa_open, 0);
+    cr_expect_eq(qc.capa_overdue, 0);
+    sam.sess.clock = NULL;
+
+    nx_lap_close(&alice);
+    nx_lap_close(&sam);
+}
