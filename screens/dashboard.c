@@ -4,6 +4,7 @@
 #include "screens/screens.h"
 #include "profile/guard.h"
 #include "queue/queue.h"
+#include "session/session_privacy.h"
 #include "session/session_qa.h"
 #include "tui/table.h"
 
@@ -25,6 +26,8 @@ typedef struct {
     int stale;                 /* counts to be read again (back from a queue) */
     int drafts;
     char problem[256];
+    /* incidents and patient requests: open, and late among them */
+    int64_t inc_open, inc_late, req_open, req_late;
     nx_qa_counts qa;           /* QA samples to review, CAPAs open and overdue */
     int qa_failed;
 } dash_st;
@@ -71,6 +74,30 @@ static const tui_column dash_cols[] = {
 
 /* ---- the screen ------------------------------------------------------------------- */
 
+/* Open incidents and patient requests, and how many run late (a clock
+ * past due, or met late and still open). */
+static void privacy_counts(dash_st *st, tui_app *a)
+{
+    char err[256];
+    nx_incident_line *il = NULL;
+    nx_patreq_line *pl = NULL;
+    size_t n = 0;
+    st->inc_open = st->inc_late = st->req_open = st->req_late = 0;
+    if (nx_session_incident_lines(&a->session, 0, &il, &n, err, sizeof err) == 0) {
+        st->inc_open = (int64_t)n;
+        for (size_t i = 0; i < n; i++)
+            st->inc_late += il[i].assess.state == NX_DL_LATE || il[i].report.state == NX_DL_LATE;
+    }
+    free(il);
+    if (nx_session_patreq_lines(&a->session, 0, NULL, &pl, &n, err, sizeof err) == 0) {
+        st->req_open = (int64_t)n;
+        for (size_t i = 0; i < n; i++)
+            st->req_late += pl[i].clk.routing.state == NX_DL_LATE ||
+                            pl[i].clk.ce.state == NX_DL_LATE;
+    }
+    free(pl);
+}
+
 static void load_counts(dash_st *st, tui_app *a)
 {
     st->problem[0] = '\0';
@@ -82,6 +109,7 @@ static void load_counts(dash_st *st, tui_app *a)
         if (r->failed && !st->problem[0])
             snprintf(st->problem, sizeof st->problem, "Counts unavailable: %.200s", err);
     }
+    privacy_counts(st, a);
     char qerr[256];
     st->qa_failed = nx_session_qa_counts(&a->session, &st->qa, qerr, sizeof qerr) != 0;
     char ids[32][64], err[256];
@@ -213,6 +241,25 @@ static void dash_draw(tui_screen *s, tui_app *a, WINDOW *w)
                  days == 1 ? "" : "s", pk);
     tui_put(a, w, y, 2, 12, TUI_EL_LABEL, "Passphrase");
     tui_put(a, w, y++, 14, cols - 16, age == NX_PASS_OK ? TUI_EL_NORMAL : TUI_EL_AT_RISK, line);
+    /* Officers see both always; anyone else the requests they follow. */
+    int officer = nx_incident_officer(a->session.role);
+    if (officer) {
+        char k[32];
+        tui_key_hint(a, REQ_VIEW_INCIDENTS, k, sizeof k);
+        snprintf(line, sizeof line, "%lld open, %lld late (%s: the list)",
+                 (long long)st->inc_open, (long long)st->inc_late, k);
+        tui_put(a, w, y, 2, 12, TUI_EL_LABEL, "Incidents");
+        tui_put(a, w, y++, 14, cols - 16, st->inc_late ? TUI_EL_OVERDUE : TUI_EL_NORMAL, line);
+    }
+    if (officer || st->req_open) {
+        char k[32];
+        tui_key_hint(a, REQ_VIEW_REQUESTS, k, sizeof k);
+        snprintf(line, sizeof line, "%lld patient request%s open, %lld late (%s: the list)",
+                 (long long)st->req_open, st->req_open == 1 ? "" : "s",
+                 (long long)st->req_late, k);
+        tui_put(a, w, y, 2, 12, TUI_EL_LABEL, "Requests");
+        tui_put(a, w, y++, 14, cols - 16, st->req_late ? TUI_EL_OVERDUE : TUI_EL_NORMAL, line);
+    }
     qa_lines(st, a, w, y, cols);
     (void)rows;
 }
@@ -268,7 +315,8 @@ static int dash_handle(tui_screen *s, tui_app *a, int req, tui_key key)
         tui_push(a, a->scr.passwd, &forced);
         return TUI_REDRAW;
     }
-    if ((req >= REQ_VIEW_SCHEDULING && req <= REQ_VIEW_ROI) || req == REQ_VIEW_QA ||
+    if ((req >= REQ_VIEW_SCHEDULING && req <= REQ_VIEW_ROI) || req == REQ_INCIDENT ||
+        req == REQ_VIEW_INCIDENTS || req == REQ_VIEW_REQUESTS || req == REQ_VIEW_QA ||
         req == REQ_VIEW_CAPA)
         st->stale = 1;
     return TUI_UNUSED;

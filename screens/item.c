@@ -12,6 +12,7 @@
  * a field, on lock and on quit, and come back when the item is opened. */
 #include "screens/item_int.h"
 #include "profile/guard.h"
+#include "session/session_privacy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,22 @@ static int item_handle(tui_screen *s, tui_app *a, int req, tui_key key)
     case REQ_HISTORY:
         st->hist_shown = !st->hist_shown;
         return TUI_REDRAW;
+    case REQ_MISFAX: {
+        /* A mis-fax is an incident (seed 000 §7.7 F5): the report comes
+         * pre-filled with this item and its client. */
+        if (st->it.kind != NX_KIND_ROI && st->it.kind != NX_KIND_PRIOR_AUTH) {
+            tui_msg(a, TUI_EL_ERROR, "Only ROI and prior-auth items are faxed: F8 reports "
+                    "other incidents.");
+            return TUI_REDRAW;
+        }
+        nx_scr_incident_arg arg = { .item_id = st->id, .misfax = 1 };
+        tui_push(a, &nx_scr_incident, &arg);
+        return TUI_REDRAW;
+    }
+    case REQ_PATIENT_REQUEST:
+        if (tui_push(a, &nx_scr_patreq, st->id) == 0)
+            st->asked_request = 1;
+        return TUI_REDRAW;
     case REQ_CANCEL:
     case REQ_BACK:
         if (tui_form_dirty(&st->fm)) {
@@ -201,9 +218,33 @@ static int item_handle(tui_screen *s, tui_app *a, int req, tui_key key)
     }
 }
 
+/* Back from a patient request taken in over this item: the flags it set
+ * on the patient hold for this opening too (the scheduling and ROI rules
+ * read them from the item in memory). */
+static void honour_requests(item_st *st, tui_app *a)
+{
+    nx_patreq_line *l = NULL;
+    size_t n = 0;
+    char err[256];
+    st->asked_request = 0;
+    if (nx_session_patreq_lines(&a->session, 0, st->id, &l, &n, err, sizeof err) != 0)
+        return;
+    int set = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *flag = nx_patreq_flag(l[i].type);
+        if (flag && strcmp(nx_item_get(&st->it, flag), "yes") != 0)
+            set += nx_item_set(&st->it, flag, "yes") == 0;
+    }
+    free(l);
+    if (set && item_build_form(st, a, 1, err, sizeof err) != 0)
+        tui_msg(a, TUI_EL_ERROR, "%s", err);
+}
+
 static void item_tick(tui_screen *s, tui_app *a)
 {
     item_st *st = s->st;
+    if (st->loaded && st->asked_request)
+        honour_requests(st, a);
     if (st->loaded && tui_mono_ms(a) - st->last_draft_ms >= DRAFT_EVERY_MS)
         item_save_draft(st, a);
 }
@@ -310,8 +351,17 @@ static void item_draw(tui_screen *s, tui_app *a, WINDOW *w)
         tui_put(a, w, L.header.y, x, 8, TUI_EL_OVERDUE, "OVERDUE");
         x += 9;
     }
-    if (st->it.priority && x < L.header.w - 7)
+    if (st->it.priority && x < L.header.w - 7) {
         tui_put(a, w, L.header.y, x, 7, TUI_EL_URGENT, "URGENT");
+        x += 8;
+    }
+    /* The patient's requests (seed 000 §6.15), in words: no color needed. */
+    if (nx_item_yes(&st->it, "confidential_comm") && x < L.header.w - 12) {
+        tui_put(a, w, L.header.y, x, 12, TUI_EL_URGENT, "NO SMS/EMAIL");
+        x += 13;
+    }
+    if (nx_item_yes(&st->it, "restriction") && x < L.header.w - 10)
+        tui_put(a, w, L.header.y, x, 10, TUI_EL_URGENT, "RESTRICTED");
     if (st->fm.n) {
         const nx_field_def *d = st->fm.f[st->fm.focus].def;
         snprintf(line, sizeof line, " %s: %s", d->label, d->help ? d->help : "");

@@ -25,6 +25,7 @@ typedef struct {
     int focus_kept;            /* across a lock */
     nx_wf_choice steps[16];
     int nsteps;
+    int asked_request;         /* F7 opened a patient request over this item */
 } item_st;
 
 int  item_is_revealed(const item_st *st, const char *id);

@@ -18,6 +18,9 @@ const tui_screens nx_screens = {
     .conflicts = &nx_scr_conflicts,
     .kpi = &nx_scr_kpi,
     .audit = &nx_scr_audit,
+    .incident = &nx_scr_incident,
+    .incidents = &nx_scr_incidents,
+    .requests = &nx_scr_patreqs,
     .qa = &nx_scr_qa,
     .capa = &nx_scr_capa,
 };

@@ -20,6 +20,21 @@ extern const tui_screen_ops nx_scr_kpi;     /* K: supervisors, operations */
 extern const tui_screen_ops nx_scr_audit;   /* A: privacy / security officers, auditors */
 /* `n` in a queue or on the dashboard; arg: const nx_kind * (the kind). */
 extern const tui_screen_ops nx_scr_newitem;
+/* Incidents and patient requests (screens/incident*.c, patreq*.c). The
+ * report form: F8 anywhere (arg NULL), C-x on an item (a mis-fax), `e` on
+ * an incident (a correction); arg: const nx_scr_incident_arg * or NULL. */
+typedef struct nx_scr_incident_arg {
+    const char *item_id;       /* the item it is about, or NULL */
+    int misfax;                /* 1: type mis-fax, the item's client */
+    const char *record_id;     /* an incident to correct, or NULL: a new report */
+} nx_scr_incident_arg;
+extern const tui_screen_ops nx_scr_incident;
+extern const tui_screen_ops nx_scr_incidents;       /* `!`: the list */
+extern const tui_screen_ops nx_scr_incident_view;   /* arg: the record id */
+/* F7 on an item: the intake form; arg: the item id. */
+extern const tui_screen_ops nx_scr_patreq;
+extern const tui_screen_ops nx_scr_patreqs;         /* `R`: the list; arg: NULL */
+extern const tui_screen_ops nx_scr_patreq_view;     /* arg: the record id */
 /* Live QA review (screens/qa.c, qa_review.c, capa.c): the QA queue (`Q`),
  * a sample's item shadowed read-only and its scorecard (arg: the sample
  * id), the corrective actions (`c` in the QA queue) and one's form. */

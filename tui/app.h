@@ -94,6 +94,9 @@ typedef struct tui_screens {
     const tui_screen_ops *conflicts;   /* a supervisor's conflict inbox (may be NULL) */
     const tui_screen_ops *kpi;         /* KPIs: supervisors, operations (may be NULL) */
     const tui_screen_ops *audit;       /* the audit review: officers, auditors (may be NULL) */
+    const tui_screen_ops *incident;    /* F8: the incident report form (may be NULL) */
+    const tui_screen_ops *incidents;   /* the incidents list (may be NULL) */
+    const tui_screen_ops *requests;    /* the patient requests list (may be NULL) */
     const tui_screen_ops *qa;          /* a supervisor's QA queue (may be NULL) */
     const tui_screen_ops *capa;        /* corrective actions (may be NULL) */
 } tui_screens;

@@ -28,6 +28,8 @@
     X(CONFLICTS, "conflicts") \
     X(KPI, "kpi") \
     X(AUDIT, "audit") \
+    X(INCIDENTS, "incidents") \
+    X(REQUESTS, "requests") \
     X(QA, "qa")
 
 typedef enum {

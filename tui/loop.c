@@ -53,6 +53,18 @@ static int global_request(tui_app *a, int req)
         if (a->scr.audit && tui_top(a) && tui_top(a)->ops != a->scr.audit)
             tui_push(a, a->scr.audit, NULL);
         return TUI_REDRAW;
+    case REQ_INCIDENT:
+    case REQ_VIEW_INCIDENTS:
+    case REQ_VIEW_REQUESTS: {
+        /* F8 from any screen: the report form on top of it (the screen
+         * under it comes back as it was). */
+        const tui_screen_ops *o = req == REQ_INCIDENT ? a->scr.incident
+                                : req == REQ_VIEW_INCIDENTS ? a->scr.incidents
+                                                            : a->scr.requests;
+        if (o && tui_top(a) && tui_top(a)->ops != o)
+            tui_push(a, o, NULL);
+        return TUI_REDRAW;
+    }
     case REQ_VIEW_QA:
     case REQ_VIEW_CAPA: {
         const tui_screen_ops *o = req == REQ_VIEW_QA ? a->scr.qa : a->scr.capa;

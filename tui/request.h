@@ -48,6 +48,19 @@
     REQ_(AUDIT_CLEAR,     "filter-clear",    "Audit review: clear every filter") \
     REQ_(AUDIT_CHAINS,    "chains",          "Audit review: each device's audit chain (or back to the events)") \
     REQ_(AUDIT_DISCLOSURES,"disclosures",    "Audit review: the accounting of disclosures of one patient (audited)") \
+    /* incidents and patient requests */ \
+    REQ_(VIEW_INCIDENTS,  "view-incidents",  "Open the incidents (officers: every one; others: their own reports)") \
+    REQ_(VIEW_REQUESTS,   "view-requests",   "Open the patient requests you may see, with their clocks") \
+    REQ_(MISFAX,          "report-misfax",   "Report a mis-fax of this item (a pre-filled incident)") \
+    REQ_(PATIENT_REQUEST, "patient-request", "Take in a request from this item's patient (access, restriction...)") \
+    REQ_(SHOW_CLOSED,     "show-closed",     "Show or hide the closed ones") \
+    REQ_(INC_ASSESS,      "assess",          "Incident: record the preliminary assessment (officers)") \
+    REQ_(INC_NOTIFY,      "log-notification","Incident: log who was notified, when and how (officers)") \
+    REQ_(INC_POSTMORTEM,  "post-mortem",     "Incident: write the post-mortem and the CAPA (officers)") \
+    REQ_(INC_CORRECT,     "correct-report",  "Incident: correct the report (its reporter until an officer takes it)") \
+    REQ_(PR_ROUTE,        "route-request",   "Patient request: log its routing to the client or prime vendor") \
+    REQ_(PR_EXTEND,       "extend-request",  "Patient request: the covered entity took its extension") \
+    REQ_(PR_CLOSE,        "close-request",   "Patient request: the covered entity's answer (closes it)") \
     /* the conflict inbox */ \
     REQ_(APPLY_CONFLICT,  "apply-conflict",  "Apply the selected conflict's change (asks first)") \
     REQ_(DISCARD_CONFLICT,"discard-conflict","Discard the selected conflict (asks first)") \

@@ -167,7 +167,8 @@ int nx_session_incident_prefill(nx_session *s, const char *item_id, int misfax,
     } else {
         nx_client_rec c;
         if (nx_store_client_get(s->profile->store, it.client_id, &c) == 1 && c.name[0])
-            snprintf(inc->client, sizeof inc->client, "%s", c.name);
+            snprintf(inc->client, sizeof inc->client, "%.*s", (int)sizeof inc->client - 1,
+                     c.name);
         else
             snprintf(inc->client, sizeof inc->client, "%s", it.client_id);
     }
@@ -298,6 +299,17 @@ static int do_advance(nx_session *s, nx_record *rec, nx_incident *inc, const voi
     const char *next = nx_incident_next_step(rec->status);
     if (!next || inc->nsteps >= NX_INC_STEP_COUNT)
         return nx_err(err, errlen, "incident %s: no further step", rec->id);
+    /* What the step needs before it is left (the check says it too, with
+     * the record's id; these say it in the screen's words). */
+    if (strcmp(rec->status, "identify") == 0 && !inc->assessed_at)
+        return nx_err(err, errlen, "Record the preliminary assessment (severity and text) "
+                                   "before leaving Identify.");
+    if (strcmp(rec->status, "notify") == 0 && !inc->nnotices)
+        return nx_err(err, errlen, "Log at least one notification (who was told, when, how) "
+                                   "before leaving Notify.");
+    if (strcmp(rec->status, "postmortem") == 0 && !inc->postmortem[0])
+        return nx_err(err, errlen, "Write the post-mortem (root cause, corrective action) "
+                                   "before closing.");
     if (strcmp(rec->status, "reported") == 0)
         snprintf(rec->owner, sizeof rec->owner, "%s", s->user);
     nx_incident_log *l = &inc->steps[inc->nsteps++];

@@ -35,6 +35,7 @@ static void fill_line(nx_session *s, const nx_record_row *row, const nx_patreq *
     snprintf(l->item_id, sizeof l->item_id, "%s", r->item_id);
     snprintf(l->author, sizeof l->author, "%s", r->author);
     snprintf(l->client_id, sizeof l->client_id, "%s", p->client_id);
+    snprintf(l->tz, sizeof l->tz, "%s", p->tz[0] ? p->tz : "UTC");
     l->received_at = p->received_at;
     nx_patreq_clocks_at(p, nx_session_now(s), &l->clk);
     l->pending = row->op_id[0] != 0;
@@ -123,6 +124,52 @@ static int pr_save(nx_session *s, nx_record *rec, const nx_patreq *p, const flag
                                        (void *)flag, err, errlen);
 }
 
+/* p's intake part from in, its patient, client and zone from the item,
+ * its deadlines in the client's calendar. 0 or -1 with err. */
+static int from_item(nx_session *s, const nx_item *it, const nx_patreq *in, nx_patreq *p,
+                     char *err, size_t errlen)
+{
+    nx_patreq_init(p);
+    snprintf(p->type, sizeof p->type, "%s", in->type);
+    p->received_at = in->received_at ? in->received_at : nx_session_now(s);
+    snprintf(p->channel, sizeof p->channel, "%s", in->channel);
+    snprintf(p->id_method, sizeof p->id_method, "%s", in->id_method);
+    p->id_verified = in->id_verified;
+    p->representative = in->representative;
+    snprintf(p->summary, sizeof p->summary, "%s", in->summary);
+    snprintf(p->note, sizeof p->note, "%s", in->note);
+    snprintf(p->patient_id, sizeof p->patient_id, "%s", it->patient_id);
+    snprintf(p->client_id, sizeof p->client_id, "%s", it->client_id);
+    sess_client_tz(s, it->client_id, p->tz, sizeof p->tz);
+    if (p->received_at > nx_session_now(s) + 300)
+        return nx_err(err, errlen, "received at is in the future");
+    if (nx_patreq_validate(p, err, errlen) != 0)
+        return -1;
+    nx_client_rec c;
+    nx_holidays h = { 0 };
+    char why[200];
+    if (nx_store_client_get(s->profile->store, it->client_id, &c) == 1 &&
+        nx_holidays_parse(c.holidays, &h, why, sizeof why) != 0)
+        return nx_err(err, errlen, "client %s: its holidays cannot be read (%s)", it->client_id,
+                      why);
+    if (nx_patreq_schedule(p, &h, why, sizeof why) != 0)
+        return nx_err(err, errlen, "client %s: %s", it->client_id, why);
+    return 0;
+}
+
+int nx_session_patreq_preview(nx_session *s, const char *item_id, nx_patreq *p, char *err,
+                              size_t errlen)
+{
+    nx_item it;
+    if (load_item(s, item_id, &it, err, errlen) != 0)
+        return -1;
+    nx_patreq in = *p;
+    int rc = from_item(s, &it, &in, p, err, errlen);
+    nx_patreq_wipe(&in);
+    nx_item_free(&it);
+    return rc;
+}
+
 int nx_session_patreq_take(nx_session *s, const char *item_id, const nx_patreq *in,
                            char *id_out, char *err, size_t errlen)
 {
@@ -138,37 +185,8 @@ int nx_session_patreq_take(nx_session *s, const char *item_id, const nx_patreq *
         nx_err(err, errlen, "out of memory");
         goto out;
     }
-    /* The intake's part only; the item says whose and where. */
-    nx_patreq_init(p);
-    snprintf(p->type, sizeof p->type, "%s", in->type);
-    p->received_at = in->received_at ? in->received_at : nx_session_now(s);
-    snprintf(p->channel, sizeof p->channel, "%s", in->channel);
-    snprintf(p->id_method, sizeof p->id_method, "%s", in->id_method);
-    p->id_verified = in->id_verified;
-    p->representative = in->representative;
-    snprintf(p->summary, sizeof p->summary, "%s", in->summary);
-    snprintf(p->note, sizeof p->note, "%s", in->note);
-    snprintf(p->patient_id, sizeof p->patient_id, "%s", it.patient_id);
-    snprintf(p->client_id, sizeof p->client_id, "%s", it.client_id);
-    sess_client_tz(s, it.client_id, p->tz, sizeof p->tz);
-    if (p->received_at > nx_session_now(s)) {
-        nx_err(err, errlen, "received at is in the future");
+    if (from_item(s, &it, in, p, err, errlen) != 0)
         goto out;
-    }
-    if (nx_patreq_validate(p, err, errlen) != 0)
-        goto out;
-    nx_client_rec c;
-    nx_holidays h = { 0 };
-    char why[200];
-    if (nx_store_client_get(s->profile->store, it.client_id, &c) == 1 &&
-        nx_holidays_parse(c.holidays, &h, why, sizeof why) != 0) {
-        nx_err(err, errlen, "client %s: its holidays cannot be read (%s)", it.client_id, why);
-        goto out;
-    }
-    if (nx_patreq_schedule(p, &h, why, sizeof why) != 0) {
-        nx_err(err, errlen, "client %s: %s", it.client_id, why);
-        goto out;
-    }
     snprintf(rec.kind, sizeof rec.kind, "patient_request");
     snprintf(rec.status, sizeof rec.status, "received");
     snprintf(rec.item_id, sizeof rec.item_id, "%s", it.id);

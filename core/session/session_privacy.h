@@ -39,7 +39,7 @@
  * patient. */
 typedef struct nx_incident_line {
     char id[40];
-    char status[16];
+    char status[32];
     char type[24];
     char author[64];
     char owner[64];
@@ -110,11 +110,12 @@ int nx_session_incident_lines(nx_session *s, int include_closed, nx_incident_lin
 
 typedef struct nx_patreq_line {
     char id[40];
-    char status[16];
+    char status[32];
     char type[24];
     char item_id[64];
     char author[64];
     char client_id[64];
+    char tz[64];                /* the client's zone: the request's times are its */
     int64_t received_at;
     nx_patreq_clocks clk;
     int pending, refused;
@@ -141,6 +142,12 @@ int nx_session_patreq_prefill(nx_session *s, const char *item_id, nx_patreq *p, 
  * bytes, may be NULL). 0 or -1. */
 int nx_session_patreq_take(nx_session *s, const char *item_id, const nx_patreq *p,
                            char *id_out, char *err, size_t errlen);
+
+/* What take would write for p from item_id, without writing anything:
+ * p's patient, client, zone and both deadlines filled in the client's
+ * calendar (for the form's clocks while it is typed). 0 or -1. */
+int nx_session_patreq_preview(nx_session *s, const char *item_id, nx_patreq *p, char *err,
+                              size_t errlen);
 
 int nx_session_patreq_get(nx_session *s, const char *id, nx_patreq_view *out, char *err,
                           size_t errlen);

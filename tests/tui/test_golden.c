@@ -119,6 +119,8 @@ Test(golden, kpi_supervisor) { run_script("kpi"); }
 Test(golden, kpi_operations) { run_script("kpi-operations"); }
 Test(golden, audit_review) { run_script("audit"); }
 Test(golden, qa_review_scorecard_capa) { run_script("qa"); }
+Test(golden, incident_officer) { run_script("incident"); }
+Test(golden, patient_request_and_misfax) { run_script("patreq"); }
 
 /* SIGHUP (the terminal closed) mid-edit: the draft is in the cache and
  * the next run shows it. */
