@@ -156,7 +156,8 @@ static void request(nx_patreq *p, const char *type)
     p->id_verified = 1;
 }
 
-/* May `who` send an SMS on item id? 0 yes, -1 refused (err says why). */
+/* May the laptop's user send an SMS on item id (the channel, and an SMS
+ * outreach attempt)? 0 yes, -1 refused (err says why). */
 static int sms(nx_lap *l, const char *id, char *err, size_t errlen)
 {
     nx_item it;
@@ -166,6 +167,11 @@ static int sms(nx_lap *l, const char *id, char *err, size_t errlen)
     cr_assert_eq(nx_session_set(&l->sess, &it, "identity_result", "verified", err, errlen), 0,
                  "%s", err);
     int rc = nx_session_set(&l->sess, &it, "channel", "sms", err, errlen);
+    /* an SMS outreach attempt is the same question */
+    char err2[256] = "";
+    int rc2 = nx_session_attempt(&l->sess, &it, "sms", "left-message", "call back", err2,
+                                 sizeof err2);
+    cr_expect_eq(rc2 == 0, rc == 0, "the channel and the attempt disagree: %s", err2);
     nx_item_free(&it);
     return rc;
 }
