@@ -154,6 +154,11 @@ static int item_handle(tui_screen *s, tui_app *a, int req, tui_key key)
         return TUI_REDRAW;
     case REQ_STATUS_STEP:
         item_offer_steps(st, a);
+        /* The patient asked to restrict disclosures (seed 000 §6.15): said
+         * before any ROI step, whatever the covered entity decided. */
+        if (st->it.kind == NX_KIND_ROI && nx_item_yes(&st->it, "restriction"))
+            tui_msg(a, TUI_EL_AT_RISK, "RESTRICTED: the patient asked to restrict disclosures; "
+                    "check with the client before releasing.");
         return TUI_REDRAW;
     case REQ_ADD_NOTE:
         if (!nx_policy_allows(a->session.policy, a->session.role, NX_ACTION_NOTE)) {
