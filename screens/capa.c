@@ -195,9 +195,10 @@ static void list_draw(tui_screen *s, tui_app *a, WINDOW *w)
     const nx_capa_view *v = list_current(st);
     if (v && rows > 3) {
         if (v->refused[0])
-            snprintf(line, sizeof line, " The hub refused the last change: %s", v->refused);
+            snprintf(line, sizeof line, " The hub refused the last change: %.*s",
+                     (int)sizeof line - 40, v->refused);
         else
-            snprintf(line, sizeof line, " Finding: %s", v->b.finding);
+            snprintf(line, sizeof line, " Finding: %.*s", (int)sizeof line - 12, v->b.finding);
         tui_put(a, w, rows - 1, 0, ncols, v->refused[0] ? TUI_EL_ERROR : TUI_EL_HINT, line);
         tui_wipe(line, sizeof line);
     }
@@ -428,7 +429,8 @@ static void form_suspend(tui_screen *s, tui_app *a)
     form_st *st = s->st;
     st->focus_kept = st->fm.focus;
     if (!st->id[0]) {
-        snprintf(st->owner0, sizeof st->owner0, "%s", st->fm.f[F_OWNER].value);
+        snprintf(st->owner0, sizeof st->owner0, "%.*s", (int)sizeof st->owner0 - 1,
+                 st->fm.f[F_OWNER].value);
         snprintf(st->due0, sizeof st->due0, "%.15s", st->fm.f[F_DUE].value);
     }
     tui_form_free(&st->fm);
@@ -470,7 +472,7 @@ static void form_save(form_st *st, tui_app *a)
     /* A change sends the owner and due date only when they were edited. */
     int fresh = !st->id[0];
     if (f[F_OWNER].state == TUI_FV_EDIT && (fresh || f[F_OWNER].dirty))
-        snprintf(sp.owner, sizeof sp.owner, "%s", f[F_OWNER].value);
+        snprintf(sp.owner, sizeof sp.owner, "%.*s", (int)sizeof sp.owner - 1, f[F_OWNER].value);
     if (f[F_DUE].state == TUI_FV_EDIT && (fresh || f[F_DUE].dirty) && f[F_DUE].value[0] &&
         nx_session_capa_due(f[F_DUE].value, &sp.due, err, sizeof err) != 0) {
         snprintf(f[F_DUE].error, sizeof f[F_DUE].error, "Due date: %s", err);
@@ -479,7 +481,8 @@ static void form_save(form_st *st, tui_app *a)
         return;
     }
     if (f[F_STATUS].state == TUI_FV_EDIT)
-        snprintf(sp.status, sizeof sp.status, "%s", f[F_STATUS].value);
+        snprintf(sp.status, sizeof sp.status, "%.*s", (int)sizeof sp.status - 1,
+                 f[F_STATUS].value);
     sp.finding = f[F_FINDING].state == TUI_FV_EDIT ? f[F_FINDING].value : NULL;
     sp.action = f[F_ACTION].state == TUI_FV_EDIT ? f[F_ACTION].value : NULL;
     sp.resolution = f[F_RESOLUTION].state == TUI_FV_EDIT ? f[F_RESOLUTION].value : NULL;

@@ -368,7 +368,8 @@ static void score_suspend(tui_screen *s, tui_app *a)
     score_st *st = s->st;
     st->focus_kept = st->fm.focus;
     for (size_t i = 0; i < st->n; i++)
-        snprintf(st->kept[i], sizeof st->kept[i], "%s", st->fm.f[i].value);
+        snprintf(st->kept[i], sizeof st->kept[i], "%.*s", (int)sizeof st->kept[i] - 1,
+                 st->fm.f[i].value);
     tui_form_free(&st->fm);
 }
 
