@@ -50,8 +50,15 @@ int srv_merge_record(nx_srv *s, const srv_op *op, srv_result *r)
         nx_record_clear(&next);
         return 0;
     }
-    snprintf(next.id, sizeof next.id, "%s", op->item);
-    snprintf(next.kind, sizeof next.kind, "%s", op->field);
+    if (strlen(op->item) >= sizeof next.id) {
+        snprintf(r->reason, sizeof r->reason, "a record id is at most %zu characters",
+                 sizeof next.id - 1);
+        r->outcome = SRV_REJECTED;
+        nx_record_clear(&next);
+        return 0;
+    }
+    snprintf(next.id, sizeof next.id, "%.*s", (int)sizeof next.id - 1, op->item);
+    snprintf(next.kind, sizeof next.kind, "%s", nx_record_kind_name((nx_record_kind)k));
     int found = nx_hub_record_get(s->h, op->item, &prev);
     char prev_op[40] = "";
     int rc = -1;
