@@ -1,3 +1,6 @@
+/* core/store/items_io — reading and writing work items, their clinics,
+ * payers, fields, patient columns and history for the domain layer
+ * (items_io.h). */
 #include "store/items_io.h"
 #include "store/store_int.h"
 
@@ -88,17 +91,27 @@ static int item_write(nx_store *s, const nx_item_rec *r, const char *sql)
     return step_done(st);
 }
 
+/* The queue keys (migration 4) go with the row, so migration 10's
+ * triggers have nothing to redo: due_key from due, the name and payer keys
+ * from the patient. */
 int nx_store_item_insert(nx_store *s, const nx_item_rec *r)
 {
-    return item_write(s, r, "INSERT INTO items(" ITEM_COLS ") "
-                            "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
+    return item_write(s, r, "INSERT INTO items(" ITEM_COLS ",due_key,patient_sort,"
+                            "patient_given,payer_sort) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+                            "?11,?12,?13,?14,coalesce(?12,9223372036854775807),"
+                            "coalesce((SELECT lower(family_name)||', '||lower(given_name) "
+                            "FROM patients WHERE id=?4),''),"
+                            "coalesce((SELECT lower(given_name)||' '||lower(family_name) "
+                            "FROM patients WHERE id=?4),''),"
+                            "coalesce((SELECT lower(payer) FROM patients WHERE id=?4),''))");
 }
 
 int nx_store_item_update(nx_store *s, const nx_item_rec *r)
 {
     if (item_write(s, r, "UPDATE items SET kind=?2,client_id=?3,patient_id=?4,status=?5,"
                          "assignee=?6,team=?7,linked_item=?8,priority=?9,created=?10,"
-                         "updated=?11,due=?12,follow_up=?13,closed=?14 WHERE id=?1"))
+                         "updated=?11,due=?12,due_key=coalesce(?12,9223372036854775807),"
+                         "follow_up=?13,closed=?14 WHERE id=?1"))
         return -1;
     return sqlite3_changes(s->db) == 1 ? 0 : -1;
 }

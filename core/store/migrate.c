@@ -308,6 +308,34 @@ static const char *const migrations[] = {
     "CREATE INDEX records_item ON records(item_id, kind) WHERE item_id <> '';"
     "CREATE INDEX records_owner ON records(owner, kind, status);"
     "CREATE INDEX records_op ON records(op_id) WHERE op_id <> '';",
+    /* 10: the queue keys written by the statement that writes the row
+     * (core/store/sync_store_apply.c, items_io.c), so that migration 4's
+     * triggers have nothing left to do there: they rewrote each inserted
+     * row (and moved it in seven indexes) a second time, and an UPDATE of
+     * due a second time too. The keys keep migration 4's meaning, and the
+     * triggers stay for every writer that leaves the keys to them: on
+     * insert, a row whose patient_sort is '' (never the key of a patient:
+     * that holds ", " at least) or whose due_key is not due's gets all four
+     * from them, so an insert that writes the keys writes all four; on an
+     * UPDATE of due, a due_key the statement did not set follows. */
+    "DROP TRIGGER items_queue_keys_insert;"
+    "CREATE TRIGGER items_queue_keys_insert AFTER INSERT ON items"
+    "  WHEN new.patient_sort = '' OR new.due_key IS NOT coalesce(new.due, 9223372036854775807)"
+    "  BEGIN"
+    "  UPDATE items SET due_key = coalesce(new.due, 9223372036854775807),"
+    "    patient_sort = coalesce((SELECT lower(p.family_name) || ', ' || lower(p.given_name)"
+    "                             FROM patients AS p WHERE p.id = new.patient_id), ''),"
+    "    patient_given = coalesce((SELECT lower(p.given_name) || ' ' || lower(p.family_name)"
+    "                              FROM patients AS p WHERE p.id = new.patient_id), ''),"
+    "    payer_sort = coalesce((SELECT lower(p.payer) FROM patients AS p"
+    "                           WHERE p.id = new.patient_id), '')"
+    "    WHERE rowid = new.rowid;"
+    "END;"
+    "DROP TRIGGER items_queue_due;"
+    "CREATE TRIGGER items_queue_due AFTER UPDATE OF due ON items"
+    "  WHEN new.due_key IS NOT coalesce(new.due, 9223372036854775807) BEGIN"
+    "  UPDATE items SET due_key = coalesce(new.due, 9223372036854775807) WHERE rowid = new.rowid;"
+    "END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

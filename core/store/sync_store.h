@@ -157,6 +157,22 @@ int nx_sync_apply_item(nx_sync_applier *a, const nx_pulled_item *it);
  * not here, -1. */
 int nx_sync_erase_item(nx_sync_applier *a, const char *id);
 
+/* ---- a first sync into an empty cache (sync_store_bulk.c) -------------------------- */
+
+/* Inside the caller's transaction: when items is empty, drops its plain
+ * (not UNIQUE) indexes and keeps their CREATE statements in meta, to be
+ * built once by nx_sync_bulk_finish. 1 deferred (now, or still from an
+ * earlier round), 0 not (the cache holds items), -1. While they are
+ * deferred a query naming one of them (INDEXED BY) fails. */
+int nx_sync_bulk_start(nx_store *s);
+/* 1 when indexes wait to be built, 0 when none, -1. */
+int nx_sync_bulk_pending(nx_store *s);
+/* Inside the caller's transaction: builds the deferred indexes and forgets
+ * their statements. 0 or -1. */
+int nx_sync_bulk_finish(nx_store *s);
+/* The connection's page cache in KiB for a pull; 0 = the default. */
+int nx_sync_cache_kib(nx_store *s, int kib);
+
 /* Closed items with closed < before and no pending op. fn as nx_outbox_scan. */
 typedef int (*nx_id_fn)(void *ctx, const char *id);
 int nx_store_closed_before(nx_store *s, int64_t before, nx_id_fn fn, void *ctx);

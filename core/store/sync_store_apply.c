@@ -2,25 +2,55 @@
  * patient, fields and history, and erasing items. Prepared once per pull:
  * a first sync writes 100 000 items, and preparing a dozen statements per
  * item would cost more than writing it. Values are bound from views into
- * the decoded frame, never copied. */
+ * the decoded frame, never copied.
+ *
+ * What an item costs is the pages it dirties (each one sealed twice, to the
+ * journal and to the database) and the statements it runs, so an item is
+ * read first and only what differs is written: a new item is one INSERT
+ * that carries its queue keys (migration 10's triggers then have nothing
+ * to do); a known one an UPDATE of the changed columns only (an index
+ * whose columns did not change is not touched), its fields and patient
+ * rewritten only where they differ. An item sent again unchanged writes
+ * nothing. The queue indexes of a first sync into an empty cache are built
+ * once at the end (sync_store_bulk.c). */
 #include "store/sync_store.h"
 #include "store/store_int.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum {
-    S_CLIENT_LEAD, S_CLIENT, S_CLIENT_EXISTS, S_PATIENT_EXISTS, S_PATIENT_INSERT,
-    S_PATIENT_UPDATE, S_ITEM_EXISTS, S_ITEM_UPSERT, S_LINK_PUT, S_LINK_DEL, S_LINK_RESOLVE,
-    S_LINK_RESOLVED, S_FIELDS_DEL, S_FIELD_PUT, S_TRANS_DEL, S_NOTES_DEL, S_ATTEMPTS_DEL,
-    S_ATTACH_DEL, S_TRANS_INS, S_NOTE_INS, S_ATTEMPT_INS, S_ATTACH_INS, S_ITEM_PATIENT,
-    S_UNLINK_KEEP, S_UNLINK, S_DISCL_DEL, S_REJ_DEL, S_ITEM_DEL, S_PATIENT_GC, S_CONFL_DEL,
-    S_CONFL_PUT, S_CONFL_ERASE, S_COUNT
+    S_CLIENT_LEAD, S_CLIENT, S_CLIENT_EXISTS, S_PATIENT_GET, S_PATIENT_INSERT,
+    S_PATIENT_UPDATE, S_ITEM_EXISTS, S_ITEM_GET, S_ITEM_INSERT, S_LINK_PUT, S_LINK_DEL,
+    S_LINK_WAITING, S_LINK_RESOLVE, S_LINK_RESOLVED, S_FIELDS_GET, S_FIELDS_DEL, S_FIELD_DEL,
+    S_FIELD_PUT,
+    S_TRANS_DEL, S_NOTES_DEL, S_ATTEMPTS_DEL, S_ATTACH_DEL, S_TRANS_INS, S_NOTE_INS,
+    S_ATTEMPT_INS, S_ATTACH_INS, S_ITEM_PATIENT, S_UNLINK_KEEP, S_UNLINK, S_DISCL_DEL,
+    S_REJ_DEL, S_ITEM_DEL, S_PATIENT_GC, S_CONFL_DEL, S_CONFL_PUT, S_CONFL_ERASE, S_COUNT
 };
 
 #define CLIENT_COLS "id,name,tz,escalation,holidays,consent_rules"
 #define CLIENT_SET "name=excluded.name,tz=excluded.tz,escalation=excluded.escalation," \
                    "holidays=excluded.holidays,consent_rules=excluded.consent_rules"
+#define PATIENT_COLS "family_name,given_name,dob,phone,email,address,mrn,member_id,payer," \
+                     "confidential_comm,restriction,alt_phone"
+
+/* The item's columns in the order the statements bind them: ?1 is the id,
+ * column i is ?(i + 2). */
+enum {
+    C_KIND, C_CLIENT, C_PATIENT, C_STATUS, C_ASSIGNEE, C_TEAM, C_LINKED, C_PRIORITY,
+    C_CREATED, C_UPDATED, C_DUE, C_FOLLOW_UP, C_CLOSED, N_ITEM_COLS
+};
+static const char *const item_cols[N_ITEM_COLS] = {
+    "kind", "client_id", "patient_id", "status", "assignee", "team", "linked_item",
+    "priority", "created", "updated", "due", "follow_up", "closed",
+};
+#define ITEM_COLS "kind,client_id,patient_id,status,assignee,team,linked_item,priority," \
+                  "created,updated,due,follow_up,closed"
+/* due_key and the name and payer keys as migration 4 defines them. */
+#define DUE_KEY "coalesce(?12,9223372036854775807)"
 
 static const char *const sql[S_COUNT] = {
     [S_CLIENT_LEAD] = "INSERT INTO clients(" CLIENT_COLS ",verify_lead_hours) "
@@ -29,34 +59,28 @@ static const char *const sql[S_COUNT] = {
     [S_CLIENT] = "INSERT INTO clients(" CLIENT_COLS ") VALUES(?1,?2,?3,?4,?5,?6) "
                  "ON CONFLICT(id) DO UPDATE SET " CLIENT_SET,
     [S_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id=?1",
-    [S_PATIENT_EXISTS] = "SELECT 1 FROM patients WHERE id=?1",
-    [S_PATIENT_INSERT] = "INSERT INTO patients(id,family_name,given_name,dob,phone,email,"
-                         "address,mrn,member_id,payer,confidential_comm,restriction,alt_phone,"
-                         "client_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-    /* Only a row that differs is rewritten: a patient shared by many items
-     * comes with each of them. */
+    [S_PATIENT_GET] = "SELECT " PATIENT_COLS " FROM patients WHERE id=?1",
+    [S_PATIENT_INSERT] = "INSERT INTO patients(id," PATIENT_COLS ",client_id) "
+                         "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
     [S_PATIENT_UPDATE] = "UPDATE patients SET family_name=?2,given_name=?3,dob=?4,phone=?5,"
                          "email=?6,address=?7,mrn=?8,member_id=?9,payer=?10,"
-                         "confidential_comm=?11,restriction=?12,alt_phone=?13 WHERE id=?1 AND "
-                         "(family_name,given_name,dob,phone,email,address,mrn,member_id,payer,"
-                         "confidential_comm,restriction,alt_phone) IS NOT "
-                         "(?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                         "confidential_comm=?11,restriction=?12,alt_phone=?13 WHERE id=?1",
     [S_ITEM_EXISTS] = "SELECT 1 FROM items WHERE id=?1",
-    [S_ITEM_UPSERT] = "INSERT INTO items(id,kind,client_id,patient_id,status,assignee,team,"
-                      "linked_item,priority,created,updated,due,follow_up,closed) "
-                      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
-                      "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind,"
-                      "client_id=excluded.client_id,patient_id=excluded.patient_id,"
-                      "status=excluded.status,assignee=excluded.assignee,team=excluded.team,"
-                      "linked_item=excluded.linked_item,priority=excluded.priority,"
-                      "created=excluded.created,updated=excluded.updated,due=excluded.due,"
-                      "follow_up=excluded.follow_up,closed=excluded.closed",
+    [S_ITEM_GET] = "SELECT rowid," ITEM_COLS " FROM items WHERE id=?1",
+    /* The name and payer keys are bound (?16..?18, made by patient_keys
+     * from the row apply_patient wrote or found). */
+    [S_ITEM_INSERT] = "INSERT INTO items(id," ITEM_COLS ",due_key,patient_sort,patient_given,"
+                      "payer_sort) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14," DUE_KEY
+                      ",?16,?17,?18)",
     [S_LINK_PUT] = "INSERT OR REPLACE INTO link_pending(item_id,linked) VALUES(?1,?2)",
     [S_LINK_DEL] = "DELETE FROM link_pending WHERE item_id=?1",
+    [S_LINK_WAITING] = "SELECT 1 FROM link_pending WHERE linked=?1 LIMIT 1",
     [S_LINK_RESOLVE] = "UPDATE items SET linked_item=?1 WHERE id IN "
                        "(SELECT item_id FROM link_pending WHERE linked=?1)",
     [S_LINK_RESOLVED] = "DELETE FROM link_pending WHERE linked=?1",
+    [S_FIELDS_GET] = "SELECT field,value FROM item_fields WHERE item_id=?1",
     [S_FIELDS_DEL] = "DELETE FROM item_fields WHERE item_id=?1",
+    [S_FIELD_DEL] = "DELETE FROM item_fields WHERE item_id=?1 AND field=?2",
     [S_FIELD_PUT] = "INSERT INTO item_fields(item_id,field,value) VALUES(?1,?2,?3) "
                     "ON CONFLICT(item_id,field) DO UPDATE SET value=excluded.value",
     [S_TRANS_DEL] = "DELETE FROM transitions WHERE item_id=?1",
@@ -91,9 +115,26 @@ static const char *const sql[S_COUNT] = {
     [S_CONFL_ERASE] = "DELETE FROM conflict_inbox WHERE item_id=?1",
 };
 
+/* UPDATEs of a known item, one per set of changed columns (a bit each),
+ * prepared when first needed: a pull's changes are mostly alike. */
+#define N_UPDATES 16
+
+/* A queue key being built (PHI: wiped after each item). */
+typedef struct {
+    char *p;
+    size_t n, cap;
+} keybuf;
+enum { K_SORT, K_GIVEN, K_PAYER, N_KEYS };
+
 struct nx_sync_applier {
     nx_store *s;
     sqlite3_stmt *st[S_COUNT];
+    keybuf key[N_KEYS];     /* the item's patient_sort, patient_given, payer_sort */
+    struct {
+        unsigned mask;
+        sqlite3_stmt *st;
+    } upd[N_UPDATES];
+    unsigned upd_next;
 };
 
 int nx_sync_applier_new(nx_store *s, nx_sync_applier **out)
@@ -112,12 +153,26 @@ int nx_sync_applier_new(nx_store *s, nx_sync_applier **out)
     return 0;
 }
 
+static void keys_wipe(nx_sync_applier *a)
+{
+    for (int k = 0; k < N_KEYS; k++) {
+        if (a->key[k].p)
+            sodium_memzero(a->key[k].p, a->key[k].cap);
+        a->key[k].n = 0;
+    }
+}
+
 void nx_sync_applier_free(nx_sync_applier *a)
 {
     if (!a)
         return;
+    keys_wipe(a);
+    for (int k = 0; k < N_KEYS; k++)
+        free(a->key[k].p);
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(a->st[i]);
+    for (int i = 0; i < N_UPDATES; i++)
+        sqlite3_finalize(a->upd[i].st);
     free(a);
 }
 
@@ -200,7 +255,45 @@ int nx_sync_apply_client(nx_sync_applier *a, const nx_pulled_client *c)
     return run(st);
 }
 
-/* The patients columns in S_PATIENT_UPDATE's order, with their defaults. */
+/* ---- comparing what is stored with what came ---------------------------------------- */
+
+static int span_is(nx_span s, const char *z)
+{
+    size_t n = strlen(z);
+    return s.n == n && s.p && memcmp(s.p, z, n) == 0;
+}
+
+static int spans_equal(nx_span a, nx_span b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+/* Column i of a row as a view (NULL reads as empty). */
+static nx_span col_span(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    nx_span v = { t ? (const char *)t : "", t ? (size_t)sqlite3_column_bytes(st, i) : 0 };
+    return v;
+}
+
+static int col_is_text(sqlite3_stmt *st, int i, const char *v)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t && strcmp((const char *)t, v) == 0;
+}
+
+/* A nullable time column holds v (0 = NULL). */
+static int col_is_time(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return v == 0;
+    return v != 0 && sqlite3_column_int64(st, i) == v;
+}
+
+/* ---- the patient ------------------------------------------------------------------ */
+
+/* The patients columns in S_PATIENT_GET's order (?2.. in the writes), with
+ * their defaults. */
 static const struct {
     const char *id, *dflt;
 } patient_cols[] = {
@@ -210,38 +303,94 @@ static const struct {
 };
 #define N_PATIENT_COLS (sizeof patient_cols / sizeof patient_cols[0])
 
-static int span_is(nx_span s, const char *z)
+/* The value sent for patient column c (the last one sent wins), or its
+ * default. */
+static nx_span patient_value(const nx_pulled_item *it, size_t c)
 {
-    size_t n = strlen(z);
-    return s.n == n && s.p && memcmp(s.p, z, n) == 0;
+    const nx_span *v = NULL;
+    for (size_t i = 0; i < it->npkv; i++)
+        if (span_is(it->pkv[i].field, patient_cols[c].id))
+            v = &it->pkv[i].value;
+    if (v)
+        return *v;
+    nx_span d = { patient_cols[c].dflt, strlen(patient_cols[c].dflt) };
+    return d;
 }
 
-/* A new patient is inserted with its columns; a known one updated only
- * when the item carries PKV (and then only if something differs). */
+/* Appends v to k with A-Z lowered, exactly as SQLite's built-in lower()
+ * (no ICU: every other byte as it is). -1 out of memory. */
+static int key_add(keybuf *k, nx_span v)
+{
+    if (k->n + v.n + 1 > k->cap) {
+        size_t cap = (k->n + v.n + 1) * 2;
+        char *p = malloc(cap);
+        if (!p)
+            return -1;
+        if (k->p) {
+            memcpy(p, k->p, k->n);
+            sodium_memzero(k->p, k->cap);
+            free(k->p);
+        }
+        k->p = p;
+        k->cap = cap;
+    }
+    for (size_t i = 0; i < v.n; i++) {
+        char c = v.p[i];
+        k->p[k->n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    k->p[k->n] = '\0';
+    return 0;
+}
+
+static const nx_span comma = { ", ", 2 }, space = { " ", 1 };
+
+/* The item's queue keys (migration 4) from its patient's family name,
+ * given name and payer: "family, given", "given family", payer. */
+static int patient_keys(nx_sync_applier *a, nx_span family, nx_span given, nx_span payer)
+{
+    keys_wipe(a);
+    return key_add(&a->key[K_SORT], family) || key_add(&a->key[K_SORT], comma) ||
+                   key_add(&a->key[K_SORT], given) || key_add(&a->key[K_GIVEN], given) ||
+                   key_add(&a->key[K_GIVEN], space) || key_add(&a->key[K_GIVEN], family) ||
+                   key_add(&a->key[K_PAYER], payer)
+               ? -1 : 0;
+}
+
+/* A new patient is inserted with its columns; a known one rewritten only
+ * when the item carries PKV and something differs (a patient shared by
+ * many items comes with each of them). */
 static int apply_patient(nx_sync_applier *a, const nx_pulled_item *it)
 {
     const nx_item_rec *r = &it->rec;
-    int pe = exists(a, S_PATIENT_EXISTS, r->patient_id);
-    if (pe < 0)
-        return -1;
-    if (pe && !it->npkv)
-        return 0;
-    sqlite3_stmt *st = stmt(a, pe ? S_PATIENT_UPDATE : S_PATIENT_INSERT);
+    sqlite3_stmt *st = stmt(a, S_PATIENT_GET);
     bind_str(st, 1, r->patient_id);
-    if (!pe)
-        bind_str(st, 14, r->client_id);
-    for (size_t c = 0; c < N_PATIENT_COLS; c++) {
-        const nx_span *v = NULL;
-        for (size_t i = 0; i < it->npkv; i++)   /* the last one sent wins */
-            if (span_is(it->pkv[i].field, patient_cols[c].id))
-                v = &it->pkv[i].value;
-        if (v)
-            bind_span(st, (int)c + 2, *v);
-        else
-            bind_str(st, (int)c + 2, patient_cols[c].dflt);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return -1;
     }
+    int known = rc == SQLITE_ROW, same = known;
+    for (size_t c = 0; known && same && it->npkv && c < N_PATIENT_COLS; c++)
+        same = spans_equal(col_span(st, (int)c), patient_value(it, c));
+    if (known && (same || !it->npkv)) {
+        /* family_name, given_name and payer are columns 0, 1 and 8. */
+        int k = patient_keys(a, col_span(st, 0), col_span(st, 1), col_span(st, 8));
+        sqlite3_reset(st);
+        return k;
+    }
+    sqlite3_reset(st);
+    if (patient_keys(a, patient_value(it, 0), patient_value(it, 1), patient_value(it, 8)))
+        return -1;
+    st = stmt(a, known ? S_PATIENT_UPDATE : S_PATIENT_INSERT);
+    bind_str(st, 1, r->patient_id);
+    if (!known)
+        bind_str(st, 14, r->client_id);
+    for (size_t c = 0; c < N_PATIENT_COLS; c++)
+        bind_span(st, (int)c + 2, patient_value(it, c));
     return run(st);
 }
+
+/* ---- the item row --------------------------------------------------------------------- */
 
 static int apply_links(nx_sync_applier *a, const nx_item_rec *r, int *linked_now)
 {
@@ -262,9 +411,9 @@ static int apply_links(nx_sync_applier *a, const nx_item_rec *r, int *linked_now
     return run(st);
 }
 
-static int upsert_item(nx_sync_applier *a, const nx_item_rec *r, int linked_now)
+/* Binds the item's columns at ?1 (id) and ?2..?14 (item_cols' order). */
+static void bind_item(sqlite3_stmt *st, const nx_item_rec *r, int linked_now)
 {
-    sqlite3_stmt *st = stmt(a, S_ITEM_UPSERT);
     const char *t[] = { r->id, r->kind, r->client_id, r->patient_id, r->status, r->assignee,
                         r->team };
     for (int i = 0; i < 7; i++)
@@ -279,40 +428,218 @@ static int upsert_item(nx_sync_applier *a, const nx_item_rec *r, int linked_now)
     bind_time(st, 12, r->due);
     bind_time(st, 13, r->follow_up);
     bind_time(st, 14, r->closed);
-    if (run(st))
-        return -1;
-    /* Items that were waiting for this one. */
-    st = stmt(a, S_LINK_RESOLVE);
-    bind_str(st, 1, r->id);
-    if (run(st))
-        return -1;
-    return by_id(a, S_LINK_RESOLVED, r->id);
 }
 
-static int apply_fields(nx_sync_applier *a, const nx_pulled_item *it)
+/* The columns of the stored row (S_ITEM_GET, column i + 1) that differ from
+ * r, a bit per column. */
+static unsigned item_changes(sqlite3_stmt *st, const nx_item_rec *r, int linked_now)
 {
-    if (by_id(a, S_FIELDS_DEL, it->rec.id))
+    const char *t[] = { r->kind, r->client_id, r->patient_id, r->status, r->assignee, r->team };
+    unsigned m = 0;
+    for (int i = 0; i < 6; i++)
+        if (!col_is_text(st, i + 1, t[i]))
+            m |= 1u << i;
+    if (linked_now ? !col_is_text(st, C_LINKED + 1, r->linked_item)
+                   : sqlite3_column_type(st, C_LINKED + 1) != SQLITE_NULL)
+        m |= 1u << C_LINKED;
+    if (sqlite3_column_type(st, C_PRIORITY + 1) != SQLITE_INTEGER ||
+        sqlite3_column_int(st, C_PRIORITY + 1) != r->priority)
+        m |= 1u << C_PRIORITY;
+    if (sqlite3_column_type(st, C_CREATED + 1) != SQLITE_INTEGER ||
+        sqlite3_column_int64(st, C_CREATED + 1) != r->created)
+        m |= 1u << C_CREATED;
+    if (sqlite3_column_type(st, C_UPDATED + 1) != SQLITE_INTEGER ||
+        sqlite3_column_int64(st, C_UPDATED + 1) != r->updated)
+        m |= 1u << C_UPDATED;
+    if (!col_is_time(st, C_DUE + 1, r->due))
+        m |= 1u << C_DUE;
+    if (!col_is_time(st, C_FOLLOW_UP + 1, r->follow_up))
+        m |= 1u << C_FOLLOW_UP;
+    if (!col_is_time(st, C_CLOSED + 1, r->closed))
+        m |= 1u << C_CLOSED;
+    return m;
+}
+
+/* The UPDATE of the columns in mask (and due_key with due), by rowid ?15. */
+static sqlite3_stmt *update_for(nx_sync_applier *a, unsigned mask)
+{
+    for (int i = 0; i < N_UPDATES; i++)
+        if (a->upd[i].st && a->upd[i].mask == mask) {
+            sqlite3_reset(a->upd[i].st);
+            sqlite3_clear_bindings(a->upd[i].st);
+            return a->upd[i].st;
+        }
+    char q[640] = "UPDATE items SET ";
+    size_t len = strlen(q);
+    for (int c = 0; c < N_ITEM_COLS; c++) {
+        if (!(mask & (1u << c)))
+            continue;
+        char one[64];
+        size_t n = (size_t)snprintf(one, sizeof one, "%s=?%d,", item_cols[c], c + 2);
+        memcpy(q + len, one, n + 1);
+        len += n;
+    }
+    if (mask & (1u << C_DUE)) {
+        static const char dk[] = "due_key=" DUE_KEY ",";
+        memcpy(q + len, dk, sizeof dk);
+        len += sizeof dk - 1;
+    }
+    /* ?1 stays referenced, so every column's number can be bound. */
+    static const char where[] = " WHERE rowid=?15 AND id=?1";
+    memcpy(q + len - 1, where, sizeof where);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(a->s->db, q, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    unsigned slot = a->upd_next++ % N_UPDATES;
+    sqlite3_finalize(a->upd[slot].st);
+    a->upd[slot].mask = mask;
+    a->upd[slot].st = st;
+    return st;
+}
+
+/* Writes the item row: 1 when it was new, 0 when it was here, -1. */
+static int apply_row(nx_sync_applier *a, const nx_item_rec *r, int linked_now)
+{
+    sqlite3_stmt *st = stmt(a, S_ITEM_GET);
+    bind_str(st, 1, r->id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        st = stmt(a, S_ITEM_INSERT);
+        bind_item(st, r, linked_now);
+        for (int k = 0; k < N_KEYS; k++)
+            sqlite3_bind_text(st, 16 + k, a->key[k].p ? a->key[k].p : "", (int)a->key[k].n,
+                              SQLITE_STATIC);
+        return run(st) ? -1 : 1;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
         return -1;
-    for (size_t i = 0; i < it->nkv; i++) {
-        sqlite3_stmt *st = stmt(a, S_FIELD_PUT);
-        bind_str(st, 1, it->rec.id);
-        bind_span(st, 2, it->kv[i].field);
-        bind_span(st, 3, it->kv[i].value);
+    }
+    sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
+    unsigned mask = item_changes(st, r, linked_now);
+    sqlite3_reset(st);
+    if (!mask)
+        return 0;
+    if (!(st = update_for(a, mask)))
+        return -1;
+    bind_item(st, r, linked_now);
+    sqlite3_bind_int64(st, 15, rowid);
+    return run(st) ? -1 : 0;
+}
+
+/* Items that were waiting for this one get their link. */
+static int resolve_waiting(nx_sync_applier *a, const char *id)
+{
+    int w = exists(a, S_LINK_WAITING, id);
+    if (w <= 0)
+        return w;
+    sqlite3_stmt *st = stmt(a, S_LINK_RESOLVE);
+    bind_str(st, 1, id);
+    if (run(st))
+        return -1;
+    return by_id(a, S_LINK_RESOLVED, id);
+}
+
+/* ---- fields and history ------------------------------------------------------------------ */
+
+/* 1 when kv[i] is the last one sent for its field (the one that counts). */
+static int kv_counts(const nx_pulled_item *it, size_t i)
+{
+    for (size_t j = i + 1; j < it->nkv; j++)
+        if (spans_equal(it->kv[j].field, it->kv[i].field))
+            return 0;
+    return 1;
+}
+
+static int put_field(nx_sync_applier *a, const char *id, const nx_pulled_kv *kv)
+{
+    sqlite3_stmt *st = stmt(a, S_FIELD_PUT);
+    bind_str(st, 1, id);
+    bind_span(st, 2, kv->field);
+    bind_span(st, 3, kv->value);
+    return run(st);
+}
+
+/* The item's fields become exactly the ones sent. A new item's are only
+ * inserted; a known item's stored ones are compared first, and only those
+ * that differ are written or deleted. */
+#define SAME_MAX 512
+static int apply_fields(nx_sync_applier *a, const nx_pulled_item *it, int is_new)
+{
+    const char *id = it->rec.id;
+    if (is_new) {
+        for (size_t i = 0; i < it->nkv; i++)
+            if (put_field(a, id, &it->kv[i]))
+                return -1;
+        return 0;
+    }
+    /* same[i]: kv[i] is stored as it is. gone: field ids (never values)
+     * stored but no longer sent. */
+    unsigned char same[SAME_MAX];
+    char gone[32][64];
+    size_t ngone = 0;
+    int all_gone = 0;
+    memset(same, 0, sizeof same);
+    sqlite3_stmt *st = stmt(a, S_FIELDS_GET);
+    bind_str(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nx_span f = col_span(st, 0), v = col_span(st, 1);
+        int sent = 0;
+        for (size_t i = 0; i < it->nkv; i++) {
+            if (!spans_equal(it->kv[i].field, f) || !kv_counts(it, i))
+                continue;
+            sent = 1;
+            if (i < SAME_MAX)
+                same[i] = spans_equal(it->kv[i].value, v);
+        }
+        if (sent)
+            continue;
+        if (ngone < sizeof gone / sizeof gone[0] && f.n < sizeof gone[0]) {
+            memcpy(gone[ngone], f.p, f.n);
+            gone[ngone++][f.n] = '\0';
+        } else {
+            all_gone = 1;   /* more than fit here: replace them all below */
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    if (all_gone) {
+        /* More gone than listed: replace them all. */
+        if (by_id(a, S_FIELDS_DEL, id))
+            return -1;
+        for (size_t i = 0; i < it->nkv; i++)
+            if (put_field(a, id, &it->kv[i]))
+                return -1;
+        return 0;
+    }
+    for (size_t g = 0; g < ngone; g++) {
+        st = stmt(a, S_FIELD_DEL);
+        bind_str(st, 1, id);
+        bind_str(st, 2, gone[g]);
         if (run(st))
             return -1;
     }
+    for (size_t i = 0; i < it->nkv; i++)
+        if ((i >= SAME_MAX || !same[i]) && kv_counts(it, i) &&
+            put_field(a, id, &it->kv[i]))
+            return -1;
     return 0;
 }
 
-static int apply_hist(nx_sync_applier *a, const nx_pulled_item *it)
+static int apply_hist(nx_sync_applier *a, const nx_pulled_item *it, int is_new)
 {
     const char *id = it->rec.id;
     /* History only grows on the hub: an ITEM without any is one whose
-     * history did not fit in a frame, not one whose history vanished. */
+     * history did not fit in a frame, not one whose history vanished. A
+     * new item has none here (their foreign keys), but maybe inbox rows. */
     if (it->nhist == 0)
         return 0;
-    if (by_id(a, S_TRANS_DEL, id) || by_id(a, S_NOTES_DEL, id) ||
-        by_id(a, S_ATTEMPTS_DEL, id) || by_id(a, S_ATTACH_DEL, id) || by_id(a, S_CONFL_DEL, id))
+    if ((!is_new && (by_id(a, S_TRANS_DEL, id) || by_id(a, S_NOTES_DEL, id) ||
+                     by_id(a, S_ATTEMPTS_DEL, id) || by_id(a, S_ATTACH_DEL, id))) ||
+        by_id(a, S_CONFL_DEL, id))
         return -1;
     for (size_t i = 0; i < it->nhist; i++) {
         const nx_pulled_hist *h = &it->hist[i];
@@ -377,11 +704,12 @@ int nx_sync_apply_item(nx_sync_applier *a, const nx_pulled_item *it)
     int ce = exists(a, S_CLIENT_EXISTS, r->client_id);
     if (ce <= 0)
         return ce < 0 ? NX_APPLY_ERROR : NX_APPLY_NO_CLIENT;
-    int linked_now;
-    if (apply_patient(a, it) || apply_links(a, r, &linked_now) ||
-        upsert_item(a, r, linked_now) || apply_fields(a, it) || apply_hist(a, it))
-        return NX_APPLY_ERROR;
-    return NX_APPLY_OK;
+    int linked_now, is_new = 0;
+    int failed = apply_patient(a, it) || apply_links(a, r, &linked_now) ||
+                 (is_new = apply_row(a, r, linked_now)) < 0 || resolve_waiting(a, r->id) ||
+                 apply_fields(a, it, is_new) || apply_hist(a, it, is_new);
+    keys_wipe(a);
+    return failed ? NX_APPLY_ERROR : NX_APPLY_OK;
 }
 
 int nx_sync_erase_item(nx_sync_applier *a, const char *id)

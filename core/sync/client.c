@@ -17,6 +17,14 @@
  * first sync of 100 000 items does not hold one giant transaction and the
  * screen's writes get their turn.
  *
+ * A first sync into an empty cache (cursor 0, no items) defers the queue
+ * indexes of items and builds them in END's transaction
+ * (store/sync_store_bulk.c): the cursor never moves without them. Its
+ * batches are BULK_BATCH_FACTOR times longer, and a pull that applies
+ * frames gets a PULL_CACHE_KIB page cache for the round. A round that
+ * fails builds them before it returns; a crash leaves them deferred, and
+ * the next round (its cursor still 0) goes on and builds them at its end.
+ *
  * A round sends at most ops_max ops and audit_max audit events per exchange
  * and repeats the exchange until both are drained, so the hub's answers to
  * one exchange always fit in the pipe while the client is still writing.
@@ -51,6 +59,16 @@
  * long (its busy timeout is NX_STORE_BUSY_MS). */
 #define APPLY_BATCH_MAX 8192
 #define APPLY_BATCH_MS 250
+/* The batches of a first sync into an empty cache: fewer commits, so the
+ * pages of its random-keyed trees (item fields, patients, the item ids)
+ * are journalled and written fewer times. The screen's writes still get
+ * their turn well within their busy timeout. */
+#define BULK_BATCH_FACTOR 4
+/* The page cache (KiB) of the syncer's connection during a round that
+ * applies frames (the default is store.h's 8 MiB): a first sync's
+ * random-keyed trees stay in memory instead of being read back page by
+ * page. Back to the default after the round. */
+#define PULL_CACHE_KIB (64 * 1024)
 #define MAX_EXCHANGES 100000
 /* A round that changed nothing on a kept-open session writes nothing
  * (no transaction, no fsync: it must cost one round trip) unless the last
@@ -80,6 +98,9 @@ struct nx_syncer {
     nx_pull_buf pb;
     nx_sync_applier *ap;
     int in_tx, events_in_tx;
+    int bulk;               /* the queue indexes are deferred (sync_store_bulk.c) */
+    int bulk_known;         /* bulk was read from the cache (a crash may have left it) */
+    int big_cache;          /* PULL_CACHE_KIB is set for this round */
     size_t batch, batch_max;
     int64_t tx_started_ms, batch_ms;
     int hub_error;          /* the last exchange ended with the hub's ERROR frame */
@@ -285,8 +306,9 @@ static int batch_full(nx_syncer *y)
     if (!y->in_tx)
         return 0;
     y->batch++;
-    return y->batch >= y->batch_max ||
-           ((y->batch & 31) == 0 && mono_ms() - y->tx_started_ms >= y->batch_ms);
+    size_t f = y->bulk ? BULK_BATCH_FACTOR : 1;
+    return y->batch >= y->batch_max * f ||
+           ((y->batch & 31) == 0 && mono_ms() - y->tx_started_ms >= y->batch_ms * (int64_t)f);
 }
 
 static nx_sync_code tx_commit(nx_syncer *y, char *err, size_t errlen)
@@ -472,6 +494,7 @@ typedef struct {
     uint64_t devev_last;        /* the last hub_seq received in this pull */
     int devev_ok;       /* the role may hold them: -1 not asked yet */
     int devev_more;     /* END's MORE */
+    int bulk_checked;   /* the first pulled frame asked whether to defer indexes */
 } round_ctx;
 
 static nx_sync_code on_welcome(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync_stats *st,
@@ -567,6 +590,46 @@ static nx_sync_code applier(nx_syncer *y, char *err, size_t errlen)
 {
     if (!y->ap && nx_sync_applier_new(y->st, &y->ap) != 0) {
         nx_err(err, errlen, "cannot prepare the cache for the pull: %s", nx_store_errmsg(y->st));
+        return NX_SYNC_ERROR;
+    }
+    return NX_SYNC_OK;
+}
+
+/* Before a pulled CLIENT or ITEM is applied: the applier, the transaction,
+ * the round's page cache and, at the first one of a first sync into an
+ * empty cache, the deferral of its queue indexes. */
+static nx_sync_code pull_prepare(nx_syncer *y, round_ctx *rc, char *err, size_t errlen)
+{
+    nx_sync_code c = applier(y, err, errlen);
+    if (c == NX_SYNC_OK)
+        c = tx_open(y, err, errlen);
+    if (c != NX_SYNC_OK)
+        return c;
+    if (!y->big_cache) {
+        (void)nx_sync_cache_kib(y->st, PULL_CACHE_KIB);   /* only the speed depends on it */
+        y->big_cache = 1;
+    }
+    if (!rc->bulk_checked) {
+        rc->bulk_checked = 1;
+        if (!y->bulk && rc->ss.cursor == 0) {
+            int r = nx_sync_bulk_start(y->st);
+            if (r < 0) {
+                nx_err(err, errlen, "cannot prepare the cache for the first sync: %s",
+                       nx_store_errmsg(y->st));
+                return NX_SYNC_ERROR;
+            }
+            y->bulk = r;
+        }
+    }
+    return NX_SYNC_OK;
+}
+
+/* Builds deferred queue indexes inside the open transaction. */
+static nx_sync_code bulk_finish(nx_syncer *y, char *err, size_t errlen)
+{
+    if (y->bulk && nx_sync_bulk_finish(y->st) != 0) {
+        nx_err(err, errlen, "cannot build the queue indexes of the cache: %s",
+               nx_store_errmsg(y->st));
         return NX_SYNC_ERROR;
     }
     return NX_SYNC_OK;
@@ -707,7 +770,7 @@ static nx_sync_code on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync
         c = devev_forget(y, rc, &devev, err, errlen);
     if (c != NX_SYNC_OK)
         return c;
-    if (!y->in_tx && !rc->moved && cursor == rc->cursor0 && audit == rc->audit0 &&
+    if (!y->in_tx && !y->bulk && !rc->moved && cursor == rc->cursor0 && audit == rc->audit0 &&
         devev == rc->devev0 && now >= rc->last_wall0 &&
         now - rc->last_wall0 < QUIET_ROUND_RECORD_S) {
         st->cursor = cursor;
@@ -715,6 +778,8 @@ static nx_sync_code on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync
         return NX_SYNC_OK;
     }
     c = tx_open(y, err, errlen);
+    if (c == NX_SYNC_OK)
+        c = bulk_finish(y, err, errlen);    /* the cursor moves with the indexes */
     if (c != NX_SYNC_OK)
         return c;
     if (devev != rc->devev0 && nx_devev_cursor_set(y->st, devev) != 0) {
@@ -748,6 +813,7 @@ static nx_sync_code on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync
         return c;
     if ((c = tx_commit(y, err, errlen)) != NX_SYNC_OK)
         return c;
+    y->bulk = 0;
     st->cursor = cursor;
     st->hub_time = hub_time;
     return NX_SYNC_OK;
@@ -788,10 +854,10 @@ static nx_sync_code receive(nx_syncer *y, int fresh, round_ctx *rc, nx_sync_stat
         } else if (m->type == NX_MSG_RESULT) {
             c = on_result(y, m, st, err, errlen);
         } else if (m->type == NX_MSG_CLIENT) {
-            if ((c = applier(y, err, errlen)) == NX_SYNC_OK && (c = tx_open(y, err, errlen)) == 0)
+            if ((c = pull_prepare(y, rc, err, errlen)) == NX_SYNC_OK)
                 c = nx_pull_client(y->ap, m, err, errlen);
         } else if (m->type == NX_MSG_ITEM) {
-            if ((c = applier(y, err, errlen)) == NX_SYNC_OK && (c = tx_open(y, err, errlen)) == 0)
+            if ((c = pull_prepare(y, rc, err, errlen)) == NX_SYNC_OK)
                 c = nx_pull_item(y->ap, &y->pb, m, err, errlen);
             st->items += c == NX_SYNC_OK;
             rc->moved = 1;
@@ -952,6 +1018,18 @@ static nx_sync_code revoke(nx_syncer *y, nx_sync_stats *st, char *err, size_t er
     return NX_SYNC_REVOKED;
 }
 
+/* A round that failed does not leave the queue without its indexes until
+ * the next one: they are built now (its cursor did not move; the next
+ * round pulls everything again, into a cache that is no longer empty). */
+static void bulk_settle(nx_syncer *y)
+{
+    char err[256];
+    if (tx_open(y, err, sizeof err) == NX_SYNC_OK && bulk_finish(y, err, sizeof err) == NX_SYNC_OK &&
+        tx_commit(y, err, sizeof err) == NX_SYNC_OK)
+        y->bulk = 0;
+    tx_abort(y);
+}
+
 static void audit_failure(nx_syncer *y)
 {
     nx_audit_event e = { .action = NX_AUDIT_SYNC, .outcome = NX_AUDIT_OUTCOME_FAILED,
@@ -971,6 +1049,11 @@ nx_sync_code nx_syncer_round(nx_syncer *y, nx_sync_stats *st, char *err, size_t 
     }
     nx_sync_code c = NX_SYNC_OK;
     int revoked = 0, retried = 0;
+    if (!y->bulk_known) {
+        int r = nx_sync_bulk_pending(y->st);
+        y->bulk = r > 0;
+        y->bulk_known = r >= 0;
+    }
     for (long ex = 0; ex < MAX_EXCHANGES; ex++) {
         int fresh = 0, more = 0;
         if (y->connected && y->io.dead && y->io.dead(y->io.ctx))
@@ -1000,6 +1083,12 @@ nx_sync_code nx_syncer_round(nx_syncer *y, nx_sync_stats *st, char *err, size_t 
     }
     if (revoked)
         return revoke(y, st, err, errlen);
+    if (c != NX_SYNC_OK && y->bulk)
+        bulk_settle(y);
+    if (y->big_cache) {
+        (void)nx_sync_cache_kib(y->st, 0);
+        y->big_cache = 0;
+    }
     int64_t now = y->now(y->now_ctx);
     if (c == NX_SYNC_OK && (!y->purged_at || now < y->purged_at ||
                             now - y->purged_at >= PURGE_EVERY_S)) {
