@@ -211,6 +211,19 @@ static void picked(tui_app *a, void *ctx, int ok, int choice, const char *text)
     (void)a;
 }
 
+/* src into dst (a menu line), cut at a character boundary when too long. */
+static void fit_utf8(char *dst, size_t len, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= len) {
+        n = len - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* Enter on the patient field: the one patient the name finds is taken;
  * several are offered in a list; none is said at the field. 1 when the
  * focus may move on. */
@@ -243,15 +256,17 @@ static int pick_patient(new_st *st, tui_app *a)
     }
     st->npick = n < PICK_MAX ? n : PICK_MAX;
     const char *items[PICK_MAX];
-    char labels[PICK_MAX][80];
+    char labels[PICK_MAX][80], line[NX_NEW_NAME_MAX + 48];
     for (int i = 0; i < st->npick; i++) {
         if (st->pick[i].born[0])
-            snprintf(labels[i], sizeof labels[0], "%s \xc2\xb7 born %s", st->pick[i].name,
+            snprintf(line, sizeof line, "%s \xc2\xb7 born %s", st->pick[i].name,
                      st->pick[i].born);
         else
-            snprintf(labels[i], sizeof labels[0], "%s", st->pick[i].name);
+            snprintf(line, sizeof line, "%s", st->pick[i].name);
+        fit_utf8(labels[i], sizeof labels[0], line);
         items[i] = labels[i];
     }
+    tui_wipe(line, sizeof line);
     char title[96];
     if (n > st->npick)
         snprintf(title, sizeof title, "Which patient? (the first %d of %d: type more)",
