@@ -3,6 +3,7 @@
  * CAPAs. Records are written through nx_session_record_save, so each is
  * one transaction with its op and its audit event. */
 #include "session/session_qa.h"
+#include "session/session_oversight.h"
 #include "domain/clock.h"
 #include "session/session_int.h"
 #include "session/session_record.h"
@@ -437,33 +438,9 @@ out:
     return rc;
 }
 
-/* The zone the screens show times in (localtime_r): TZ, else the zone
- * /etc/localtime links to, else UTC. */
-static void local_zone(char *tz, size_t len)
-{
-    const char *env = getenv("TZ");
-    if (env && *env == ':')
-        env++;
-    if (env && *env && nx_clock_check_tz(env, NULL, 0) == 0) {
-        snprintf(tz, len, "%s", env);
-        return;
-    }
-    char link[512];
-    ssize_t k = readlink("/etc/localtime", link, sizeof link - 1);
-    if (k > 0) {
-        link[k] = '\0';
-        const char *z = strstr(link, "zoneinfo/");
-        if (z && nx_clock_check_tz(z + 9, NULL, 0) == 0) {
-            snprintf(tz, len, "%s", z + 9);
-            return;
-        }
-    }
-    snprintf(tz, len, "UTC");
-}
-
 int nx_session_capa_due(const char *text, int64_t *due, char *err, size_t errlen)
 {
     char tz[128];
-    local_zone(tz, sizeof tz);
+    nx_session_local_zone(tz, sizeof tz);     /* session_oversight.h */
     return nx_capa_due_parse(tz, text, due, err, errlen);
 }
