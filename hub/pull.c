@@ -36,8 +36,12 @@ static int push_send(pull_ctx *c, const nx_item_rec *it)
         c->capsend = nc;
     }
     pull_item *p = &c->send[c->nsend++];
-    snprintf(p->id, sizeof p->id, "%s", it->id);
-    snprintf(p->client, sizeof p->client, "%s", it->client_id);
+    size_t ni = strnlen(it->id, sizeof p->id - 1);
+    size_t nc = strnlen(it->client_id, sizeof p->client - 1);
+    memcpy(p->id, it->id, ni);
+    p->id[ni] = '\0';
+    memcpy(p->client, it->client_id, nc);
+    p->client[nc] = '\0';
     int k = nx_kind_parse(it->kind);
     if (k >= 0)
         c->kinds_sent[k] = 1;
@@ -185,6 +189,31 @@ static int audit_send(pull_ctx *c, uint64_t from, int64_t snap)
     return 0;
 }
 
+/* What the device holds from now on: the items sent, in id order (the
+ * table's), so that a first pull's 100 000 rows go in page after page
+ * instead of each into a page of its own. */
+static int cmp_id(const void *a, const void *b)
+{
+    return strcmp((*(const pull_item *const *)a)->id, (*(const pull_item *const *)b)->id);
+}
+
+static int record_held(pull_ctx *c)
+{
+    if (!c->nsend)
+        return 0;
+    const pull_item **byid = malloc(c->nsend * sizeof *byid);
+    if (!byid)
+        return -1;
+    for (size_t i = 0; i < c->nsend; i++)
+        byid[i] = &c->send[i];
+    qsort(byid, c->nsend, sizeof *byid, cmp_id);
+    int rc = 0;
+    for (size_t i = 0; i < c->nsend && rc == 0; i++)
+        rc = nx_hub_device_item_add(c->s->h, c->s->device, byid[i]->id);
+    free(byid);
+    return rc;
+}
+
 /* ---- the PULL ----------------------------------------------------------------------------- */
 
 static void end_frame(nx_srv *s, uint64_t cursor, uint64_t count, const pull_ctx *c)
@@ -276,9 +305,8 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
      * nothing, and a round with nothing to do then writes nothing. */
     if ((cut - prev >= 3600 || c->ndrop) && srv_archive_cut_set(s, cut) != 0)
         goto out;
-    for (size_t i = 0; i < c->nsend; i++)
-        if (nx_hub_device_item_add(s->h, s->device, c->send[i].id) != 0)
-            goto out;
+    if (record_held(c) != 0)
+        goto out;
     for (size_t i = 0; i < c->ndrop; i++)
         if (nx_hub_device_item_forget(s->h, s->device, c->drop[i].id) != 0)
             goto out;

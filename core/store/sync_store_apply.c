@@ -25,7 +25,7 @@ enum {
     S_CLIENT_LEAD, S_CLIENT, S_CLIENT_EXISTS, S_PATIENT_GET, S_PATIENT_INSERT,
     S_PATIENT_UPDATE, S_ITEM_EXISTS, S_ITEM_GET, S_ITEM_INSERT, S_LINK_PUT, S_LINK_DEL,
     S_LINK_WAITING, S_LINK_RESOLVE, S_LINK_RESOLVED, S_FIELDS_GET, S_FIELDS_DEL, S_FIELD_DEL,
-    S_FIELD_PUT,
+    S_FIELD_PUT, S_FIELD_INS,
     S_TRANS_DEL, S_NOTES_DEL, S_ATTEMPTS_DEL, S_ATTACH_DEL, S_TRANS_INS, S_NOTE_INS,
     S_ATTEMPT_INS, S_ATTACH_INS, S_ITEM_PATIENT, S_UNLINK_KEEP, S_UNLINK, S_DISCL_DEL,
     S_REJ_DEL, S_ITEM_DEL, S_PATIENT_GC, S_CONFL_DEL, S_CONFL_PUT, S_CONFL_ERASE, S_COUNT
@@ -83,6 +83,9 @@ static const char *const sql[S_COUNT] = {
     [S_FIELD_DEL] = "DELETE FROM item_fields WHERE item_id=?1 AND field=?2",
     [S_FIELD_PUT] = "INSERT INTO item_fields(item_id,field,value) VALUES(?1,?2,?3) "
                     "ON CONFLICT(item_id,field) DO UPDATE SET value=excluded.value",
+    /* A new item's fields (one row each: several rows in one VALUES are a
+     * SELECT, which a table with triggers stages in a temporary table). */
+    [S_FIELD_INS] = "INSERT INTO item_fields(item_id,field,value) VALUES(?1,?2,?3)",
     [S_TRANS_DEL] = "DELETE FROM transitions WHERE item_id=?1",
     [S_NOTES_DEL] = "DELETE FROM notes WHERE item_id=?1",
     [S_ATTEMPTS_DEL] = "DELETE FROM attempts WHERE item_id=?1",
@@ -569,9 +572,18 @@ static int apply_fields(nx_sync_applier *a, const nx_pulled_item *it, int is_new
 {
     const char *id = it->rec.id;
     if (is_new) {
-        for (size_t i = 0; i < it->nkv; i++)
-            if (put_field(a, id, &it->kv[i]))
+        /* The ones that count (the last one sent for a field): no
+         * conflict to resolve. */
+        for (size_t i = 0; i < it->nkv; i++) {
+            if (!kv_counts(it, i))
+                continue;
+            sqlite3_stmt *st = stmt(a, S_FIELD_INS);
+            bind_str(st, 1, id);
+            bind_span(st, 2, it->kv[i].field);
+            bind_span(st, 3, it->kv[i].value);
+            if (run(st))
                 return -1;
+        }
         return 0;
     }
     /* same[i]: kv[i] is stored as it is. gone: field ids (never values)

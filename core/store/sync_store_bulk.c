@@ -1,21 +1,25 @@
 /* A first sync into an empty cache (sync_store.h): the queue indexes of
- * items are dropped when it starts and built once when it ends, instead of
- * taking 100 000 items one by one in a dozen orders. An item written into
- * a dozen indexes costs a dozen random pages, each sealed for the journal
- * and again for the database at every commit; CREATE INDEX sorts the rows
- * and writes each page of an index once.
+ * items, and the two triggers every inserted item runs, are dropped when it
+ * starts and made again once when it ends, instead of taking 100 000 items
+ * one by one. An item written into a dozen indexes costs a dozen random
+ * pages, each sealed for the journal and again for the database at every
+ * commit; CREATE INDEX sorts the rows and writes each page once. The
+ * triggers' work is done over the whole table at the end: the queue tally
+ * (migration 4) counted again, and the queue keys of any row inserted
+ * without them filled in (the applier writes them itself).
  *
- * Crash safety: the indexes' CREATE statements go into meta
- * (sync.deferred_index.NAME) in the transaction that drops them, and are
- * run and forgotten in the transaction that ends the pull (the one that
- * moves the cursor). A crash in between leaves the rows committed so far
- * and the statements; the next round finds them and goes on deferring
- * until its own end. Only plain indexes are deferred: a UNIQUE one is a
- * constraint, and the primary key stays.
+ * Crash safety: the CREATE statements go into meta (sync.deferred.TYPE.NAME:
+ * an index and a trigger may share a name, items_queue_due does) in
+ * the transaction that drops them, and are run and forgotten in the
+ * transaction that ends the pull (the one that moves the cursor). A crash
+ * in between leaves the rows committed so far and the statements; the next
+ * round finds them and goes on deferring until its own end. Only plain
+ * indexes are deferred: a UNIQUE one is a constraint, and the primary key
+ * stays.
  *
- * While they are deferred, a query that names one of them (the queue's
- * INDEXED BY) fails: the queue of an empty cache is unavailable until its
- * first sync ends, rather than filling up as it arrives. */
+ * While they are deferred, a query that names one of the indexes (the
+ * queue's INDEXED BY) fails: the queue of an empty cache is unavailable
+ * until its first sync ends, rather than filling up as it arrives. */
 #include "store/sync_store.h"
 #include "store/store_int.h"
 
@@ -23,9 +27,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFERRED "sync.deferred_index."
+#define DEFERRED "sync.deferred."
 /* The key range of DEFERRED: '/' follows '.'. */
-#define DEFERRED_END "sync.deferred_index/"
+#define DEFERRED_END "sync.deferred/"
+
+/* The AFTER INSERT triggers of items (migrations 4 and 10) and what stands
+ * for each of them over the whole table. */
+static const struct {
+    const char *name, *catch_up;
+} triggers[] = {
+    { "items_tally_insert",
+      "DELETE FROM queue_tally;"
+      "INSERT INTO queue_tally(kind, team, assignee, status, n)"
+      "  SELECT kind, team, assignee, status, count(*) FROM items GROUP BY 1, 2, 3, 4;" },
+    { "items_queue_keys_insert",
+      "UPDATE items SET due_key = coalesce(due, 9223372036854775807),"
+      "  patient_sort = coalesce((SELECT lower(p.family_name) || ', ' || lower(p.given_name)"
+      "                           FROM patients AS p WHERE p.id = items.patient_id), ''),"
+      "  patient_given = coalesce((SELECT lower(p.given_name) || ' ' || lower(p.family_name)"
+      "                            FROM patients AS p WHERE p.id = items.patient_id), ''),"
+      "  payer_sort = coalesce((SELECT lower(p.payer) FROM patients AS p"
+      "                         WHERE p.id = items.patient_id), '')"
+      "  WHERE patient_sort = '' OR due_key IS NOT coalesce(due, 9223372036854775807);" },
+};
+#define N_TRIGGERS (sizeof triggers / sizeof triggers[0])
 
 static int scalar(nx_store *s, const char *q)
 {
@@ -44,6 +69,76 @@ int nx_sync_bulk_pending(nx_store *s)
                      DEFERRED_END "')");
 }
 
+/* Schema objects as (type, name, sql), collected before any is dropped. */
+typedef struct {
+    char **type, **name, **sql;
+    size_t n, cap;
+} objs;
+
+static void objs_free(objs *o)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        free(o->type[i]);
+        free(o->name[i]);
+        free(o->sql[i]);
+    }
+    free(o->type);
+    free(o->name);
+    free(o->sql);
+    memset(o, 0, sizeof *o);
+}
+
+static int objs_add(objs *o, const char *type, const char *name, const char *sql)
+{
+    if (o->n == o->cap) {
+        size_t nc = o->cap ? o->cap * 2 : 16;
+        char **t = realloc(o->type, nc * sizeof *t);
+        if (t)
+            o->type = t;
+        char **n = t ? realloc(o->name, nc * sizeof *n) : NULL;
+        if (n)
+            o->name = n;
+        char **q = n ? realloc(o->sql, nc * sizeof *q) : NULL;
+        if (q)
+            o->sql = q;
+        if (!q)
+            return -1;
+        o->cap = nc;
+    }
+    o->type[o->n] = strdup(type);
+    o->name[o->n] = strdup(name);
+    o->sql[o->n] = strdup(sql);
+    o->n++;
+    return o->type[o->n - 1] && o->name[o->n - 1] && o->sql[o->n - 1] ? 0 : -1;
+}
+
+/* Rows (type, name, sql) of a query into o. */
+static int objs_load(nx_store *s, const char *q, objs *o)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc, ok = 1;
+    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        const char *n = (const char *)sqlite3_column_text(st, 1);
+        const char *sql = (const char *)sqlite3_column_text(st, 2);
+        ok = t && n && sql && strlen(n) < 64 && objs_add(o, t, n, sql) == 0;
+    }
+    if (ok && rc != SQLITE_DONE)
+        ok = 0;
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
+}
+
+static int is_deferred_trigger(const char *name)
+{
+    for (size_t i = 0; i < N_TRIGGERS; i++)
+        if (strcmp(name, triggers[i].name) == 0)
+            return 1;
+    return 0;
+}
+
 int nx_sync_bulk_start(nx_store *s)
 {
     int pending = nx_sync_bulk_pending(s);
@@ -52,115 +147,57 @@ int nx_sync_bulk_start(nx_store *s)
     int any = scalar(s, "SELECT EXISTS (SELECT 1 FROM items)");
     if (any != 0)
         return any < 0 ? -1 : 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' "
-                           "AND tbl_name = 'items' AND sql IS NOT NULL "
-                           "AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name", -1, &st, NULL))
-        return -1;
-    /* Collected first: dropping changes the table this statement reads. */
-    char (*names)[64] = NULL;
-    char **defs = NULL;
-    size_t n = 0, cap = 0;
-    int rc, ok = 1;
-    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        const char *def = (const char *)sqlite3_column_text(st, 1);
-        if (!name || !def || strlen(name) >= sizeof names[0]) {
-            ok = 0;
-            break;
-        }
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            void *pn = realloc(names, nc * sizeof *names), *pd = NULL;
-            if (pn)
-                names = pn;
-            if (pn && (pd = realloc(defs, nc * sizeof *defs)))
-                defs = pd;
-            if (!pn || !pd) {
-                ok = 0;
-                break;
-            }
-            cap = nc;
-        }
-        snprintf(names[n], sizeof names[n], "%s", name);
-        if (!(defs[n] = strdup(def))) {
-            ok = 0;
-            break;
-        }
-        n++;
-    }
-    sqlite3_finalize(st);
-    for (size_t i = 0; ok && i < n; i++) {
-        char key[96], drop[128];
-        snprintf(key, sizeof key, DEFERRED "%s", names[i]);
-        snprintf(drop, sizeof drop, "DROP INDEX \"%s\"", names[i]);
-        ok = nx_store_meta_set(s, key, defs[i]) == 0 &&
+    objs o = { 0 };
+    int ok = objs_load(s, "SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'items' "
+                          "AND sql IS NOT NULL AND ((type = 'index' AND sql NOT LIKE "
+                          "'CREATE UNIQUE%') OR type = 'trigger') ORDER BY type, name",
+                       &o) == 0;
+    for (size_t i = 0; ok && i < o.n; i++) {
+        int trigger = strcmp(o.type[i], "trigger") == 0;
+        if (trigger && !is_deferred_trigger(o.name[i]))
+            continue;
+        char key[128], drop[128];
+        snprintf(key, sizeof key, DEFERRED "%s.%s", o.type[i], o.name[i]);
+        snprintf(drop, sizeof drop, "DROP %s \"%s\"", trigger ? "TRIGGER" : "INDEX", o.name[i]);
+        ok = nx_store_meta_set(s, key, o.sql[i]) == 0 &&
              sqlite3_exec(s->db, drop, NULL, NULL, NULL) == SQLITE_OK;
     }
-    for (size_t i = 0; i < n; i++)
-        free(defs[i]);
-    free(defs);
-    free(names);
+    objs_free(&o);
     return ok ? 1 : -1;
 }
 
 int nx_sync_bulk_finish(nx_store *s)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT substr(key, length('" DEFERRED "') + 1), value "
-                           "FROM meta WHERE key >= '" DEFERRED "' AND key < '" DEFERRED_END "'",
-                           -1, &st, NULL))
-        return -1;
-    char **defs = NULL, **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc, ok = 1;
-    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            void *pd = realloc(defs, nc * sizeof *defs), *pn = NULL;
-            if (pd)
-                defs = pd;
-            if (pd && (pn = realloc(names, nc * sizeof *names)))
-                names = pn;
-            if (!pd || !pn) {
-                ok = 0;
-                break;
-            }
-            cap = nc;
-        }
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        const char *def = (const char *)sqlite3_column_text(st, 1);
-        names[n] = strdup(name ? name : "");
-        defs[n] = strdup(def ? def : "");
-        if (!names[n] || !defs[n]) {
-            free(names[n]);
-            free(defs[n]);
-            ok = 0;
-            break;
-        }
-        n++;
-    }
-    sqlite3_finalize(st);
-    for (size_t i = 0; ok && i < n; i++) {
+    /* CREATE INDEX sorts: a second core sorts too (the hub is done). */
+    (void)sqlite3_exec(s->db, "PRAGMA threads=2", NULL, NULL, NULL);
+    objs o = { 0 };
+    /* key = DEFERRED TYPE.NAME */
+    int ok = objs_load(s, "SELECT substr(k, 1, instr(k, '.') - 1), substr(k, instr(k, '.') + 1), "
+                          "value FROM (SELECT substr(key, length('" DEFERRED "') + 1) AS k, value "
+                          "FROM meta WHERE key >= '" DEFERRED "' AND key < '" DEFERRED_END "')",
+                       &o) == 0;
+    for (size_t i = 0; ok && i < o.n; i++) {
         /* One that exists already (made again since) stays as it is. */
         sqlite3_stmt *q = NULL;
         int exists = -1;
         if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM sqlite_schema "
-                               "WHERE type = 'index' AND name = ?1)", -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(q, 1, names[i], -1, SQLITE_STATIC);
+                               "WHERE type = ?1 AND name = ?2)", -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(q, 1, o.type[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, o.name[i], -1, SQLITE_STATIC);
             if (sqlite3_step(q) == SQLITE_ROW)
                 exists = sqlite3_column_int(q, 0);
         }
         sqlite3_finalize(q);
-        ok = exists == 1 || (exists == 0 && sqlite3_exec(s->db, defs[i], NULL, NULL, NULL) ==
-                                                SQLITE_OK);
+        ok = exists == 1 ||
+             (exists == 0 && sqlite3_exec(s->db, o.sql[i], NULL, NULL, NULL) == SQLITE_OK);
     }
-    for (size_t i = 0; i < n; i++) {
-        free(names[i]);
-        free(defs[i]);
-    }
-    free(names);
-    free(defs);
+    /* What the triggers did not do while they were away. */
+    for (size_t t = 0; ok && t < N_TRIGGERS; t++)
+        for (size_t i = 0; ok && i < o.n; i++)
+            if (strcmp(o.type[i], "trigger") == 0 && strcmp(o.name[i], triggers[t].name) == 0)
+                ok = sqlite3_exec(s->db, triggers[t].catch_up, NULL, NULL, NULL) == SQLITE_OK;
+    objs_free(&o);
+    (void)sqlite3_exec(s->db, "PRAGMA threads=0", NULL, NULL, NULL);
     if (ok && sqlite3_exec(s->db, "DELETE FROM meta WHERE key >= '" DEFERRED "' AND key < '"
                            DEFERRED_END "'", NULL, NULL, NULL) != SQLITE_OK)
         ok = 0;

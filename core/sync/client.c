@@ -20,8 +20,9 @@
  * A first sync into an empty cache (cursor 0, no items) defers the queue
  * indexes of items and builds them in END's transaction
  * (store/sync_store_bulk.c): the cursor never moves without them. Its
- * batches are BULK_BATCH_FACTOR times longer, and a pull that applies
- * frames gets a PULL_CACHE_KIB page cache for the round. A round that
+ * batches are BULK_BATCH_FACTOR times longer and its page cache
+ * BULK_CACHE_KIB; any other pull that applies frames gets PULL_CACHE_KIB
+ * for the round. A round that
  * fails builds them before it returns; a crash leaves them deferred, and
  * the next round (its cursor still 0) goes on and builds them at its end.
  *
@@ -59,16 +60,22 @@
  * long (its busy timeout is NX_STORE_BUSY_MS). */
 #define APPLY_BATCH_MAX 8192
 #define APPLY_BATCH_MS 250
-/* The batches of a first sync into an empty cache: fewer commits, so the
- * pages of its random-keyed trees (item fields, patients, the item ids)
- * are journalled and written fewer times. The screen's writes still get
- * their turn well within their busy timeout. */
-#define BULK_BATCH_FACTOR 4
+/* The batches of a first sync into an empty cache (2 s, 65 536 frames):
+ * each commit writes every page of its random-keyed trees (item fields,
+ * patients, the item ids) again, journal and database, so fewer commits
+ * write far less. The screen's writes (whose queue cannot be listed
+ * meanwhile anyway) still get their turn within their busy timeout. */
+#define BULK_BATCH_FACTOR 8
 /* The page cache (KiB) of the syncer's connection during a round that
  * applies frames (the default is store.h's 8 MiB): a first sync's
  * random-keyed trees stay in memory instead of being read back page by
  * page. Back to the default after the round. */
 #define PULL_CACHE_KIB (64 * 1024)
+/* ... and during a first sync into an empty cache: its random-keyed trees
+ * (fields, patients, item ids) are read back at each batch otherwise, and
+ * the indexes built at its end stay dirty until the commit (100 000
+ * items' rows and indexes are ~120 MB). */
+#define BULK_CACHE_KIB (128 * 1024)
 #define MAX_EXCHANGES 100000
 /* A round that changed nothing on a kept-open session writes nothing
  * (no transaction, no fsync: it must cost one round trip) unless the last
@@ -620,14 +627,22 @@ static nx_sync_code pull_prepare(nx_syncer *y, round_ctx *rc, char *err, size_t 
             }
             y->bulk = r;
         }
+        if (y->bulk)
+            (void)nx_sync_cache_kib(y->st, BULK_CACHE_KIB);
     }
     return NX_SYNC_OK;
 }
 
-/* Builds deferred queue indexes inside the open transaction. */
+/* Builds deferred queue indexes inside the open transaction (with a page
+ * cache that holds the table and the new indexes, which stay dirty until
+ * the commit: none of it is read back). */
 static nx_sync_code bulk_finish(nx_syncer *y, char *err, size_t errlen)
 {
-    if (y->bulk && nx_sync_bulk_finish(y->st) != 0) {
+    if (!y->bulk)
+        return NX_SYNC_OK;
+    (void)nx_sync_cache_kib(y->st, BULK_CACHE_KIB);
+    y->big_cache = 1;
+    if (nx_sync_bulk_finish(y->st) != 0) {
         nx_err(err, errlen, "cannot build the queue indexes of the cache: %s",
                nx_store_errmsg(y->st));
         return NX_SYNC_ERROR;
