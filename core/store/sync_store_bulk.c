@@ -168,8 +168,6 @@ int nx_sync_bulk_start(nx_store *s)
 
 int nx_sync_bulk_finish(nx_store *s)
 {
-    /* CREATE INDEX sorts: a second core sorts too (the hub is done). */
-    (void)sqlite3_exec(s->db, "PRAGMA threads=2", NULL, NULL, NULL);
     objs o = { 0 };
     /* key = DEFERRED TYPE.NAME */
     int ok = objs_load(s, "SELECT substr(k, 1, instr(k, '.') - 1), substr(k, instr(k, '.') + 1), "
@@ -197,7 +195,6 @@ int nx_sync_bulk_finish(nx_store *s)
             if (strcmp(o.type[i], "trigger") == 0 && strcmp(o.name[i], triggers[t].name) == 0)
                 ok = sqlite3_exec(s->db, triggers[t].catch_up, NULL, NULL, NULL) == SQLITE_OK;
     objs_free(&o);
-    (void)sqlite3_exec(s->db, "PRAGMA threads=0", NULL, NULL, NULL);
     if (ok && sqlite3_exec(s->db, "DELETE FROM meta WHERE key >= '" DEFERRED "' AND key < '"
                            DEFERRED_END "'", NULL, NULL, NULL) != SQLITE_OK)
         ok = 0;

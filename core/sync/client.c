@@ -22,9 +22,12 @@
  * (store/sync_store_bulk.c): the cursor never moves without them. Its
  * batches are BULK_BATCH_FACTOR times longer and its page cache
  * BULK_CACHE_KIB; any other pull that applies frames gets PULL_CACHE_KIB
- * for the round. A round that
- * fails builds them before it returns; a crash leaves them deferred, and
- * the next round (its cursor still 0) goes on and builds them at its end.
+ * for the round. A round that fails builds them before it returns; a
+ * crash leaves them deferred, and the next round (its cursor still 0)
+ * goes on and builds them at its end.
+ *
+ * What each frame of the answer does is client_frames.c's; the state both
+ * files share is client_round.h.
  *
  * A round sends at most ops_max ops and audit_max audit events per exchange
  * and repeats the exchange until both are drained, so the hub's answers to
@@ -35,7 +38,7 @@
  * once. The syncer reads and writes the cache through y->st, today the
  * profile's own connection; nothing here assumes it is (a background
  * worker can give it a second one). */
-#include "sync/client_int.h"
+#include "sync/client_round.h"
 #include "sync/hlc.h"
 #include "domain/audit.h"
 #include "store/rows.h"
@@ -66,55 +69,12 @@
  * write far less. The screen's writes (whose queue cannot be listed
  * meanwhile anyway) still get their turn within their busy timeout. */
 #define BULK_BATCH_FACTOR 8
-/* The page cache (KiB) of the syncer's connection during a round that
- * applies frames (the default is store.h's 8 MiB): a first sync's
- * random-keyed trees stay in memory instead of being read back page by
- * page. Back to the default after the round. */
-#define PULL_CACHE_KIB (64 * 1024)
-/* ... and during a first sync into an empty cache: its random-keyed trees
- * (fields, patients, item ids) are read back at each batch otherwise, and
- * the indexes built at its end stay dirty until the commit (100 000
- * items' rows and indexes are ~120 MB). */
-#define BULK_CACHE_KIB (128 * 1024)
 #define MAX_EXCHANGES 100000
-/* A round that changed nothing on a kept-open session writes nothing
- * (no transaction, no fsync: it must cost one round trip) unless the last
- * sync time on record is older than this; the offline grace can lag by as
- * much, against its hours. */
-#define QUIET_ROUND_RECORD_S 120
 /* Closed items age past keep_closed_days by the clock alone; looking for
  * them reads the items table, so a kept-open syncer does it at most this
  * often (and on its first round). */
 #define PURGE_EVERY_S 600
 
-struct nx_syncer {
-    nx_profile *p;
-    nx_store *st;
-    nx_conf conf;
-    nx_sync_connect_fn connect;
-    void *connect_arg;
-    nx_sync_io io;
-    int connected;
-    int64_t (*now)(void *ctx);
-    void *now_ctx;
-    size_t ops_max, audit_max;
-    nx_wbuf out;
-    unsigned char *body;
-    size_t bodycap, bodylen;
-    nx_msg *msg;
-    nx_pull_buf pb;
-    nx_sync_applier *ap;
-    int in_tx, events_in_tx;
-    int bulk;               /* the queue indexes are deferred (sync_store_bulk.c) */
-    int bulk_known;         /* bulk was read from the cache (a crash may have left it) */
-    int big_cache;          /* PULL_CACHE_KIB is set for this round */
-    size_t batch, batch_max;
-    int64_t tx_started_ms, batch_ms;
-    int hub_error;          /* the last exchange ended with the hub's ERROR frame */
-    int64_t purged_at;      /* wall time of the last purge; 0 = none yet */
-    nx_devev_writer *dw;    /* device audit events (oversight roles) */
-    nx_policy *policy;      /* loaded when a role's right to them is asked */
-};
 
 static int64_t system_now(void *ctx)
 {
@@ -129,7 +89,7 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t wall_ms(nx_syncer *y)
+int64_t cl_wall_ms(nx_syncer *y)
 {
     return y->now == system_now ? nx_hlc_wall_ms() : y->now(y->now_ctx) * 1000;
 }
@@ -291,7 +251,7 @@ void nx_syncer_free(nx_syncer *y)
 
 /* ---- transactions over a pull ------------------------------------------------------ */
 
-static nx_sync_code tx_open(nx_syncer *y, char *err, size_t errlen)
+nx_sync_code cl_tx_open(nx_syncer *y, char *err, size_t errlen)
 {
     if (y->in_tx)
         return NX_SYNC_OK;
@@ -318,7 +278,7 @@ static int batch_full(nx_syncer *y)
            ((y->batch & 31) == 0 && mono_ms() - y->tx_started_ms >= y->batch_ms * (int64_t)f);
 }
 
-static nx_sync_code tx_commit(nx_syncer *y, char *err, size_t errlen)
+nx_sync_code cl_tx_commit(nx_syncer *y, char *err, size_t errlen)
 {
     if (!y->in_tx)
         return NX_SYNC_OK;
@@ -344,8 +304,8 @@ static void tx_abort(nx_syncer *y)
     y->events_in_tx = 0;
 }
 
-static nx_sync_code tx_event(nx_syncer *y, nx_audit_action a, const char *item, char *err,
-                             size_t errlen)
+nx_sync_code cl_tx_event(nx_syncer *y, nx_audit_action a, const char *item, char *err,
+                         size_t errlen)
 {
     nx_audit_event e = { .action = a, .item_id = item, .at = y->now(y->now_ctx) };
     if (nx_audit_append(y->st, &y->p->audit, &e, err, errlen) != 0)
@@ -487,352 +447,6 @@ static nx_sync_code read_frame(nx_syncer *y, char *err, size_t errlen)
     return NX_SYNC_OK;
 }
 
-typedef struct {
-    nx_sync_state ss;
-    uint64_t hub_hlc;
-    int64_t max_seq;
-    int revoked;
-    int moved;          /* ops pushed, items pulled or dropped: worth an audit event */
-    uint64_t cursor0, audit0;   /* as the exchange found them */
-    int64_t last_wall0;
-    int fresh;          /* a new connection: WELCOME told the role */
-    /* devices' audit events (oversight roles) */
-    uint64_t devev0;    /* the audit cursor sent */
-    uint64_t devev_last;        /* the last hub_seq received in this pull */
-    int devev_ok;       /* the role may hold them: -1 not asked yet */
-    int devev_more;     /* END's MORE */
-    int bulk_checked;   /* the first pulled frame asked whether to defer indexes */
-} round_ctx;
-
-static nx_sync_code on_welcome(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync_stats *st,
-                               char *err, size_t errlen)
-{
-    uint64_t proto = 0, v = 0;
-    char user[65] = "";
-    (void)nx_msg_get_u64(m, NX_TAG_PROTO, &proto);
-    if (proto != NX_PROTO_VERSION) {
-        nx_err(err, errlen, "the hub speaks protocol version %llu, this nexus %d: one of them "
-               "needs an upgrade", (unsigned long long)proto, NX_PROTO_VERSION);
-        return NX_SYNC_PROTOCOL;
-    }
-    if (nx_msg_get_str(m, NX_TAG_USER, user, sizeof user) < 0 ||
-        strcmp(user, y->p->audit.user) != 0) {
-        nx_err(err, errlen, "the hub knows this key as user '%s', but this profile is '%s': "
-               "ask the hub's administrator", user, y->p->audit.user);
-        return NX_SYNC_PROTOCOL;
-    }
-    int hub_training = nx_msg_get_u64(m, NX_TAG_TRAINING, &v) == 1 && v;
-    int training = nx_vault_info(y->p->vault)->training;
-    if (hub_training != training) {
-        nx_err(err, errlen, training ? "this TRAINING profile may sync only with a training hub"
-                                     : "this hub is a training hub: a real profile does not "
-                                       "sync with it");
-        return NX_SYNC_PROTOCOL;
-    }
-    nx_sync_state *ss = &rc->ss;
-    (void)nx_msg_get_str(m, NX_TAG_ROLE, ss->role, sizeof ss->role);
-    (void)nx_msg_get_str(m, NX_TAG_TEAM, ss->team, sizeof ss->team);
-    (void)nx_msg_get_i64(m, NX_TAG_TIME, &ss->hub_time);
-    (void)nx_msg_get_u64(m, NX_TAG_HLC, &rc->hub_hlc);
-    if (nx_msg_get_u64(m, NX_TAG_GRACE_HOURS, &v) == 1)
-        ss->grace_hours = v > 0 && v <= 24 * 365 ? (int)v : 0;
-    if (nx_msg_get_u64(m, NX_TAG_KEEP_DAYS, &v) == 1)
-        ss->keep_days = v > 0 && v <= 3650 ? (int)v : 0;
-    ss->emergency = nx_msg_get_u64(m, NX_TAG_EMERGENCY, &v) == 1 && v;
-    if (nx_msg_get_str(m, NX_TAG_BANNER, ss->banner, sizeof ss->banner) != 1)
-        ss->banner[0] = '\0';
-    rc->revoked = nx_msg_get_u64(m, NX_TAG_REVOKED, &v) == 1 && v;
-    snprintf(st->banner, sizeof st->banner, "%s", ss->banner);
-    st->emergency = ss->emergency;
-    st->revoked = rc->revoked;
-    return NX_SYNC_OK;
-}
-
-static nx_sync_code on_result(nx_syncer *y, const nx_msg *m, nx_sync_stats *st, char *err,
-                              size_t errlen)
-{
-    char op[65], outcome[17], reason[513];
-    if (nx_msg_get_str(m, NX_TAG_OP_ID, op, sizeof op) != 1 ||
-        nx_msg_get_str(m, NX_TAG_OUTCOME, outcome, sizeof outcome) != 1) {
-        nx_err(err, errlen, "the hub sent a malformed RESULT");
-        return NX_SYNC_PROTOCOL;
-    }
-    if (nx_msg_get_str(m, NX_TAG_REASON, reason, sizeof reason) != 1 || !reason[0])
-        snprintf(reason, sizeof reason, "rejected by the hub");
-    const char *why = NULL;
-    uint64_t *count;
-    if (strcmp(outcome, "applied") == 0) {
-        count = &st->applied;
-    } else if (strcmp(outcome, "duplicate") == 0) {
-        /* Seen before; the hub repeats the first outcome in REASON, for a
-         * client that lost the first RESULT. */
-        count = &st->duplicate;
-        if (strncmp(reason, "rejected: ", 10) == 0)
-            why = reason + 10;
-        else if (strncmp(reason, "conflict", 8) == 0)
-            why = "conflict: in the supervisor's inbox";
-    } else if (strcmp(outcome, "rejected") == 0) {
-        count = &st->rejected;
-        why = reason;
-    } else if (strcmp(outcome, "conflict") == 0) {
-        count = &st->conflicts;
-        why = "conflict: in the supervisor's inbox";
-    } else {
-        nx_err(err, errlen, "the hub answered an op with an unknown outcome '%s'", outcome);
-        return NX_SYNC_PROTOCOL;
-    }
-    nx_sync_code c = tx_open(y, err, errlen);
-    if (c != NX_SYNC_OK)
-        return c;
-    int r = nx_outbox_settle(y->st, op, why, y->now(y->now_ctx));
-    if (r < 0) {
-        nx_err(err, errlen, "cannot record the hub's answer to an op in the cache");
-        return NX_SYNC_ERROR;
-    }
-    *count += (uint64_t)r;   /* an answer seen before counts once */
-    return NX_SYNC_OK;
-}
-
-static nx_sync_code applier(nx_syncer *y, char *err, size_t errlen)
-{
-    if (!y->ap && nx_sync_applier_new(y->st, &y->ap) != 0) {
-        nx_err(err, errlen, "cannot prepare the cache for the pull: %s", nx_store_errmsg(y->st));
-        return NX_SYNC_ERROR;
-    }
-    return NX_SYNC_OK;
-}
-
-/* Before a pulled CLIENT or ITEM is applied: the applier, the transaction,
- * the round's page cache and, at the first one of a first sync into an
- * empty cache, the deferral of its queue indexes. */
-static nx_sync_code pull_prepare(nx_syncer *y, round_ctx *rc, char *err, size_t errlen)
-{
-    nx_sync_code c = applier(y, err, errlen);
-    if (c == NX_SYNC_OK)
-        c = tx_open(y, err, errlen);
-    if (c != NX_SYNC_OK)
-        return c;
-    if (!y->big_cache) {
-        (void)nx_sync_cache_kib(y->st, PULL_CACHE_KIB);   /* only the speed depends on it */
-        y->big_cache = 1;
-    }
-    if (!rc->bulk_checked) {
-        rc->bulk_checked = 1;
-        if (!y->bulk && rc->ss.cursor == 0) {
-            int r = nx_sync_bulk_start(y->st);
-            if (r < 0) {
-                nx_err(err, errlen, "cannot prepare the cache for the first sync: %s",
-                       nx_store_errmsg(y->st));
-                return NX_SYNC_ERROR;
-            }
-            y->bulk = r;
-        }
-        if (y->bulk)
-            (void)nx_sync_cache_kib(y->st, BULK_CACHE_KIB);
-    }
-    return NX_SYNC_OK;
-}
-
-/* Builds deferred queue indexes inside the open transaction (with a page
- * cache that holds the table and the new indexes, which stay dirty until
- * the commit: none of it is read back). */
-static nx_sync_code bulk_finish(nx_syncer *y, char *err, size_t errlen)
-{
-    if (!y->bulk)
-        return NX_SYNC_OK;
-    (void)nx_sync_cache_kib(y->st, BULK_CACHE_KIB);
-    y->big_cache = 1;
-    if (nx_sync_bulk_finish(y->st) != 0) {
-        nx_err(err, errlen, "cannot build the queue indexes of the cache: %s",
-               nx_store_errmsg(y->st));
-        return NX_SYNC_ERROR;
-    }
-    return NX_SYNC_OK;
-}
-
-static nx_sync_code on_drop(nx_syncer *y, const nx_msg *m, nx_sync_stats *st, char *err,
-                            size_t errlen)
-{
-    char id[64];
-    nx_sync_code c = nx_pull_drop_id(m, id, err, errlen);
-    if (c == NX_SYNC_OK)
-        c = applier(y, err, errlen);
-    if (c == NX_SYNC_OK)
-        c = tx_open(y, err, errlen);
-    if (c != NX_SYNC_OK)
-        return c;
-    int r = nx_sync_erase_item(y->ap, id);
-    if (r < 0) {
-        nx_err(err, errlen, "item %s: cannot remove it from the cache", id);
-        return NX_SYNC_ERROR;
-    }
-    st->dropped++;
-    return r ? tx_event(y, NX_AUDIT_ERASE, id, err, errlen) : NX_SYNC_OK;
-}
-
-/* 1 when the role the hub gave this round may hold the devices' events. */
-static nx_sync_code devev_allowed(nx_syncer *y, round_ctx *rc, char *err, size_t errlen)
-{
-    if (rc->devev_ok < 0) {
-        int r = nx_sync_audit_role(&y->policy, rc->ss.role, err, errlen);
-        if (r < 0)
-            return NX_SYNC_ERROR;
-        rc->devev_ok = r;
-    }
-    return NX_SYNC_OK;
-}
-
-static nx_sync_code on_hub_audit(nx_syncer *y, const nx_msg *m, round_ctx *rc,
-                                 nx_sync_stats *st, char *err, size_t errlen)
-{
-    nx_sync_code c = devev_allowed(y, rc, err, errlen);
-    if (c != NX_SYNC_OK)
-        return c;
-    if (!rc->devev_ok) {
-        nx_err(err, errlen, "the hub sent the devices' audit events to role '%s', which may "
-               "not hold them", rc->ss.role[0] ? rc->ss.role : "none");
-        return NX_SYNC_PROTOCOL;
-    }
-    if (!y->dw && nx_devev_writer_new(y->st, &y->dw) != 0) {
-        nx_err(err, errlen, "cannot prepare the cache for audit events: %s",
-               nx_store_errmsg(y->st));
-        return NX_SYNC_ERROR;
-    }
-    if ((c = tx_open(y, err, errlen)) != NX_SYNC_OK)
-        return c;
-    int stored = 0;
-    uint64_t hs = 0;
-    c = nx_pull_audit(y->dw, m, rc->devev_last, &hs, &stored, err, errlen);
-    if (c != NX_SYNC_OK)
-        return c;
-    rc->devev_last = hs;
-    st->audit_pulled += (uint64_t)stored;
-    /* Not `moved`: a sync event of its own here would come back in the
-     * next pull, and an officer's rounds would never go quiet. The hub
-     * audits what it sent. */
-    return NX_SYNC_OK;
-}
-
-/* END's AUDIT_CURSOR (the new audit cursor, or the old one when absent)
- * and MORE. */
-static nx_sync_code end_devev(const nx_msg *m, round_ctx *rc, uint64_t *cursor, char *err,
-                              size_t errlen)
-{
-    uint64_t v = 0;
-    *cursor = rc->devev0;
-    if (nx_msg_get_u64(m, NX_TAG_AUDIT_CURSOR, &v) != 1) {
-        if (rc->devev_last > rc->devev0) {
-            nx_err(err, errlen, "the hub sent audit events but no audit cursor in END");
-            return NX_SYNC_PROTOCOL;
-        }
-        return NX_SYNC_OK;
-    }
-    if (v < rc->devev_last || v > (uint64_t)INT64_MAX) {
-        nx_err(err, errlen, "the hub's audit cursor %llu is behind the events it sent (%llu)",
-               (unsigned long long)v, (unsigned long long)rc->devev_last);
-        return NX_SYNC_PROTOCOL;
-    }
-    uint64_t more = 0;
-    rc->devev_more = nx_msg_get_u64(m, NX_TAG_MORE, &more) == 1 && more;
-    *cursor = v;
-    return NX_SYNC_OK;
-}
-
-/* On a new connection, a role that may not hold the devices' events no
- * longer keeps any (an officer moved to another role): erased with the
- * END, and audited. */
-static nx_sync_code devev_forget(nx_syncer *y, round_ctx *rc, uint64_t *cursor, char *err,
-                                 size_t errlen)
-{
-    if (!rc->fresh)
-        return NX_SYNC_OK;
-    int any = nx_devev_any(y->st);
-    if (any < 0) {
-        nx_err(err, errlen, "cannot read the cache: %s", nx_store_errmsg(y->st));
-        return NX_SYNC_ERROR;
-    }
-    if (!any && *cursor == 0)
-        return NX_SYNC_OK;
-    nx_sync_code c = devev_allowed(y, rc, err, errlen);
-    if (c != NX_SYNC_OK || rc->devev_ok)
-        return c;
-    if ((c = tx_open(y, err, errlen)) != NX_SYNC_OK)
-        return c;
-    if (nx_devev_clear(y->st) != 0) {
-        nx_err(err, errlen, "cannot erase the devices' audit events from the cache");
-        return NX_SYNC_ERROR;
-    }
-    *cursor = 0;
-    return any ? tx_event(y, NX_AUDIT_ERASE, NULL, err, errlen) : NX_SYNC_OK;
-}
-
-static nx_sync_code on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync_stats *st,
-                           char *err, size_t errlen)
-{
-    nx_sync_state *ss = &rc->ss;
-    uint64_t cursor = 0, hlc = 0;
-    int64_t hub_time = 0;
-    if (nx_msg_get_u64(m, NX_TAG_CURSOR, &cursor) != 1 ||
-        nx_msg_get_i64(m, NX_TAG_TIME, &hub_time) != 1 || nx_msg_get_u64(m, NX_TAG_HLC, &hlc) != 1) {
-        nx_err(err, errlen, "the hub sent a malformed END");
-        return NX_SYNC_PROTOCOL;
-    }
-    int64_t now = y->now(y->now_ctx);
-    uint64_t audit = (uint64_t)rc->max_seq > ss->audit_seq ? (uint64_t)rc->max_seq : ss->audit_seq;
-    uint64_t devev = rc->devev0;
-    nx_sync_code c = end_devev(m, rc, &devev, err, errlen);
-    if (c == NX_SYNC_OK)
-        c = devev_forget(y, rc, &devev, err, errlen);
-    if (c != NX_SYNC_OK)
-        return c;
-    if (!y->in_tx && !y->bulk && !rc->moved && cursor == rc->cursor0 && audit == rc->audit0 &&
-        devev == rc->devev0 && now >= rc->last_wall0 &&
-        now - rc->last_wall0 < QUIET_ROUND_RECORD_S) {
-        st->cursor = cursor;
-        st->hub_time = hub_time;
-        return NX_SYNC_OK;
-    }
-    c = tx_open(y, err, errlen);
-    if (c == NX_SYNC_OK)
-        c = bulk_finish(y, err, errlen);    /* the cursor moves with the indexes */
-    if (c != NX_SYNC_OK)
-        return c;
-    if (devev != rc->devev0 && nx_devev_cursor_set(y->st, devev) != 0) {
-        nx_err(err, errlen, "cannot write the sync state to the cache");
-        return NX_SYNC_ERROR;
-    }
-    nx_grace_now gn;
-    nx_grace_read_now(&gn, now);
-    ss->cursor = cursor;
-    ss->hub_time = hub_time;
-    ss->last_sync_wall = now;
-    snprintf(ss->boot_id, sizeof ss->boot_id, "%s", gn.boot_id);
-    ss->boot_secs = gn.boot_secs;
-    if ((uint64_t)rc->max_seq > ss->audit_seq)
-        ss->audit_seq = (uint64_t)rc->max_seq;
-    uint64_t h;
-    int64_t ms = wall_ms(y);
-    if (nx_sync_hlc_get(y->st, &h) != 0) {
-        nx_err(err, errlen, "cannot read the sync state from the cache");
-        return NX_SYNC_ERROR;
-    }
-    if (rc->hub_hlc)
-        nx_hlc_recv(&h, rc->hub_hlc, ms);
-    nx_hlc_recv(&h, hlc, ms);
-    if (nx_sync_state_save(y->st, ss) != 0 || nx_sync_hlc_raise(y->st, h) != 0 ||
-        nx_sync_high_water(y->st, now, NULL) != 0) {
-        nx_err(err, errlen, "cannot write the sync state to the cache");
-        return NX_SYNC_ERROR;
-    }
-    if (rc->moved && (c = tx_event(y, NX_AUDIT_SYNC, NULL, err, errlen)) != NX_SYNC_OK)
-        return c;
-    if ((c = tx_commit(y, err, errlen)) != NX_SYNC_OK)
-        return c;
-    y->bulk = 0;
-    st->cursor = cursor;
-    st->hub_time = hub_time;
-    return NX_SYNC_OK;
-}
 
 /* Reads and applies the hub's answers up to END. */
 static nx_sync_code receive(nx_syncer *y, int fresh, round_ctx *rc, nx_sync_stats *st, char *err,
@@ -857,35 +471,35 @@ static nx_sync_code receive(nx_syncer *y, int fresh, round_ctx *rc, nx_sync_stat
                        nx_msg_name(m->type) ? nx_msg_name(m->type) : "?");
                 c = NX_SYNC_PROTOCOL;
             } else {
-                c = on_welcome(y, m, rc, st, err, errlen);
+                c = cl_on_welcome(y, m, rc, st, err, errlen);
                 welcomed = 1;
             }
         } else if (m->type == NX_MSG_END) {
-            c = rc->revoked ? NX_SYNC_OK : on_end(y, m, rc, st, err, errlen);
+            c = rc->revoked ? NX_SYNC_OK : cl_on_end(y, m, rc, st, err, errlen);
             wipe_body(y);
             break;
         } else if (rc->revoked) {
             /* Nothing more is applied to a cache about to be erased. */
         } else if (m->type == NX_MSG_RESULT) {
-            c = on_result(y, m, st, err, errlen);
+            c = cl_on_result(y, m, st, err, errlen);
         } else if (m->type == NX_MSG_CLIENT) {
-            if ((c = pull_prepare(y, rc, err, errlen)) == NX_SYNC_OK)
+            if ((c = cl_pull_prepare(y, rc, err, errlen)) == NX_SYNC_OK)
                 c = nx_pull_client(y->ap, m, err, errlen);
         } else if (m->type == NX_MSG_ITEM) {
-            if ((c = pull_prepare(y, rc, err, errlen)) == NX_SYNC_OK)
+            if ((c = cl_pull_prepare(y, rc, err, errlen)) == NX_SYNC_OK)
                 c = nx_pull_item(y->ap, &y->pb, m, err, errlen);
             st->items += c == NX_SYNC_OK;
             rc->moved = 1;
         } else if (m->type == NX_MSG_DROP) {
-            c = on_drop(y, m, st, err, errlen);
+            c = cl_on_drop(y, m, st, err, errlen);
             rc->moved = 1;
         } else if (m->type == NX_MSG_RECORD) {
-            if ((c = tx_open(y, err, errlen)) == NX_SYNC_OK)
+            if ((c = cl_tx_open(y, err, errlen)) == NX_SYNC_OK)
                 c = nx_pull_record(y->st, m, err, errlen);
             st->records += c == NX_SYNC_OK;
             rc->moved = 1;
         } else if (m->type == NX_MSG_AUDIT) {
-            c = on_hub_audit(y, m, rc, st, err, errlen);
+            c = cl_on_hub_audit(y, m, rc, st, err, errlen);
         } else {
             nx_err(err, errlen, "the hub sent an unexpected %s frame",
                    nx_msg_name(m->type) ? nx_msg_name(m->type) : "?");
@@ -894,7 +508,7 @@ static nx_sync_code receive(nx_syncer *y, int fresh, round_ctx *rc, nx_sync_stat
         wipe_body(y);
         if (c != NX_SYNC_OK)
             break;
-        if (batch_full(y) && (c = tx_commit(y, err, errlen)) != NX_SYNC_OK)
+        if (batch_full(y) && (c = cl_tx_commit(y, err, errlen)) != NX_SYNC_OK)
             break;
     }
     wipe_body(y);
@@ -958,7 +572,7 @@ static int purge_one(void *ctx, const char *id)
 {
     purge_ctx *pc = ctx;
     nx_syncer *y = pc->y;
-    if ((pc->code = tx_open(y, pc->err, pc->errlen)) != NX_SYNC_OK)
+    if ((pc->code = cl_tx_open(y, pc->err, pc->errlen)) != NX_SYNC_OK)
         return 1;
     int r = nx_sync_erase_item(y->ap, id);
     if (r < 0) {
@@ -966,10 +580,10 @@ static int purge_one(void *ctx, const char *id)
         pc->code = NX_SYNC_ERROR;
         return 1;
     }
-    if (r && (pc->code = tx_event(y, NX_AUDIT_ERASE, id, pc->err, pc->errlen)) != NX_SYNC_OK)
+    if (r && (pc->code = cl_tx_event(y, NX_AUDIT_ERASE, id, pc->err, pc->errlen)) != NX_SYNC_OK)
         return 1;
     pc->st->dropped += (uint64_t)r;
-    if (batch_full(y) && (pc->code = tx_commit(y, pc->err, pc->errlen)) != NX_SYNC_OK)
+    if (batch_full(y) && (pc->code = cl_tx_commit(y, pc->err, pc->errlen)) != NX_SYNC_OK)
         return 1;
     return 0;
 }
@@ -983,14 +597,14 @@ static nx_sync_code purge(nx_syncer *y, nx_sync_stats *st, char *err, size_t err
         nx_err(err, errlen, "cannot read the sync state from the cache");
         return NX_SYNC_ERROR;
     }
-    if ((c = applier(y, err, errlen)) != NX_SYNC_OK)
+    if ((c = cl_applier(y, err, errlen)) != NX_SYNC_OK)
         return c;
     int days = ss.keep_days > 0 ? ss.keep_days : y->conf.keep_closed_days;
     int64_t before = y->now(y->now_ctx) - (int64_t)days * 86400;
     purge_ctx pc = { y, st, err, errlen, NX_SYNC_OK };
     int r = nx_store_closed_before(y->st, before, purge_one, &pc);
     if (r == 0 && pc.code == NX_SYNC_OK)
-        pc.code = tx_commit(y, err, errlen);
+        pc.code = cl_tx_commit(y, err, errlen);
     else if (pc.code == NX_SYNC_OK) {
         nx_err(err, errlen, "cannot list closed items in the cache");
         pc.code = NX_SYNC_ERROR;
@@ -1039,8 +653,9 @@ static nx_sync_code revoke(nx_syncer *y, nx_sync_stats *st, char *err, size_t er
 static void bulk_settle(nx_syncer *y)
 {
     char err[256];
-    if (tx_open(y, err, sizeof err) == NX_SYNC_OK && bulk_finish(y, err, sizeof err) == NX_SYNC_OK &&
-        tx_commit(y, err, sizeof err) == NX_SYNC_OK)
+    if (cl_tx_open(y, err, sizeof err) == NX_SYNC_OK &&
+        cl_bulk_finish(y, err, sizeof err) == NX_SYNC_OK &&
+        cl_tx_commit(y, err, sizeof err) == NX_SYNC_OK)
         y->bulk = 0;
     tx_abort(y);
 }
