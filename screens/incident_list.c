@@ -15,27 +15,17 @@
  * report (e). Every change goes through core/session, which refuses what
  * the kind's rules refuse, with the reason on the message line. */
 #include "screens/pform.h"
+#include "screens/reclist.h"
 #include "session/session_privacy.h"
 #include "tui/table.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the list ------------------------------------------------------------------------- */
-
-typedef struct {
-    nx_incident_line *rows;
-    size_t n;
-    tui_array_src src;
-    tui_table table;
-    int closed;                /* closed ones shown too */
-    int stale;                 /* read again (back from an incident) */
-    uint64_t rounds;           /* the sync round the rows were read after */
-    char tz[64];
-    char problem[256];
-} list_st;
+/* ---- the list (screens/reclist) ------------------------------------------------------- */
 
 static const char *type_label(const char *type)
 {
@@ -53,9 +43,8 @@ static void when(const char *tz, int64_t t, char *out, size_t len)
     snprintf(out, len, "%s", t ? buf + 4 : "-");   /* past "due " */
 }
 
-static tui_elem l_cell(void *ctx, const void *row, int col, char *buf, size_t len)
+static tui_elem l_cell(const reclist *l, const void *row, int col, char *buf, size_t len)
 {
-    const list_st *st = ctx;
     const nx_incident_line *r = row;
     tui_elem e = TUI_EL_NORMAL;
     switch (col) {
@@ -70,10 +59,10 @@ static tui_elem l_cell(void *ctx, const void *row, int col, char *buf, size_t le
             e = TUI_EL_ERROR;
         break;
     case 2:
-        pform_deadline_short(&r->report, st->tz, 0, buf, len, &e);
+        pform_deadline_short(&r->report, l->tz, 0, buf, len, &e);
         break;
     case 3:
-        pform_deadline_short(&r->assess, st->tz, 0, buf, len, &e);
+        pform_deadline_short(&r->assess, l->tz, 0, buf, len, &e);
         break;
     case 4:
         snprintf(buf, len, "%s", r->author);
@@ -89,174 +78,47 @@ static const tui_column l_cols[] = {
     { "Type", 12, 1, 0 },         { "Step", 10, 1, 0 },     { "Report 24 h", 14, 0, 0 },
     { "Assessment 48 h", 15, 0, 0 }, { "Reporter", 8, 1, 0 }, { "Officer", 8, 1, 0 },
 };
-#define L_NCOLS (int)(sizeof l_cols / sizeof l_cols[0])
 
-/* The id of the row under the cursor into keep ("" none). */
-static void current_id(list_st *st, char keep[40])
+static int l_load(tui_app *a, int closed, void **rows, size_t *n, char *err, size_t errlen)
 {
-    const nx_incident_line *cur = st->n ? tui_table_current(&st->table) : NULL;
-    snprintf(keep, 40, "%s", cur ? cur->id : "");
+    nx_incident_line *r = NULL;
+    int rc = nx_session_incident_lines(&a->session, closed, &r, n, err, errlen);
+    *rows = r;
+    return rc;
 }
 
-/* From the first row, then down to the row with id keep: the lists are
- * short, a walk is cheap. */
-static void reload_keep(list_st *st, const char *keep)
+static void l_header(const reclist *l, tui_app *a, char *line, size_t len)
 {
-    tui_table_reload(&st->table);
-    for (size_t i = 0; keep[0] && i < st->n; i++) {
-        const nx_incident_line *cur = tui_table_current(&st->table);
-        if (!cur || strcmp(cur->id, keep) == 0)
-            break;
-        tui_table_move(&st->table, REQ_MOVE_DOWN);
-    }
+    snprintf(line, len, " %s incidents%s \xc2\xb7 times in %s \xc2\xb7 * to send, ! refused",
+             l->closed ? "All" : "Open",
+             nx_incident_officer(a->session.role) ? "" : " you reported", l->tz);
 }
 
-static void l_load(list_st *st, tui_app *a)
+static void l_empty(const reclist *l, tui_app *a, char *line, size_t len)
 {
-    char keep[40];
-    current_id(st, keep);
-    free(st->rows);
-    st->rows = NULL;
-    st->n = 0;
-    st->problem[0] = '\0';
-    if (nx_session_incident_lines(&a->session, st->closed, &st->rows, &st->n, st->problem,
-                                  sizeof st->problem) != 0)
-        st->n = 0;
-    st->src.rows = st->rows;
-    st->src.n = (int)st->n;
-    st->rounds = a->sync.rounds;
-    st->stale = 0;
-    reload_keep(st, keep);
+    char k[32];
+    tui_key_hint(a, REQ_INCIDENT, k, sizeof k);
+    snprintf(line, len, "No %sincidents. %s reports one, from any screen.",
+             l->closed ? "" : "open ", k);
 }
 
-static const tui_rowsrc list_src;
+static const reclist_desc l_desc = {
+    .title = "incidents",
+    .row_size = sizeof(nx_incident_line),
+    .id_off = offsetof(nx_incident_line, id),
+    .cols = l_cols,
+    .ncols = (int)(sizeof l_cols / sizeof l_cols[0]),
+    .cell = l_cell,
+    .load = l_load,
+    .header = l_header,
+    .empty = l_empty,
+    .view = &nx_scr_incident_view,
+};
 
 static int l_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t errlen)
 {
     (void)arg;
-    list_st *st = calloc(1, sizeof *st);
-    if (!st) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    nx_session_local_zone(st->tz, sizeof st->tz);
-    st->src = (tui_array_src){ .size = sizeof(nx_incident_line) };
-    tui_table_init(&st->table, l_cols, L_NCOLS, &list_src, st);
-    tui_table_resize(&st->table, a->lay.body.h - 2 > 1 ? a->lay.body.h - 2 : 1, a->lay.cols - 2);
-    s->st = st;
-    l_load(st, a);
-    return 0;
-}
-
-static void l_close(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    list_st *st = s->st;
-    if (!st)
-        return;
-    free(st->rows);
-    free(st);
-    s->st = NULL;
-}
-
-static int l_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
-{
-    (void)err;
-    (void)errlen;
-    l_load(s->st, a);
-    return 0;
-}
-
-/* The table's ctx is the screen's state (the cells need its zone); these
- * hand the paging on to the array source inside it. */
-static int la_first(void *c) { return tui_array_first(&((list_st *)c)->src); }
-static int la_last(void *c) { return tui_array_last(&((list_st *)c)->src); }
-static int la_after(void *c, int i) { return tui_array_after(&((list_st *)c)->src, i); }
-static int la_before(void *c, int i) { return tui_array_before(&((list_st *)c)->src, i); }
-static int la_from(void *c, int i) { return tui_array_from(&((list_st *)c)->src, i); }
-static const void *la_row(void *c, int i) { return tui_array_row(&((list_st *)c)->src, i); }
-static int64_t la_count(void *c, int *exact) { return tui_array_count(&((list_st *)c)->src, exact); }
-static int la_page(void *c, int rows) { return tui_array_set_page(&((list_st *)c)->src, rows); }
-
-static const tui_rowsrc list_src = {
-    .first = la_first, .last = la_last, .after = la_after, .before = la_before,
-    .from = la_from, .row = la_row, .count = la_count, .set_page = la_page, .cell = l_cell,
-};
-
-static void l_draw(tui_screen *s, tui_app *a, WINDOW *w)
-{
-    list_st *st = s->st;
-    int rows, cols;
-    getmaxyx(w, rows, cols);
-    char line[256];
-    snprintf(line, sizeof line, " %s incidents%s \xc2\xb7 times in %s \xc2\xb7 * to send, ! refused",
-             st->closed ? "All" : "Open", nx_incident_officer(a->session.role) ? ""
-                                                                                : " you reported",
-             st->tz);
-    tui_put(a, w, 0, 0, cols, TUI_EL_HEADER, line);
-    if (st->problem[0]) {
-        tui_put(a, w, 1, 1, cols - 2, TUI_EL_ERROR, st->problem);
-        return;
-    }
-    if (!st->n) {
-        char k[32];
-        tui_key_hint(a, REQ_INCIDENT, k, sizeof k);
-        snprintf(line, sizeof line, "No %sincidents. %s reports one, from any screen.",
-                 st->closed ? "" : "open ", k);
-        tui_put(a, w, 2, 1, cols - 2, TUI_EL_HINT, line);
-        return;
-    }
-    int page = rows - 2 > 1 ? rows - 2 : 1;
-    if (page != st->table.page) {
-        char keep[40];
-        current_id(st, keep);
-        tui_table_resize(&st->table, page, cols - 2);
-        reload_keep(st, keep);
-    } else {
-        tui_table_resize(&st->table, page, cols - 2);
-    }
-    tui_table_draw(&st->table, w, 1, 1, rows - 1, &a->theme);
-}
-
-static int l_handle(tui_screen *s, tui_app *a, int req, tui_key key)
-{
-    (void)key;
-    list_st *st = s->st;
-    if (tui_table_move(&st->table, req))
-        return TUI_REDRAW;
-    switch (req) {
-    case REQ_OPEN: {
-        const nx_incident_line *r = tui_table_current(&st->table);
-        if (r && tui_push(a, &nx_scr_incident_view, r->id) == 0)
-            st->stale = 1;
-        return TUI_REDRAW;
-    }
-    case REQ_SHOW_CLOSED:
-        st->closed = !st->closed;
-        l_load(st, a);
-        tui_table_reload(&st->table);
-        return TUI_REDRAW;
-    case REQ_BACK:
-        return TUI_POP;
-    default:
-        return TUI_UNUSED;
-    }
-}
-
-static void l_tick(tui_screen *s, tui_app *a)
-{
-    list_st *st = s->st;
-    if (st->stale || st->rounds != a->sync.rounds)
-        l_load(st, a);
-}
-
-static void l_title(tui_screen *s, tui_app *a, char *l, size_t ll, char *r, size_t rl)
-{
-    (void)a;
-    list_st *st = s->st;
-    snprintf(l, ll, "incidents");
-    int64_t pos = tui_table_position(&st->table);
-    snprintf(r, rl, "%lld of %zu", (long long)pos, st->n);
+    return reclist_open(s, a, &l_desc, err, errlen);
 }
 
 static const tui_hint l_hints[] = {
@@ -268,12 +130,12 @@ const tui_screen_ops nx_scr_incidents = {
     .name = "incidents",
     .ctx = TUI_CTX_INCIDENTS,
     .open = l_open,
-    .close = l_close,
-    .resume = l_resume,
-    .draw = l_draw,
-    .handle = l_handle,
-    .tick = l_tick,
-    .title = l_title,
+    .close = reclist_close,
+    .resume = reclist_resume,
+    .draw = reclist_draw,
+    .handle = reclist_handle,
+    .tick = reclist_tick,
+    .title = reclist_title,
     .hints = l_hints,
 };
 

@@ -13,10 +13,12 @@
  * confirmation or ticket), `x` the covered entity's extension (its
  * reason), `d` its answer (the outcome; closes the request). */
 #include "screens/pform.h"
+#include "screens/reclist.h"
 #include "session/session_privacy.h"
 #include "tui/table.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,23 +33,11 @@ static void when(const char *tz, int64_t t, char *out, size_t len)
     snprintf(out, len, "%s", t ? buf + 4 : "-");
 }
 
-/* ---- the list -------------------------------------------------------------------------- */
+/* ---- the list (screens/reclist) ------------------------------------------------------- */
 
-typedef struct {
-    nx_patreq_line *rows;
-    size_t n;
-    tui_array_src src;
-    tui_table table;
-    int closed;
-    int stale;                 /* read again (back from a request) */
-    uint64_t rounds;
-    char tz[64];               /* the list's zone: the laptop's */
-    char problem[256];
-} list_st;
-
-static tui_elem l_cell(void *ctx, const void *row, int col, char *buf, size_t len)
+static tui_elem l_cell(const reclist *l, const void *row, int col, char *buf, size_t len)
 {
-    (void)ctx;
+    (void)l;
     const nx_patreq_line *r = row;
     tui_elem e = TUI_EL_NORMAL;
     char t[64];
@@ -78,171 +68,51 @@ static tui_elem l_cell(void *ctx, const void *row, int col, char *buf, size_t le
     return e;
 }
 
-static int la_first(void *c) { return tui_array_first(&((list_st *)c)->src); }
-static int la_last(void *c) { return tui_array_last(&((list_st *)c)->src); }
-static int la_after(void *c, int i) { return tui_array_after(&((list_st *)c)->src, i); }
-static int la_before(void *c, int i) { return tui_array_before(&((list_st *)c)->src, i); }
-static int la_from(void *c, int i) { return tui_array_from(&((list_st *)c)->src, i); }
-static const void *la_row(void *c, int i) { return tui_array_row(&((list_st *)c)->src, i); }
-static int64_t la_count(void *c, int *exact) { return tui_array_count(&((list_st *)c)->src, exact); }
-static int la_page(void *c, int rows) { return tui_array_set_page(&((list_st *)c)->src, rows); }
-
-static const tui_rowsrc list_src = {
-    .first = la_first, .last = la_last, .after = la_after, .before = la_before,
-    .from = la_from, .row = la_row, .count = la_count, .set_page = la_page, .cell = l_cell,
-};
-
 static const tui_column l_cols[] = {
     { "Received", 12, 0, 0 }, { "Type", 12, 1, 0 },       { "Status", 9, 0, 0 },
     { "Item", 8, 1, 0 },      { "Route (2 days)", 14, 0, 0 }, { "Answer due", 10, 0, 0 },
 };
-#define L_NCOLS (int)(sizeof l_cols / sizeof l_cols[0])
 
-/* The id of the row under the cursor into keep ("" none). */
-static void current_id(list_st *st, char keep[40])
+static int l_load(tui_app *a, int closed, void **rows, size_t *n, char *err, size_t errlen)
 {
-    const nx_patreq_line *cur = st->n ? tui_table_current(&st->table) : NULL;
-    snprintf(keep, 40, "%s", cur ? cur->id : "");
+    nx_patreq_line *r = NULL;
+    int rc = nx_session_patreq_lines(&a->session, closed, NULL, &r, n, err, errlen);
+    *rows = r;
+    return rc;
 }
 
-/* From the first row, then down to the row with id keep: the lists are
- * short, a walk is cheap. */
-static void reload_keep(list_st *st, const char *keep)
+static void l_header(const reclist *l, tui_app *a, char *line, size_t len)
 {
-    tui_table_reload(&st->table);
-    for (size_t i = 0; keep[0] && i < st->n; i++) {
-        const nx_patreq_line *cur = tui_table_current(&st->table);
-        if (!cur || strcmp(cur->id, keep) == 0)
-            break;
-        tui_table_move(&st->table, REQ_MOVE_DOWN);
-    }
+    (void)a;
+    snprintf(line, len, " %s patient requests \xc2\xb7 times in each client's zone "
+             "\xc2\xb7 * to send, ! refused", l->closed ? "All" : "Open");
 }
 
-static void l_load(list_st *st, tui_app *a)
+static void l_empty(const reclist *l, tui_app *a, char *line, size_t len)
 {
-    char keep[40];
-    current_id(st, keep);
-    free(st->rows);
-    st->rows = NULL;
-    st->n = 0;
-    st->problem[0] = '\0';
-    if (nx_session_patreq_lines(&a->session, st->closed, NULL, &st->rows, &st->n, st->problem,
-                                sizeof st->problem) != 0)
-        st->n = 0;
-    st->src.rows = st->rows;
-    st->src.n = (int)st->n;
-    st->rounds = a->sync.rounds;
-    st->stale = 0;
-    reload_keep(st, keep);
+    char k[32];
+    tui_key_hint(a, REQ_PATIENT_REQUEST, k, sizeof k);
+    snprintf(line, len, "No %spatient requests. On a work item, %s takes one in "
+             "for its patient.", l->closed ? "" : "open ", k);
 }
+
+static const reclist_desc l_desc = {
+    .title = "patient requests",
+    .row_size = sizeof(nx_patreq_line),
+    .id_off = offsetof(nx_patreq_line, id),
+    .cols = l_cols,
+    .ncols = (int)(sizeof l_cols / sizeof l_cols[0]),
+    .cell = l_cell,
+    .load = l_load,
+    .header = l_header,
+    .empty = l_empty,
+    .view = &nx_scr_patreq_view,
+};
 
 static int l_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t errlen)
 {
     (void)arg;
-    list_st *st = calloc(1, sizeof *st);
-    if (!st) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    nx_session_local_zone(st->tz, sizeof st->tz);
-    st->src = (tui_array_src){ .size = sizeof(nx_patreq_line) };
-    tui_table_init(&st->table, l_cols, L_NCOLS, &list_src, st);
-    tui_table_resize(&st->table, a->lay.body.h - 2 > 1 ? a->lay.body.h - 2 : 1, a->lay.cols - 2);
-    s->st = st;
-    l_load(st, a);
-    return 0;
-}
-
-static void l_close(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    list_st *st = s->st;
-    if (!st)
-        return;
-    free(st->rows);
-    free(st);
-    s->st = NULL;
-}
-
-static int l_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
-{
-    (void)err;
-    (void)errlen;
-    l_load(s->st, a);
-    return 0;
-}
-
-static void l_draw(tui_screen *s, tui_app *a, WINDOW *w)
-{
-    list_st *st = s->st;
-    int rows, cols;
-    getmaxyx(w, rows, cols);
-    char line[256];
-    snprintf(line, sizeof line, " %s patient requests \xc2\xb7 times in each client's zone "
-             "\xc2\xb7 * to send, ! refused", st->closed ? "All" : "Open");
-    tui_put(a, w, 0, 0, cols, TUI_EL_HEADER, line);
-    if (st->problem[0]) {
-        tui_put(a, w, 1, 1, cols - 2, TUI_EL_ERROR, st->problem);
-        return;
-    }
-    if (!st->n) {
-        char k[32];
-        tui_key_hint(a, REQ_PATIENT_REQUEST, k, sizeof k);
-        snprintf(line, sizeof line, "No %spatient requests. On a work item, %s takes one in "
-                 "for its patient.", st->closed ? "" : "open ", k);
-        tui_put(a, w, 2, 1, cols - 2, TUI_EL_HINT, line);
-        return;
-    }
-    int page = rows - 2 > 1 ? rows - 2 : 1;
-    if (page != st->table.page) {
-        char keep[40];
-        current_id(st, keep);
-        tui_table_resize(&st->table, page, cols - 2);
-        reload_keep(st, keep);
-    } else {
-        tui_table_resize(&st->table, page, cols - 2);
-    }
-    tui_table_draw(&st->table, w, 1, 1, rows - 1, &a->theme);
-}
-
-static int l_handle(tui_screen *s, tui_app *a, int req, tui_key key)
-{
-    (void)key;
-    list_st *st = s->st;
-    if (tui_table_move(&st->table, req))
-        return TUI_REDRAW;
-    switch (req) {
-    case REQ_OPEN: {
-        const nx_patreq_line *r = tui_table_current(&st->table);
-        if (r && tui_push(a, &nx_scr_patreq_view, r->id) == 0)
-            st->stale = 1;
-        return TUI_REDRAW;
-    }
-    case REQ_SHOW_CLOSED:
-        st->closed = !st->closed;
-        l_load(st, a);
-        tui_table_reload(&st->table);
-        return TUI_REDRAW;
-    case REQ_BACK:
-        return TUI_POP;
-    default:
-        return TUI_UNUSED;
-    }
-}
-
-static void l_tick(tui_screen *s, tui_app *a)
-{
-    list_st *st = s->st;
-    if (st->stale || st->rounds != a->sync.rounds)
-        l_load(st, a);
-}
-
-static void l_title(tui_screen *s, tui_app *a, char *l, size_t ll, char *r, size_t rl)
-{
-    (void)a;
-    list_st *st = s->st;
-    snprintf(l, ll, "patient requests");
-    snprintf(r, rl, "%lld of %zu", (long long)tui_table_position(&st->table), st->n);
+    return reclist_open(s, a, &l_desc, err, errlen);
 }
 
 static const tui_hint l_hints[] = {
@@ -254,12 +124,12 @@ const tui_screen_ops nx_scr_patreqs = {
     .name = "patient-requests",
     .ctx = TUI_CTX_REQUESTS,
     .open = l_open,
-    .close = l_close,
-    .resume = l_resume,
-    .draw = l_draw,
-    .handle = l_handle,
-    .tick = l_tick,
-    .title = l_title,
+    .close = reclist_close,
+    .resume = reclist_resume,
+    .draw = reclist_draw,
+    .handle = reclist_handle,
+    .tick = reclist_tick,
+    .title = reclist_title,
     .hints = l_hints,
 };
 
