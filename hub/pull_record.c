@@ -1,6 +1,7 @@
 /* hub/pull_record — the oversight records a PULL brings (proto.h RECORD):
  * every record changed since the device's cursor, up to the pull's
- * snapshot, that nx_record_visible lets this user read. Decided inside
+ * snapshot, that nx_record_visible lets this user read (with the text
+ * blanked for a reader who gets counts only). Decided inside
  * the round's write transaction (with a hub audit event naming how many
  * of which kinds went), streamed after the items. */
 #include "hub/serve.h"
@@ -66,6 +67,12 @@ int srv_pull_records_stream(pull_ctx *c)
             return -1;
         if (!found)
             continue;
+        /* operations gets QA reviews and CAPAs without their text */
+        if (nx_record_sight_for(&r, s->role, s->user, s->team) == NX_REC_SEE_COUNTS &&
+            nx_record_redact(&r) != 0) {
+            nx_record_clear(&r);
+            return -1;
+        }
         nx_wbuf *b = &s->out;
         nx_msg_begin(b, NX_MSG_RECORD);
         nx_msg_str(b, NX_TAG_ITEM, r.id);

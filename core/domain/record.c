@@ -170,34 +170,87 @@ static int is_officer(nx_role role)
     return role == NX_ROLE_PRIVACY_OFFICER || role == NX_ROLE_SECURITY_OFFICER;
 }
 
-int nx_record_visible(const nx_record *r, nx_role role, const char *user, const char *team)
+/* The free-text keys of each kind's body that a NX_REC_SEE_COUNTS reader
+ * does not get (qa_review.h, capa.h); NULL-terminated. */
+static const char *const qa_review_text[] = { "comment", NULL };
+static const char *const capa_text[] = { "finding", "action", "resolution", NULL };
+
+nx_record_sight nx_record_sight_for(const nx_record *r, nx_role role, const char *user,
+                                    const char *team)
 {
     int own = user && user[0] && (strcmp(r->author, user) == 0 || strcmp(r->owner, user) == 0);
     int my_team = team && team[0] && strcmp(r->team, team) == 0;
     if (role == NX_ROLE_AUDITOR)
-        return 1;
+        return NX_REC_SEE_FULL;
     switch (nx_record_kind_parse(r->kind)) {
     case NX_REC_QA_SAMPLE:
         /* the team's supervisor; never the sampled agent (a sample is not
          * announced to the person whose work it is) */
-        return role == NX_ROLE_SUPERVISOR && my_team && !(user && strcmp(r->owner, user) == 0);
+        return role == NX_ROLE_SUPERVISOR && my_team && !(user && strcmp(r->owner, user) == 0)
+                   ? NX_REC_SEE_FULL
+                   : NX_REC_SEE_NONE;
     case NX_REC_QA_REVIEW:
     case NX_REC_CAPA:
-        /* the team's supervisor, and the agent the review or action is about */
-        return (role == NX_ROLE_SUPERVISOR && my_team) || own;
+        /* the team's supervisor, and the agent the review or action is
+         * about; operations counts them for the KPIs (every team) */
+        if ((role == NX_ROLE_SUPERVISOR && my_team) || own)
+            return NX_REC_SEE_FULL;
+        return role == NX_ROLE_OPERATIONS ? NX_REC_SEE_COUNTS : NX_REC_SEE_NONE;
     case NX_REC_INCIDENT:
         /* the reporter and the officers who work incidents */
-        return is_officer(role) || own;
+        return is_officer(role) || own ? NX_REC_SEE_FULL : NX_REC_SEE_NONE;
     case NX_REC_PATIENT_REQUEST:
-        return is_officer(role) || (role == NX_ROLE_SUPERVISOR && my_team) || own;
+        return is_officer(role) || (role == NX_ROLE_SUPERVISOR && my_team) || own
+                   ? NX_REC_SEE_FULL
+                   : NX_REC_SEE_NONE;
     case NX_REC_DISCLOSURE:
         /* the accounting of disclosures is the privacy officer's to give
          * (and the auditor's, above); the releasing agent keeps the entry
          * its own release wrote */
-        return role == NX_ROLE_PRIVACY_OFFICER;
+        return role == NX_ROLE_PRIVACY_OFFICER ? NX_REC_SEE_FULL : NX_REC_SEE_NONE;
     default:
-        return 0;
+        return NX_REC_SEE_NONE;
     }
+}
+
+int nx_record_visible(const nx_record *r, nx_role role, const char *user, const char *team)
+{
+    return nx_record_sight_for(r, role, user, team) != NX_REC_SEE_NONE;
+}
+
+int nx_record_redact(nx_record *r)
+{
+    const char *const *keys = NULL;
+    switch (nx_record_kind_parse(r->kind)) {
+    case NX_REC_QA_REVIEW:
+        keys = qa_review_text;
+        break;
+    case NX_REC_CAPA:
+        keys = capa_text;
+        break;
+    default:
+        break;
+    }
+    json_error_t jerr;
+    json_t *o = json_loads(r->body && r->body[0] ? r->body : "{}", JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        nx_record_set_body(r, "{}");
+        return -1;
+    }
+    int rc = 0;
+    for (; keys && *keys && rc == 0; keys++)
+        if (json_is_string(json_object_get(o, *keys)))
+            rc = json_object_set_new(o, *keys, json_string(""));
+    char *b = rc == 0 ? nx_json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    if (!b || nx_record_set_body(r, b) != 0)
+        rc = -1;
+    if (b) {
+        sodium_memzero(b, strlen(b));
+        free(b);
+    }
+    return rc;
 }
 
 /* Accounting entries are written by the hub as it merges a release; no

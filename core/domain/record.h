@@ -88,9 +88,24 @@ int nx_record_to_json(const nx_record *r, char **out);
  * NX_RECORD_BODY_MAX bytes. 0, or -1 with err (which never quotes a value). */
 int nx_record_from_json(nx_record *r, const char *json, char *err, size_t errlen);
 
-/* Who may read a record of this kind (the hub's pull and the client's
- * screens ask the same question). user/team: the reader's. */
+/* How much of a record a reader gets (the hub's pull and the client's
+ * screens ask the same question). user/team: the reader's.
+ *   NX_REC_SEE_FULL    the record as stored;
+ *   NX_REC_SEE_COUNTS  its columns, and its body with every free-text
+ *                      value blanked (nx_record_redact): operations reads
+ *                      QA reviews and CAPAs of every team for the KPI
+ *                      figures (QA pass rate, open CAPAs) — aggregates
+ *                      only, never a finding, comment or resolution. */
+typedef enum { NX_REC_SEE_NONE = 0, NX_REC_SEE_FULL = 1, NX_REC_SEE_COUNTS = 2 } nx_record_sight;
+nx_record_sight nx_record_sight_for(const nx_record *r, nx_role role, const char *user,
+                                    const char *team);
+/* nx_record_sight_for != NX_REC_SEE_NONE. */
 int nx_record_visible(const nx_record *r, nx_role role, const char *user, const char *team);
+/* Blanks the free-text values of r's body ("" in place, so the kind's
+ * strict body parser still reads it), for a reader who gets
+ * NX_REC_SEE_COUNTS. The old body is wiped. 0, or -1 (out of memory or a
+ * body that is not an object: then nothing may be sent). */
+int nx_record_redact(nx_record *r);
 
 /* Whether `user` (role, team) may write `next` over `prev` (NULL = a new
  * record): the kind's rules — who may create it, which status moves are

@@ -284,6 +284,15 @@ static int capa_fill(nx_session *s, const nx_record_row *rr, nx_capa_view *v)
         return -1;
     if (nx_capa_body_parse(rr->rec.body, &v->b, why, sizeof why) != 0)
         memset(&v->b, 0, sizeof v->b);       /* shown empty; the hub's copy will mend it */
+    if (nx_record_sight_for(&rr->rec, s->role, s->user, s->team) == NX_REC_SEE_COUNTS) {
+        /* the hub sent it without its text (record.h): say so, not "" */
+        static const char none[] = "(not sent to your role: counted on the KPI screen)";
+        snprintf(v->b.finding, sizeof v->b.finding, "%s", none);
+        snprintf(v->b.action, sizeof v->b.action, "%s", none);
+        snprintf(v->b.resolution, sizeof v->b.resolution, "%s",
+                 strcmp(rr->rec.status, "closed") == 0 ? none : "");
+        v->counts_only = 1;
+    }
     v->overdue = nx_capa_overdue(&rr->rec, nx_session_now(s));
     v->pending = rr->op_id[0] != 0;
     snprintf(v->refused, sizeof v->refused, "%s", rr->refused);

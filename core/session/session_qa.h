@@ -107,6 +107,7 @@ typedef struct nx_capa_view {
     int overdue;
     int pending;               /* a change made here waits for the hub */
     char refused[512];         /* the hub refused the last change here: why */
+    int counts_only;           /* the hub sent it without its text (operations) */
 } nx_capa_view;
 
 /* The CAPAs the user may see (a supervisor: the team's; an owner: theirs),

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "domain/qa.h"
+#include "session/session_oversight.h"
 #include "session/session_qa.h"
 #include "store/rows.h"
 #include "store/sync_store.h"
@@ -229,6 +230,47 @@ Test(qa_live_e2e, completed_work_reaches_the_qa_queue_and_a_finding_is_tracked_t
     cr_assert_eq(nx_session_qa_counts(&sam.sess, &qc, err, sizeof err), 0);
     cr_expect_eq(qc.capa_overdue, 1, "past its due date and not closed: overdue");
     sam.sess.clock = NULL;
+
+    /* Operations counts them for the KPIs (every team) and gets none of
+     * their text: no sample, the review's comment and the CAPA's finding
+     * and action blanked by the hub. */
+    nx_lap olga;
+    cr_assert_eq(nx_lap_open(&olga, &H, "qa-olga", "olga", "operations", "hq", 91, 1, err,
+                             sizeof err), 0, "%s", err);
+    sync_ok(&olga, &st);
+    cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM records WHERE kind='qa_sample'"), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id IN ('%s', '%s')", rid, cid);
+    cr_expect_eq(nx_lap_n(&olga, sql), 2, "the review and the CAPA reach operations");
+    cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM records WHERE body LIKE '%next action%'"
+                                 " OR body LIKE '%Coach%'"), 0, "no finding, comment or action");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND status='fail' "
+             "AND body LIKE '%%\"comment\":\"\"%%'", rid);
+    cr_expect_eq(nx_lap_n(&olga, sql), 1, "the review's status and shape are kept");
+    char why[256] = "";
+    cr_expect_eq(nx_session_kpi_held(&olga.sess, NX_KPI_QA_PASS, why, sizeof why), NX_KPI_HELD,
+                 "%s", why);
+    cr_expect_eq(nx_session_kpi_held(&olga.sess, NX_KPI_CAPA_OPEN, why, sizeof why), NX_KPI_HELD,
+                 "%s", why);
+    nx_kpi_view kv;
+    nx_kpi_scope_opt all = { "", "" };
+    cr_assert_eq(nx_session_kpi(&olga.sess, &all, NX_KPI_WEEK, "UTC", &kv, err, sizeof err), 0,
+                 "%s", err);
+    const nx_kpi *cur = &kv.k[NX_KPI_TREND - 1];
+    cr_expect_eq(cur->qa_pass.num, 0);
+    cr_expect_eq(cur->qa_pass.den, 1, "one review, a fail");
+    cr_expect_eq(cur->capa_open, 1);
+    nx_capa_view *ov = NULL;
+    cr_assert_eq(nx_session_capa_list(&olga.sess, &ov, &cnt, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(cnt, 1);
+    cr_expect(ov[0].counts_only);
+    cr_expect(strstr(ov[0].b.finding, "not sent to your role"), "%s", ov[0].b.finding);
+    nx_capa_views_free(ov, cnt);
+    nx_capa_spec ox = { .resolution = "Closed by operations" };
+    snprintf(ox.id, sizeof ox.id, "%s", cid);
+    snprintf(ox.status, sizeof ox.status, "closed");
+    cr_expect_eq(nx_session_capa_save(&olga.sess, &ox, NULL, err, sizeof err), -1,
+                 "operations reads, never writes");
+    nx_lap_close(&olga);
 
     /* The agent gets the review of their work and the action they own. */
     sync_ok(&alice, &st);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "domain/record.h"
+#include "domain/capa.h"
 #include "session/session_record.h"
 #include "store/record_store.h"
 #include "store/sync_store.h"
@@ -128,6 +129,47 @@ Test(records, who_reads_each_kind)
     cr_expect(nx_record_visible(&r, NX_ROLE_AUDITOR, "aud", ""));
     snprintf(r.kind, sizeof r.kind, "nonsense");
     cr_expect(!nx_record_visible(&r, NX_ROLE_SUPERVISOR, "sam", "north"));
+}
+
+Test(records, operations_counts_reviews_and_capas_without_their_text)
+{
+    nx_record r = { 0 };
+    snprintf(r.team, sizeof r.team, "north");
+    snprintf(r.author, sizeof r.author, "sam");
+    snprintf(r.owner, sizeof r.owner, "alice");
+    snprintf(r.kind, sizeof r.kind, "qa_review");
+    cr_expect_eq(nx_record_sight_for(&r, NX_ROLE_OPERATIONS, "olga", ""), NX_REC_SEE_COUNTS);
+    cr_expect_eq(nx_record_sight_for(&r, NX_ROLE_SUPERVISOR, "sam", "north"), NX_REC_SEE_FULL);
+    cr_assert_eq(nx_record_set_body(&r, "{\"checks\":[{\"id\":\"identity\",\"result\":"
+                                        "\"fail\"}],\"comment\":\"Synthetic Zed called\","
+                                        "\"kind\":\"scheduling\",\"sample\":\"qs-1\","
+                                        "\"score\":0}"), 0);
+    cr_assert_eq(nx_record_redact(&r), 0);
+    cr_expect_null(strstr(r.body, "Synthetic"), "%s", r.body);
+    cr_expect(strstr(r.body, "\"comment\":\"\""), "%s", r.body);
+    cr_expect(strstr(r.body, "\"score\":0"), "the figures stay: %s", r.body);
+    cr_expect(strstr(r.body, "\"result\":\"fail\""), "%s", r.body);
+    snprintf(r.kind, sizeof r.kind, "capa");
+    cr_expect_eq(nx_record_sight_for(&r, NX_ROLE_OPERATIONS, "olga", ""), NX_REC_SEE_COUNTS);
+    cr_assert_eq(nx_record_set_body(&r, "{\"action\":\"Coach Zed\",\"finding\":\"Zed's "
+                                        "DOB read aloud\",\"resolution\":\"\",\"review\":"
+                                        "\"qr-1\"}"), 0);
+    cr_assert_eq(nx_record_redact(&r), 0);
+    cr_expect_null(strstr(r.body, "Zed"), "%s", r.body);
+    cr_expect(strstr(r.body, "\"review\":\"qr-1\""), "the link stays: %s", r.body);
+    nx_capa_body b;
+    char err[256] = "";
+    cr_expect_eq(nx_capa_body_parse(r.body, &b, err, sizeof err), 0,
+                 "the kind's parser still reads it: %s", err);
+    const char *others[] = { "qa_sample", "incident", "patient_request", "disclosure" };
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        snprintf(r.kind, sizeof r.kind, "%s", others[i]);
+        cr_expect_eq(nx_record_sight_for(&r, NX_ROLE_OPERATIONS, "olga", ""), NX_REC_SEE_NONE,
+                     "%s", others[i]);
+    }
+    cr_assert_eq(nx_record_set_body(&r, "[1]"), 0);
+    cr_expect_eq(nx_record_redact(&r), -1, "not an object: nothing to send");
+    nx_record_clear(&r);
 }
 
 Test(records, a_save_is_the_row_its_op_and_its_audit_event, .fini = fini)
