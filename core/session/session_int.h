@@ -34,4 +34,18 @@ int  sess_op(nx_session *s, nx_op_kind kind, const char *item, const char *field
              const char *const *parts, size_t nparts, const char *expect, char op_id[40],
              char *err, size_t errlen);
 
+/* Re-routing (session_super.c), shared by nx_session_assign and the
+ * re-routing of a whole queue (session_reroute.c) so both write exactly
+ * the same thing per item. sess_may_assign: a supervisor whose policy
+ * allows assign. sess_user_id_ok: a user id as the hub names users
+ * (letters, digits, . _ : -; 1..63). sess_assign_write, inside an open
+ * transaction: the item's new assignee `to` (and updated time), its
+ * assign op and, with_event, its assign audit event (sess_assign_event);
+ * on failure the caller's item is as it was and the caller rolls back. */
+int  sess_may_assign(const nx_session *s);
+int  sess_user_id_ok(const char *u);
+int  sess_assign_write(nx_session *s, nx_item *it, const char *to, int with_event, char *err,
+                       size_t errlen);
+nx_audit_event sess_assign_event(const nx_item *it);
+
 #endif

@@ -2,7 +2,9 @@
  * an item to another agent, and resolving the conflict inbox. Nothing else
  * of an agent's work: each is one transaction holding the change, its
  * sync op (assign, resolve: op.h) and its audit event, under the
- * supervisor's own id, and the hub checks both again. */
+ * supervisor's own id, and the hub checks both again. The write of one
+ * re-routing (sess_assign_write) is shared with the re-routing of a whole
+ * agent's queue (session_reroute.c). */
 #include "session/session_int.h"
 #include "store/conflict_store.h"
 #include "store/sync_store.h"
@@ -18,8 +20,13 @@ static int is_supervisor(const nx_session *s)
     return s->role == NX_ROLE_SUPERVISOR;
 }
 
+int sess_may_assign(const nx_session *s)
+{
+    return is_supervisor(s) && nx_policy_allows(s->policy, s->role, NX_ACTION_ASSIGN);
+}
+
 /* A user id as the hub names users: letters, digits, . _ : - (1..63). */
-static int user_id_ok(const char *u)
+int sess_user_id_ok(const char *u)
 {
     size_t n = strlen(u);
     if (n == 0 || n >= NX_NAME_MAX)
@@ -35,11 +42,42 @@ static int user_id_ok(const char *u)
 
 /* ---- re-routing ----------------------------------------------------------------- */
 
+int sess_assign_write(nx_session *s, nx_item *it, const char *to, int with_event, char *err,
+                      size_t errlen)
+{
+    char was[NX_NAME_MAX];
+    snprintf(was, sizeof was, "%s", it->assignee);
+    int64_t was_updated = it->updated;
+    snprintf(it->assignee, sizeof it->assignee, "%s", to);
+    it->updated = nx_session_now(s);
+    const char *parts[] = { to };
+    int rc;
+    if (sess_store_item(s, it, 0) != 0)
+        rc = nx_err(err, errlen, "item %s: cannot save the assignment", it->id);
+    else
+        rc = sess_op(s, NX_OP_ASSIGN, it->id, NULL, parts, 1, NULL, NULL, err, errlen);
+    if (rc == 0 && with_event) {
+        nx_audit_event e = sess_assign_event(it);
+        rc = sess_event(s, &e, err, errlen);
+    }
+    if (rc != 0) {
+        snprintf(it->assignee, sizeof it->assignee, "%s", was);
+        it->updated = was_updated;
+    }
+    return rc;
+}
+
+nx_audit_event sess_assign_event(const nx_item *it)
+{
+    nx_audit_event e = { .action = NX_AUDIT_ASSIGN, .item_id = it->id, .field = "assignee" };
+    return e;
+}
+
 int nx_session_assign(nx_session *s, nx_item *it, const char *new_assignee, char *err,
                       size_t errlen)
 {
     const char *to = new_assignee ? new_assignee : "";
-    if (!is_supervisor(s) || !nx_policy_allows(s->policy, s->role, NX_ACTION_ASSIGN)) {
+    if (!sess_may_assign(s)) {
         sess_refused(s, NX_AUDIT_ASSIGN, it->id, "assignee");
         return nx_err(err, errlen, "your role (%s) may not re-route items",
                       nx_role_name(s->role));
@@ -48,36 +86,27 @@ int nx_session_assign(nx_session *s, nx_item *it, const char *new_assignee, char
         sess_refused(s, NX_AUDIT_ASSIGN, it->id, "assignee");
         return nx_err(err, errlen, "item %s: not an item of your team", it->id);
     }
-    if (to[0] && !user_id_ok(to))
+    if (to[0] && !sess_user_id_ok(to))
         return nx_err(err, errlen, "an assignee is a user id (letters, digits, . _ : -)");
     if (strcmp(to, it->assignee) == 0)
         return nx_err(err, errlen, "item %s is already assigned to %s", it->id,
                       to[0] ? to : "nobody");
+    if (sess_begin(s, err, errlen) != 0)
+        return -1;
     char was[NX_NAME_MAX];
     snprintf(was, sizeof was, "%s", it->assignee);
     int64_t was_updated = it->updated;
-    snprintf(it->assignee, sizeof it->assignee, "%s", to);
-    it->updated = nx_session_now(s);
-    int rc = sess_begin(s, err, errlen);
-    if (rc == 0) {
-        const char *parts[] = { to };
-        if (sess_store_item(s, it, 0) != 0)
-            rc = nx_err(err, errlen, "item %s: cannot save the assignment", it->id);
-        else
-            rc = sess_op(s, NX_OP_ASSIGN, it->id, NULL, parts, 1, NULL, NULL, err, errlen);
-        if (rc != 0) {
-            sess_rollback(s);
-        } else {
-            nx_audit_event e = { .action = NX_AUDIT_ASSIGN, .item_id = it->id,
-                                 .field = "assignee" };
-            rc = sess_commit(s, &e, err, errlen);
-        }
+    if (sess_assign_write(s, it, to, 0, err, errlen) != 0) {
+        sess_rollback(s);
+        return -1;
     }
-    if (rc != 0) {
+    nx_audit_event e = sess_assign_event(it);
+    if (sess_commit(s, &e, err, errlen) != 0) {
         snprintf(it->assignee, sizeof it->assignee, "%s", was);
         it->updated = was_updated;
+        return -1;
     }
-    return rc;
+    return 0;
 }
 
 /* ---- the conflict inbox ---------------------------------------------------------- */
