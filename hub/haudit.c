@@ -91,6 +91,55 @@ int nx_hub_audit_verify(nx_hub *h, uint64_t *events, char *msg, size_t msglen)
     return nx_audit_verify(h->store, &h->audit, 0, zero, events, &bad, msg, msglen);
 }
 
+/* ---- the chain for the oversight roles' pulls (pull_haudit.c) ---------------------- */
+
+int nx_hub_audit_last_seq(nx_hub *h, uint64_t *seq)
+{
+    int64_t last = 0;
+    size_t len = 0;
+    unsigned char hash[H];
+    int found = nx_store_audit_last(h->store, &last, hash, H, &len);
+    if (found < 0)
+        return -1;
+    *seq = found && last > 0 ? (uint64_t)last : 0;
+    return 0;
+}
+
+int nx_hub_audit_each(nx_hub *h, uint64_t after, uint64_t upto, uint64_t limit,
+                      nx_hub_chain_cb cb, void *arg)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(nx_hub_db(h),
+                           "SELECT seq, at, user, role, device, action, item_id, field, reason,"
+                           " outcome, prev_hash, hash FROM audit WHERE seq > ?1 AND seq <= ?2"
+                           " ORDER BY seq LIMIT ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, after > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)after);
+    sqlite3_bind_int64(st, 2, upto > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)upto);
+    sqlite3_bind_int64(st, 3, limit && limit <= (uint64_t)INT64_MAX ? (int64_t)limit : -1);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 10) != H || sqlite3_column_bytes(st, 11) != H) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        nx_hub_chain_event e = { .seq = sqlite3_column_int64(st, 0),
+                                 .at = sqlite3_column_int64(st, 1) };
+        const char **s[] = { &e.user, &e.role, &e.device, &e.action, &e.item, &e.field,
+                             &e.reason, &e.outcome };
+        for (int i = 0; i < 8; i++) {
+            const unsigned char *t = sqlite3_column_text(st, i + 2);
+            *s[i] = t ? (const char *)t : "";
+        }
+        e.prev_hash = sqlite3_column_blob(st, 10);
+        e.hash = sqlite3_column_blob(st, 11);
+        stop = cb(arg, &e);
+    }
+    sqlite3_finalize(st);
+    return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* ---- query ----------------------------------------------------------------------- */
 
 static int query_one(sqlite3 *db, const char *sql, const char *source,

@@ -327,6 +327,22 @@ int nx_hub_audit_log(nx_hub *h, const nx_hub_event *e, char *err, size_t errlen)
  * with msg naming the first broken link. */
 int nx_hub_audit_verify(nx_hub *h, uint64_t *events, char *msg, size_t msglen);
 
+/* The chain as the oversight roles' pulls read it (hub/pull_haudit.c):
+ * the last event's seq (0 = none), and the events with after < seq <=
+ * upto in seq order, at most limit (0 = all), in one statement; the
+ * strings and hashes live until cb returns. A non-zero return of cb stops
+ * the walk and is returned; 0 after the last, -1 on error (a stored hash
+ * that is not NX_AUDIT_HASH_BYTES long too). */
+typedef struct nx_hub_chain_event {
+    int64_t seq, at;
+    const char *user, *role, *device, *action, *item, *field, *reason, *outcome;
+    const unsigned char *prev_hash, *hash;
+} nx_hub_chain_event;
+typedef int (*nx_hub_chain_cb)(void *arg, const nx_hub_chain_event *e);
+int nx_hub_audit_last_seq(nx_hub *h, uint64_t *seq);
+int nx_hub_audit_each(nx_hub *h, uint64_t after, uint64_t upto, uint64_t limit,
+                      nx_hub_chain_cb cb, void *arg);
+
 /* ---- administrator commands (admin.c, import.c, export.c, seed.c) -------------- *
  * Each writes its change and a hub audit event in one transaction. */
 

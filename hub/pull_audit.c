@@ -16,7 +16,10 @@
  * it reads. hub_seq is drawn in the write transaction that stores an
  * event, and writers are serialized, so the span never gains a row later.
  * Reasons travel as the device wrote them: the officers review them, and
- * they stay inside the encrypted stores at both ends. */
+ * they stay inside the encrypted stores at both ends.
+ *
+ * The hub's own chain goes to the same roles in the same three steps
+ * (pull_haudit.c), called from here after the devices'. */
 #include "hub/serve.h"
 
 #include <stdio.h>
@@ -25,7 +28,7 @@
 #define STREAM_CHUNK 1000
 #define STREAM_FLUSH (256u * 1024u)
 
-int srv_pull_audit_plan(pull_ctx *c, const nx_msg *m)
+static int devices_plan(pull_ctx *c, const nx_msg *m)
 {
     nx_srv *s = c->s;
     uint64_t cursor = 0;
@@ -49,6 +52,15 @@ int srv_pull_audit_plan(pull_ctx *c, const nx_msg *m)
              (unsigned long long)c->naudit, (unsigned long long)c->audit_from + 1,
              (unsigned long long)c->audit_upto, c->audit_more ? ", more wait" : "");
     return srv_audit(s, NX_HUB_ACT_SEND, NULL, NULL, why, 0);
+}
+
+/* The devices' events, then the hub's own chain (pull_haudit.c), whose
+ * span then holds the event the devices' send just wrote. */
+int srv_pull_audit_plan(pull_ctx *c, const nx_msg *m)
+{
+    if (devices_plan(c, m) != 0)
+        return -1;
+    return srv_pull_haudit_plan(c, m);
 }
 
 typedef struct {
@@ -83,7 +95,7 @@ static int put_event(void *arg, const nx_hub_dev_event *e)
     return b->failed ? 1 : 0;
 }
 
-int srv_pull_audit_stream(pull_ctx *c)
+static int devices_stream(pull_ctx *c)
 {
     nx_srv *s = c->s;
     if (!c->audit_on || !c->naudit)
@@ -103,11 +115,20 @@ int srv_pull_audit_stream(pull_ctx *c)
     return x.sent == c->naudit ? 0 : -1;
 }
 
+int srv_pull_audit_stream(pull_ctx *c)
+{
+    int rc = devices_stream(c);
+    return rc == 0 ? srv_pull_haudit_stream(c) : rc;
+}
+
+/* MORE: either stream has more waiting (the client pulls again). */
 void srv_pull_audit_end(const pull_ctx *c, nx_wbuf *b)
 {
-    if (!c || !c->audit_on)
+    if (!c)
         return;
-    nx_msg_u64(b, NX_TAG_AUDIT_CURSOR, c->audit_upto);
-    if (c->audit_more)
+    if (c->audit_on)
+        nx_msg_u64(b, NX_TAG_AUDIT_CURSOR, c->audit_upto);
+    srv_pull_haudit_end(c, b);
+    if ((c->audit_on && c->audit_more) || (c->haudit_on && c->haudit_more))
         nx_msg_u64(b, NX_TAG_MORE, 1);
 }

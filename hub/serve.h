@@ -13,6 +13,7 @@
  *   serve_audit.c  AUDIT frames: the devices' chains, breaks recorded
  *   pull.c         PULL: CLIENT, ITEM, DROP, END, filtered by role
  *   pull_audit.c   PULL: every device's audit events, to oversight roles
+ *   pull_haudit.c  PULL: the hub's own audit chain, to the same roles
  *   serve_db.c     the few queries of the hub store the server keeps to
  *                  itself (cached statements, note op ids, field revisions,
  *                  loading an item) */
@@ -227,6 +228,10 @@ typedef struct pull_ctx {
     int audit_on;                /* this pull answers AUDIT_CURSOR */
     int audit_more;              /* events wait past audit_upto */
     uint64_t audit_from, audit_upto, naudit;
+    /* the hub's own chain for the same roles (pull_haudit.c) */
+    int haudit_on;               /* this pull answers HAUDIT_CURSOR */
+    int haudit_more;             /* events wait past haudit_upto */
+    uint64_t haudit_from, haudit_upto, nhaudit;
     /* oversight records to send (pull_record.c) */
     char (*rec)[40];
     size_t nrec, caprec;
@@ -253,6 +258,13 @@ int srv_pull_records_stream(pull_ctx *c);
 int srv_pull_audit_plan(pull_ctx *c, const nx_msg *m);
 int srv_pull_audit_stream(pull_ctx *c);
 void srv_pull_audit_end(const pull_ctx *c, nx_wbuf *b);
+/* pull_haudit.c: the same three steps for the hub's own audit chain
+ * (PULL with HAUDIT_CURSOR, the same roles); called from pull_audit.c's,
+ * after the devices' (so the plan's span holds the round's own hub
+ * events). _end adds HAUDIT_CURSOR; pull_audit.c adds MORE for both. */
+int srv_pull_haudit_plan(pull_ctx *c, const nx_msg *m);
+int srv_pull_haudit_stream(pull_ctx *c);
+void srv_pull_haudit_end(const pull_ctx *c, nx_wbuf *b);
 
 /* serve_db.c */
 /* A cached prepared statement on the hub's connection (keyed by the sql

@@ -336,6 +336,22 @@ static const char *const migrations[] = {
     "  WHEN new.due_key IS NOT coalesce(new.due, 9223372036854775807) BEGIN"
     "  UPDATE items SET due_key = coalesce(new.due, 9223372036854775807) WHERE rowid = new.rowid;"
     "END;",
+    /* 11: the hub's own audit chain (hub/haudit.c: admin commands,
+     * sessions, pushes, rejections) as the hub sends it to the oversight
+     * roles, read-only here (core/store/hub_events.h): keyed by the
+     * chain's seq, its links kept for the continuity check. A stream of
+     * its own beside device_events (which keeps the hub's numbering of
+     * the devices' events); the cursor is meta sync.haudit_cursor. */
+    "CREATE TABLE hub_events("
+    "  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL,"
+    "  role TEXT NOT NULL, device TEXT NOT NULL, action TEXT NOT NULL,"
+    "  item_id TEXT NOT NULL DEFAULT '', field TEXT NOT NULL DEFAULT '',"
+    "  reason TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL DEFAULT 'ok',"
+    "  prev_hash BLOB NOT NULL, hash BLOB NOT NULL"
+    ");"
+    "CREATE INDEX hub_events_user ON hub_events(user, at);"
+    "CREATE INDEX hub_events_item ON hub_events(item_id, at) WHERE item_id <> '';"
+    "CREATE INDEX hub_events_action ON hub_events(action, at);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -407,6 +407,10 @@ static nx_sync_code build_batch(nx_syncer *y, int fresh, const nx_sync_state *ss
     nx_msg_u64(b, NX_TAG_HLC, ss->hlc);
     /* Every client asks; the hub answers only an oversight role. */
     nx_msg_u64(b, NX_TAG_AUDIT_CURSOR, audit_cursor);
+    if (cl_haudit_pull(y, b) != 0) {    /* the hub's own chain: client_haudit.c */
+        nx_err(err, errlen, "cannot read the sync state from the cache");
+        return NX_SYNC_ERROR;
+    }
     nx_msg_end(b);
     if (b->failed) {
         nx_err(err, errlen, "cannot build the batch for the hub (out of memory, or an op "
@@ -500,6 +504,8 @@ static nx_sync_code receive(nx_syncer *y, int fresh, round_ctx *rc, nx_sync_stat
             rc->moved = 1;
         } else if (m->type == NX_MSG_AUDIT) {
             c = cl_on_hub_audit(y, m, rc, st, err, errlen);
+        } else if (m->type == NX_MSG_HAUDIT) {
+            c = cl_on_haudit(y, m, rc, err, errlen);
         } else {
             nx_err(err, errlen, "the hub sent an unexpected %s frame",
                    nx_msg_name(m->type) ? nx_msg_name(m->type) : "?");

@@ -4,10 +4,12 @@
  * the open batch; a first sync into an empty cache defers the queue
  * indexes at its first one), DROP, the devices' AUDIT events an oversight
  * role pulls, and END (the cursor, the sync state and the deferred
- * indexes, in one transaction). */
+ * indexes, in one transaction; the hub's own audit chain's cursor with
+ * them: client_haudit.c). */
 #include "sync/client_round.h"
 #include "sync/hlc.h"
 #include "domain/audit.h"
+#include "store/hub_events.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -249,17 +251,19 @@ static nx_sync_code end_devev(const nx_msg *m, round_ctx *rc, uint64_t *cursor, 
 
 /* On a new connection, a role that may not hold the devices' events no
  * longer keeps any (an officer moved to another role): erased with the
- * END, and audited. */
+ * END, and audited; the hub's own chain with them (client_haudit.c). */
 static nx_sync_code devev_forget(nx_syncer *y, round_ctx *rc, uint64_t *cursor, char *err,
                                  size_t errlen)
 {
     if (!rc->fresh)
         return NX_SYNC_OK;
     int any = nx_devev_any(y->st);
-    if (any < 0) {
+    int64_t hub = nx_hubev_count(y->st);     /* the hub's own chain goes with them */
+    if (any < 0 || hub < 0) {
         nx_err(err, errlen, "cannot read the cache: %s", nx_store_errmsg(y->st));
         return NX_SYNC_ERROR;
     }
+    any = any || hub > 0;
     if (!any && *cursor == 0)
         return NX_SYNC_OK;
     nx_sync_code c = devev_allowed(y, rc, err, errlen);
@@ -267,11 +271,12 @@ static nx_sync_code devev_forget(nx_syncer *y, round_ctx *rc, uint64_t *cursor, 
         return c;
     if ((c = cl_tx_open(y, err, errlen)) != NX_SYNC_OK)
         return c;
-    if (nx_devev_clear(y->st) != 0) {
+    if (nx_devev_clear(y->st) != 0 || nx_hubev_clear(y->st) != 0) {
         nx_err(err, errlen, "cannot erase the devices' audit events from the cache");
         return NX_SYNC_ERROR;
     }
     *cursor = 0;
+    rc->haudit_cleared = 1;
     return any ? cl_tx_event(y, NX_AUDIT_ERASE, NULL, err, errlen) : NX_SYNC_OK;
 }
 
@@ -288,14 +293,16 @@ nx_sync_code cl_on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync_sta
     }
     int64_t now = y->now(y->now_ctx);
     uint64_t audit = (uint64_t)rc->max_seq > ss->audit_seq ? (uint64_t)rc->max_seq : ss->audit_seq;
-    uint64_t devev = rc->devev0;
+    uint64_t devev = rc->devev0, haudit = 0;
     nx_sync_code c = end_devev(m, rc, &devev, err, errlen);
     if (c == NX_SYNC_OK)
         c = devev_forget(y, rc, &devev, err, errlen);
+    if (c == NX_SYNC_OK)
+        c = cl_haudit_end(y, m, rc, &haudit, err, errlen);   /* the hub's own chain */
     if (c != NX_SYNC_OK)
         return c;
     if (!y->in_tx && !y->bulk && !rc->moved && cursor == rc->cursor0 && audit == rc->audit0 &&
-        devev == rc->devev0 && now >= rc->last_wall0 &&
+        devev == rc->devev0 && haudit == rc->haudit0 && now >= rc->last_wall0 &&
         now - rc->last_wall0 < QUIET_ROUND_RECORD_S) {
         st->cursor = cursor;
         st->hub_time = hub_time;
@@ -306,7 +313,8 @@ nx_sync_code cl_on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync_sta
         c = cl_bulk_finish(y, err, errlen);    /* the cursor moves with the indexes */
     if (c != NX_SYNC_OK)
         return c;
-    if (devev != rc->devev0 && nx_devev_cursor_set(y->st, devev) != 0) {
+    if ((devev != rc->devev0 && nx_devev_cursor_set(y->st, devev) != 0) ||
+        (haudit != rc->haudit0 && nx_hubev_cursor_set(y->st, haudit) != 0)) {
         nx_err(err, errlen, "cannot write the sync state to the cache");
         return NX_SYNC_ERROR;
     }

@@ -65,8 +65,13 @@ typedef struct {
     uint64_t devev0;    /* the audit cursor sent */
     uint64_t devev_last;        /* the last hub_seq received in this pull */
     int devev_ok;       /* the role may hold them: -1 not asked yet */
-    int devev_more;     /* END's MORE */
+    int devev_more;     /* END's MORE (either audit stream) */
     int bulk_checked;   /* the first pulled frame asked whether to defer indexes */
+    /* the hub's own audit chain (oversight roles; client_haudit.c) */
+    uint64_t haudit0;           /* its cursor as the exchange found it */
+    uint64_t haudit_last;       /* the last seq received in this pull */
+    int haudit_read;            /* haudit0 read from the cache */
+    int haudit_cleared;         /* erased with the devices' events (role moved away) */
 } round_ctx;
 
 /* client.c: the transaction a pull writes in (opened on first need,
@@ -89,6 +94,15 @@ nx_sync_code cl_on_hub_audit(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sy
                              char *err, size_t errlen);
 nx_sync_code cl_on_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, nx_sync_stats *st,
                        char *err, size_t errlen);
+/* client_haudit.c: the hub's own audit chain. _pull puts HAUDIT_CURSOR
+ * into the open PULL (0, -1 cache error); _on_haudit stores one HAUDIT
+ * frame; _end reads END's HAUDIT_CURSOR (and MORE) into *cursor (0 when
+ * client_frames.c's devev_forget erased the chain with the devices'). */
+int cl_haudit_pull(nx_syncer *y, nx_wbuf *b);
+nx_sync_code cl_on_haudit(nx_syncer *y, const nx_msg *m, round_ctx *rc, char *err,
+                          size_t errlen);
+nx_sync_code cl_haudit_end(nx_syncer *y, const nx_msg *m, round_ctx *rc, uint64_t *cursor,
+                           char *err, size_t errlen);
 /* The applier, prepared on first need. */
 nx_sync_code cl_applier(nx_syncer *y, char *err, size_t errlen);
 /* Before a pulled CLIENT or ITEM: applier, transaction, page cache, and

@@ -62,7 +62,7 @@ static const rule AUDIT_RULES[] = {
     RULE_O(ITEM), RULE_O(FIELD), RULE_O(REASON), RULE_O(HUB_SEQ),
 };
 static const rule PULL_RULES[] = {
-    RULE_R(CURSOR), RULE_R(HLC), RULE_O(AUDIT_CURSOR),
+    RULE_R(CURSOR), RULE_R(HLC), RULE_O(AUDIT_CURSOR), RULE_O(HAUDIT_CURSOR),
 };
 static const rule RESULT_RULES[] = {
     RULE_R(OP_ID), RULE_R(OUTCOME), RULE_O(REASON), RULE_O(ITEM),
@@ -86,7 +86,12 @@ static const rule RECORD_RULES[] = {
 };
 static const rule END_RULES[] = {
     RULE_R(CURSOR), RULE_R(TIME), RULE_R(HLC), RULE_R(COUNT),
-    RULE_O(AUDIT_CURSOR), RULE_O(MORE),
+    RULE_O(AUDIT_CURSOR), RULE_O(MORE), RULE_O(HAUDIT_CURSOR),
+};
+static const rule HAUDIT_RULES[] = {
+    RULE_R(SEQ), RULE_R(AT), RULE_R(USER), RULE_R(ROLE), RULE_R(DEVICE),
+    RULE_R(ACTION), RULE_R(OUTCOME), RULE_R(PREV_HASH), RULE_R(HASH),
+    RULE_O(ITEM), RULE_O(FIELD), RULE_O(REASON),
 };
 static const rule ERROR_RULES[] = {
     RULE_R(MESSAGE),
@@ -118,6 +123,7 @@ static const msg_info MSGS[MSG_CODE_MAX] = {
     [NX_MSG_DESTROYED] = {"destroyed", RULES_(DESTROYED)},
     [NX_MSG_BYE] = {"bye", NULL, 0},
     [NX_MSG_RECORD] = {"record", RULES_(RECORD)},
+    [NX_MSG_HAUDIT] = {"haudit", RULES_(HAUDIT)},
 };
 #undef RULES_
 

@@ -67,7 +67,8 @@
     X(ERROR, "error", 11)           \
     X(DESTROYED, "destroyed", 12)   \
     X(BYE, "bye", 13)               \
-    X(RECORD, "record", 14)
+    X(RECORD, "record", 14)         \
+    X(HAUDIT, "haudit", 15)
 
 typedef enum {
 #define NX_MSG_ENUM_(id, name, code) NX_MSG_##id = code,
@@ -133,7 +134,8 @@ typedef enum { NX_FK_U64, NX_FK_I64, NX_FK_STR, NX_FK_TUPLE, NX_FK_HASH } nx_fie
     X(KEEP_DAYS, 51, NX_FK_U64,   1, 8)                     \
     X(AUDIT_CURSOR,52, NX_FK_U64, 1, 8)     /* device events: last hub_seq held */ \
     X(HUB_SEQ,   53, NX_FK_U64,   1, 8)     /* a device event's place on the hub */ \
-    X(MORE,      54, NX_FK_U64,   1, 8)     /* 1 = more device events wait */
+    X(MORE,      54, NX_FK_U64,   1, 8)     /* 1 = more audit events wait */ \
+    X(HAUDIT_CURSOR,55, NX_FK_U64, 1, 8)    /* the hub's chain: last seq held */
 
 typedef enum {
 #define NX_TAG_ENUM_(id, code, kind, arity, max) NX_TAG_##id = code,
@@ -150,7 +152,7 @@ typedef enum {
  *   OP        R OP_ID OP_KIND ITEM HLC USER DEVICE  O FIELD VALUE EXPECT
  *   AUDIT     R SEQ AT USER ROLE DEVICE ACTION OUTCOME PREV_HASH HASH
  *             O ITEM FIELD REASON HUB_SEQ
- *   PULL      R CURSOR HLC  O AUDIT_CURSOR
+ *   PULL      R CURSOR HLC  O AUDIT_CURSOR HAUDIT_CURSOR
  *   RESULT    R OP_ID OUTCOME  O REASON ITEM
  *   CLIENT    R CLIENT_ID NAME TZ  O ESCALATION HOLIDAYS LEAD_HOURS CONSENT
  *   ITEM      R ITEM KIND CLIENT_ID PATIENT_ID STATUS PRIORITY ASSIGNEE TEAM
@@ -159,7 +161,9 @@ typedef enum {
  *   DROP      R ITEM  O REASON
  *   RECORD    R ITEM KIND STATUS CREATED UPDATED HLC
  *             O LINKED TEAM USER ASSIGNEE DUE VALUE
- *   END       R CURSOR TIME HLC COUNT  O AUDIT_CURSOR MORE
+ *   HAUDIT    R SEQ AT USER ROLE DEVICE ACTION OUTCOME PREV_HASH HASH
+ *             O ITEM FIELD REASON
+ *   END       R CURSOR TIME HLC COUNT  O AUDIT_CURSOR HAUDIT_CURSOR MORE
  *   ERROR     R MESSAGE
  *   DESTROYED R DEVICE TIME
  *   BYE       (nothing)
@@ -211,8 +215,31 @@ typedef enum {
  *        AUDIT frame from the hub as a protocol error. REASON travels as
  *        the device wrote it (a reveal's reason is for the officers'
  *        review; it stays inside their encrypted cache).
+ *
+ * The hub's own audit chain for oversight (hub/pull_haudit.c, core/sync/
+ * client_frames.c; the events of hub/haudit.c: admin commands, sessions,
+ * pushes, rejections). HAUDIT goes hub -> client only, after the AUDIT
+ * frames and before END: one event of the hub's chain as the hub stored
+ * it (SEQ its place in the chain, 1, 2, 3 ... without gap; DEVICE "hub"
+ * or the device the event is about; PREV_HASH and HASH its links). The
+ * same rule as AUDIT decides who gets them: a role the policy allows
+ * `audit`, and only when PULL carries HAUDIT_CURSOR (the highest SEQ the
+ * client holds, 0 for none): the events with SEQ > HAUDIT_CURSOR, in SEQ
+ * order, at most NX_HAUDIT_PULL_MAX a pull; END then carries
+ * HAUDIT_CURSOR = the last SEQ sent (the cursor as it was when none), and
+ * MORE = 1 when further events of either stream wait. Any other role
+ * gets no HAUDIT frame and no HAUDIT_CURSOR in END; its client refuses a
+ * HAUDIT frame as a protocol error, as a hub refuses one from a client.
+ * The events hold ids and the hub's own words, no patient data.
+ *
+ * Versions: a message type or tag is only ever added (never renumbered or
+ * given a new meaning), and each new one is optional where an older peer
+ * would not send it, so NX_PROTO_VERSION stays 1: a hub that does not
+ * know HAUDIT_CURSOR refuses the PULL (strict decoder) rather than
+ * misreading it, which is why client and hub are upgraded together.
  */
 #define NX_AUDIT_PULL_MAX 50000
+#define NX_HAUDIT_PULL_MAX 5000
 
 /* ---- encoding --------------------------------------------------------------- */
 

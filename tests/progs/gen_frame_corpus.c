@@ -120,6 +120,8 @@ static void pull(nx_wbuf *b)
     nx_msg_begin(b, NX_MSG_PULL);
     nx_msg_u64(b, NX_TAG_CURSOR, 1042);
     nx_msg_u64(b, NX_TAG_HLC, NX_HLC_MAKE(1767225600009ull, 0));
+    nx_msg_u64(b, NX_TAG_AUDIT_CURSOR, 311);
+    nx_msg_u64(b, NX_TAG_HAUDIT_CURSOR, 87);
     nx_msg_end(b);
 }
 
@@ -209,6 +211,36 @@ static void record(nx_wbuf *b)
     nx_msg_end(b);
 }
 
+/* One event of the hub's own chain (hub -> an oversight role); with
+ * hub_seq, also the device stream's HUB_SEQ, which HAUDIT may not carry. */
+static void haudit_as(nx_wbuf *b, unsigned seq, uint64_t hub_seq)
+{
+    unsigned char prev[32], h[32];
+    hash(prev, seq + 100);
+    hash(h, seq + 101);
+    nx_msg_begin(b, NX_MSG_HAUDIT);
+    nx_msg_u64(b, NX_TAG_SEQ, seq);
+    nx_msg_i64(b, NX_TAG_AT, 1767225600 + seq);
+    nx_msg_str(b, NX_TAG_USER, "hubadmin");
+    nx_msg_str(b, NX_TAG_ROLE, "hub-admin");
+    nx_msg_str(b, NX_TAG_DEVICE, "hub");
+    nx_msg_str(b, NX_TAG_ACTION, "user-add");
+    nx_msg_str(b, NX_TAG_OUTCOME, "ok");
+    nx_msg_hash(b, NX_TAG_PREV_HASH, prev);
+    nx_msg_hash(b, NX_TAG_HASH, h);
+    nx_msg_str(b, NX_TAG_ITEM, "it-000123");
+    nx_msg_str(b, NX_TAG_FIELD, "status");
+    nx_msg_str(b, NX_TAG_REASON, "user=agent7 role=scheduling team=east");
+    if (hub_seq)
+        nx_msg_u64(b, NX_TAG_HUB_SEQ, hub_seq);
+    nx_msg_end(b);
+}
+
+static void haudit(nx_wbuf *b, unsigned seq)
+{
+    haudit_as(b, seq, 0);
+}
+
 static void end(nx_wbuf *b)
 {
     nx_msg_begin(b, NX_MSG_END);
@@ -216,6 +248,9 @@ static void end(nx_wbuf *b)
     nx_msg_i64(b, NX_TAG_TIME, 1767225602);
     nx_msg_u64(b, NX_TAG_HLC, NX_HLC_MAKE(1767225602000ull, 1));
     nx_msg_u64(b, NX_TAG_COUNT, 4);
+    nx_msg_u64(b, NX_TAG_AUDIT_CURSOR, 312);
+    nx_msg_u64(b, NX_TAG_MORE, 1);
+    nx_msg_u64(b, NX_TAG_HAUDIT_CURSOR, 88);
     nx_msg_end(b);
 }
 
@@ -285,6 +320,7 @@ int main(int argc, char **argv)
     ONE("ok-item", item(&b, 0));
     ONE("ok-drop", drop(&b));
     ONE("ok-record", record(&b));
+    ONE("ok-haudit", haudit(&b, 88));
     ONE("ok-end", end(&b));
     ONE("ok-error", error(&b));
     ONE("ok-destroyed", destroyed(&b));
@@ -294,10 +330,11 @@ int main(int argc, char **argv)
                             op(&b, "note", "", "called, left message", NULL, 4), audit(&b, 8),
                             audit(&b, 9), pull(&b), bye(&b)));
     ONE("ok-round-hub", (welcome(&b), result(&b, 0), result(&b, 1), client(&b), item(&b, 0),
-                         item(&b, 1), drop(&b), record(&b), end(&b)));
+                         item(&b, 1), drop(&b), record(&b), audit(&b, 10), haudit(&b, 87),
+                         haudit(&b, 88), end(&b)));
 
     /* malformed: each file's last frame must be refused */
-    ONE("bad-unknown-type", (pull(&b), raw("\x0e", 1, 0)));
+    ONE("bad-unknown-type", (pull(&b), raw("\x10", 1, 0)));
     ONE("bad-len-zero", (pull(&b), raw("", 0, 0)));
     ONE("bad-len-over-max", raw("\x0d", 1, NX_FRAME_MAX + 1));
     ONE("bad-unknown-tag",
@@ -312,6 +349,7 @@ int main(int argc, char **argv)
     ONE("bad-nul-in-str", raw("\x09" "\0\x10\0\0\0\x03" "i\0" "1", 10, 0));
     ONE("bad-u64-size",
         raw("\x05" "\0\x04\0\0\0\x07" "1234567" "\0\x0a\0\0\0\x08" "12345678", 28, 0));
+    ONE("bad-haudit-hub-seq", (haudit(&b, 87), haudit_as(&b, 88, 5)));
     ONE("bad-tuple-parts", (item(&b, 0), raw("\x08" "\0\x22\0\0\0\x03" "abc", 10, 0)));
 #undef ONE
     nx_wbuf_free(&b);

@@ -60,7 +60,7 @@ static const t_schema SCHEMA[] = {
     {NX_MSG_OP, "op", "OP_ID OP_KIND ITEM HLC USER DEVICE", "FIELD VALUE EXPECT", ""},
     {NX_MSG_AUDIT, "audit", "SEQ AT USER ROLE DEVICE ACTION OUTCOME PREV_HASH HASH",
      "ITEM FIELD REASON HUB_SEQ", ""},
-    {NX_MSG_PULL, "pull", "CURSOR HLC", "AUDIT_CURSOR", ""},
+    {NX_MSG_PULL, "pull", "CURSOR HLC", "AUDIT_CURSOR HAUDIT_CURSOR", ""},
     {NX_MSG_RESULT, "result", "OP_ID OUTCOME", "REASON ITEM", ""},
     {NX_MSG_CLIENT, "client", "CLIENT_ID NAME TZ", "ESCALATION HOLIDAYS LEAD_HOURS CONSENT",
      ""},
@@ -68,12 +68,14 @@ static const t_schema SCHEMA[] = {
      "ITEM KIND CLIENT_ID PATIENT_ID STATUS PRIORITY ASSIGNEE TEAM CREATED UPDATED",
      "DUE FOLLOW_UP CLOSED LINKED", "KV PKV HIST"},
     {NX_MSG_DROP, "drop", "ITEM", "REASON", ""},
-    {NX_MSG_END, "end", "CURSOR TIME HLC COUNT", "AUDIT_CURSOR MORE", ""},
+    {NX_MSG_END, "end", "CURSOR TIME HLC COUNT", "AUDIT_CURSOR MORE HAUDIT_CURSOR", ""},
     {NX_MSG_ERROR, "error", "MESSAGE", "", ""},
     {NX_MSG_DESTROYED, "destroyed", "DEVICE TIME", "", ""},
     {NX_MSG_BYE, "bye", "", "", ""},
     {NX_MSG_RECORD, "record", "ITEM KIND STATUS CREATED UPDATED HLC",
      "LINKED TEAM USER ASSIGNEE DUE VALUE", ""},
+    {NX_MSG_HAUDIT, "haudit", "SEQ AT USER ROLE DEVICE ACTION OUTCOME PREV_HASH HASH",
+     "ITEM FIELD REASON", ""},
 };
 #define NSCHEMA (sizeof SCHEMA / sizeof SCHEMA[0])
 
@@ -414,7 +416,7 @@ Test(proto, names_match_the_message_list)
     NX_MSGS(T_NAME_)
 #undef T_NAME_
     cr_expect_null(nx_msg_name(0));
-    cr_expect_null(nx_msg_name(15));
+    cr_expect_null(nx_msg_name(16));
     cr_expect_null(nx_msg_name(255));
     /* the test's schema covers every message type */
 #define T_COVER_(id, name, code) cr_expect(schema_of(NX_MSG_##id), "no schema for " name);
@@ -677,7 +679,7 @@ Test(proto, refuses_empty_oversize_and_unknown_type)
     big[0] = NX_MSG_BYE;
     expect_refused(big, NX_FRAME_MAX + 1, NULL, "maximum", NULL);
     free(big);
-    unsigned types[] = {0, 15, 16, 200, 255};
+    unsigned types[] = {0, 16, 17, 200, 255};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         t = (unsigned char)types[i];
         char want[32];
@@ -696,7 +698,7 @@ Test(proto, refuses_empty_oversize_and_unknown_type)
 Test(proto, refuses_unknown_and_disallowed_tags)
 {
     raw r;
-    unsigned unknown[] = {0, 55, 63, 64, 1000, 0xffff};
+    unsigned unknown[] = {0, 56, 63, 64, 1000, 0xffff};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         raw_drop_with_item(&r, "i1", 2);
         raw_field(&r, unknown[i], "SECRETPHI", 9);
