@@ -144,14 +144,12 @@ const tui_screen_ops nx_scr_incidents = {
 #define V_LINES 160
 
 typedef struct {
-    char id[40];
+    recview base;               /* the record: id, loaded (screens/reclist) */
     nx_incident_view v;
-    int loaded;
     char tz[64];
     char lines[V_LINES][200];
     tui_elem elem[V_LINES];
     int nlines, top;
-    uint64_t rounds;
     /* a change asked in steps (dialogs) */
     int pick_severity, pick_to, pick_how;
     char pick_text[NX_INC_ASSESS_MAX + 1];
@@ -300,80 +298,35 @@ static void v_build(view_st *st, tui_app *a, int width)
     }
 }
 
-static void v_unload(view_st *st)
+static int v_get(tui_app *a, recview *rv, char *err, size_t errlen)
 {
-    if (st->loaded)
+    view_st *st = (view_st *)rv;
+    return nx_session_incident_get(&a->session, rv->id, &st->v, err, errlen);
+}
+
+static void v_drop(recview *rv)
+{
+    view_st *st = (view_st *)rv;
+    if (rv->loaded)
         nx_incident_view_clear(&st->v);
-    st->loaded = 0;
     tui_wipe(st->lines, sizeof st->lines);
     tui_wipe(st->pick_text, sizeof st->pick_text);
     st->nlines = 0;
 }
 
-static int v_load(view_st *st, tui_app *a, char *err, size_t errlen)
+static void v_init(recview *rv, tui_app *a)
 {
-    v_unload(st);
-    int found = nx_session_incident_get(&a->session, st->id, &st->v, err, errlen);
-    if (found != 1) {
-        if (found == 0)
-            snprintf(err, errlen, "Incident %s is not held here.", st->id);
-        return -1;
-    }
-    st->loaded = 1;
-    st->rounds = a->sync.rounds;
-    return 0;
+    (void)a;
+    nx_session_local_zone(((view_st *)rv)->tz, sizeof ((view_st *)rv)->tz);
 }
+
+static const recview_desc v_desc = {
+    .size = sizeof(view_st), .what = "Incident", .get = v_get, .drop = v_drop, .init = v_init,
+};
 
 static int v_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t errlen)
 {
-    view_st *st = calloc(1, sizeof *st);
-    if (!st) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    snprintf(st->id, sizeof st->id, "%s", (const char *)arg);
-    nx_session_local_zone(st->tz, sizeof st->tz);
-    if (v_load(st, a, err, errlen) != 0) {
-        free(st);
-        return -1;
-    }
-    s->st = st;
-    return 0;
-}
-
-static void v_close(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    view_st *st = s->st;
-    if (!st)
-        return;
-    v_unload(st);
-    tui_wipe(st, sizeof *st);
-    free(st);
-    s->st = NULL;
-}
-
-static void v_suspend(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    v_unload(s->st);
-}
-
-static int v_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
-{
-    return v_load(s->st, a, err, errlen);
-}
-
-/* After a change: the message, then the incident read again. */
-static void changed(view_st *st, tui_app *a, int rc, const char *err, const char *done)
-{
-    if (rc != 0)
-        tui_msg(a, TUI_EL_ERROR, "Not recorded: %s", err);
-    else
-        tui_msg(a, TUI_EL_INFO, "%s", done);
-    char e2[256];
-    if (v_load(st, a, e2, sizeof e2) != 0)
-        tui_msg(a, TUI_EL_ERROR, "%s", e2);
+    return recview_open(s, a, &v_desc, arg, err, errlen);
 }
 
 static void step_confirmed(tui_app *a, void *ctx, int ok, int choice, const char *text)
@@ -384,9 +337,9 @@ static void step_confirmed(tui_app *a, void *ctx, int ok, int choice, const char
     if (!ok)
         return;
     char err[512] = "", step[16] = "", done[128];
-    int rc = nx_session_incident_advance(&a->session, st->id, step, err, sizeof err);
+    int rc = nx_session_incident_advance(&a->session, st->base.id, step, err, sizeof err);
     snprintf(done, sizeof done, "Incident moved to %s.", nx_incident_step_label(step));
-    changed(st, a, rc, err, done);
+    recview_changed(&st->base, a, rc, err, done);
 }
 
 static void assess_typed(tui_app *a, void *ctx, int ok, int choice, const char *text)
@@ -396,10 +349,10 @@ static void assess_typed(tui_app *a, void *ctx, int ok, int choice, const char *
     if (!ok)
         return;
     char err[512] = "";
-    int rc = nx_session_incident_assess(&a->session, st->id,
+    int rc = nx_session_incident_assess(&a->session, st->base.id,
                                         nx_incident_severities[st->pick_severity], text, err,
                                         sizeof err);
-    changed(st, a, rc, err, "Preliminary assessment recorded.");
+    recview_changed(&st->base, a, rc, err, "Preliminary assessment recorded.");
 }
 
 static void severity_chosen(tui_app *a, void *ctx, int ok, int choice, const char *text)
@@ -426,9 +379,9 @@ static void notice_named(tui_app *a, void *ctx, int ok, int choice, const char *
     snprintf(n.how, sizeof n.how, "%s", nx_incident_notice_how[st->pick_how]);
     snprintf(n.name, sizeof n.name, "%s", text);
     char err[512] = "";
-    int rc = nx_session_incident_notify(&a->session, st->id, &n, err, sizeof err);
+    int rc = nx_session_incident_notify(&a->session, st->base.id, &n, err, sizeof err);
     tui_wipe(&n, sizeof n);
-    changed(st, a, rc, err, "Notification logged.");
+    recview_changed(&st->base, a, rc, err, "Notification logged.");
 }
 
 static void notice_how(tui_app *a, void *ctx, int ok, int choice, const char *text)
@@ -462,10 +415,10 @@ static void capa_typed(tui_app *a, void *ctx, int ok, int choice, const char *te
     if (!ok)
         return;
     char err[512] = "";
-    int rc = nx_session_incident_postmortem(&a->session, st->id, st->pick_text, text, err,
+    int rc = nx_session_incident_postmortem(&a->session, st->base.id, st->pick_text, text, err,
                                             sizeof err);
     tui_wipe(st->pick_text, sizeof st->pick_text);
-    changed(st, a, rc, err, "Post-mortem recorded.");
+    recview_changed(&st->base, a, rc, err, "Post-mortem recorded.");
 }
 
 static void postmortem_typed(tui_app *a, void *ctx, int ok, int choice, const char *text)
@@ -576,7 +529,7 @@ static int v_handle(tui_screen *s, tui_app *a, int req, tui_key key)
                                          : "Only its reporter or an officer corrects a report.");
             return TUI_REDRAW;
         }
-        nx_scr_incident_arg arg = { .record_id = st->id };
+        nx_scr_incident_arg arg = { .record_id = st->base.id };
         tui_push(a, &nx_scr_incident, &arg);
         return TUI_REDRAW;
     }
@@ -590,7 +543,7 @@ static int v_handle(tui_screen *s, tui_app *a, int req, tui_key key)
 static void v_draw(tui_screen *s, tui_app *a, WINDOW *w)
 {
     view_st *st = s->st;
-    if (!st->loaded)
+    if (!st->base.loaded)
         return;
     int rows, cols;
     getmaxyx(w, rows, cols);
@@ -617,21 +570,13 @@ static void v_draw(tui_screen *s, tui_app *a, WINDOW *w)
     tui_put(a, w, rows - 1, 0, cols, TUI_EL_NORMAL, line);
 }
 
-static void v_tick(tui_screen *s, tui_app *a)
-{
-    view_st *st = s->st;
-    char err[256];
-    if (st->loaded && st->rounds != a->sync.rounds && v_load(st, a, err, sizeof err) != 0)
-        tui_msg(a, TUI_EL_ERROR, "%s", err);
-}
-
 static void v_title(tui_screen *s, tui_app *a, char *l, size_t ll, char *r, size_t rl)
 {
     (void)a;
     view_st *st = s->st;
     /* not the id: a uuid says nothing to a reader */
-    snprintf(l, ll, "incident \xc2\xb7 %s", st->loaded ? type_label(st->v.inc.type) : "");
-    snprintf(r, rl, "%s", st->loaded ? nx_incident_step_label(st->v.line.status) : "");
+    snprintf(l, ll, "incident \xc2\xb7 %s", st->base.loaded ? type_label(st->v.inc.type) : "");
+    snprintf(r, rl, "%s", st->base.loaded ? nx_incident_step_label(st->v.line.status) : "");
 }
 
 static const tui_hint v_hints[] = {
@@ -644,12 +589,12 @@ const tui_screen_ops nx_scr_incident_view = {
     .name = "incident-view",
     .ctx = TUI_CTX_INCIDENTS,
     .open = v_open,
-    .close = v_close,
-    .suspend = v_suspend,
-    .resume = v_resume,
+    .close = recview_close,
+    .suspend = recview_suspend,
+    .resume = recview_resume,
     .draw = v_draw,
     .handle = v_handle,
-    .tick = v_tick,
+    .tick = recview_tick,
     .title = v_title,
     .hints = v_hints,
 };

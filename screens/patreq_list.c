@@ -136,84 +136,33 @@ const tui_screen_ops nx_scr_patreqs = {
 /* ---- one request -------------------------------------------------------------------------- */
 
 typedef struct {
-    char id[40];
+    recview base;               /* the record: id, loaded (screens/reclist) */
     nx_patreq_view v;
-    int loaded;
-    uint64_t rounds;
     int pick_to, pick_how, pick_outcome;
     char pick_name[NX_PR_NAME_MAX + 1];
 } view_st;
 
-static void v_unload(view_st *st)
+static int v_get(tui_app *a, recview *rv, char *err, size_t errlen)
 {
-    if (st->loaded)
+    view_st *st = (view_st *)rv;
+    return nx_session_patreq_get(&a->session, rv->id, &st->v, err, errlen);
+}
+
+static void v_drop(recview *rv)
+{
+    view_st *st = (view_st *)rv;
+    if (rv->loaded)
         nx_patreq_view_clear(&st->v);
-    st->loaded = 0;
     tui_wipe(st->pick_name, sizeof st->pick_name);
 }
 
-static int v_load(view_st *st, tui_app *a, char *err, size_t errlen)
-{
-    v_unload(st);
-    int found = nx_session_patreq_get(&a->session, st->id, &st->v, err, errlen);
-    if (found != 1) {
-        if (found == 0)
-            snprintf(err, errlen, "Request %s is not held here.", st->id);
-        return -1;
-    }
-    st->loaded = 1;
-    st->rounds = a->sync.rounds;
-    return 0;
-}
+static const recview_desc v_desc = {
+    .size = sizeof(view_st), .what = "Request", .get = v_get, .drop = v_drop,
+};
 
 static int v_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t errlen)
 {
-    view_st *st = calloc(1, sizeof *st);
-    if (!st) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    snprintf(st->id, sizeof st->id, "%s", (const char *)arg);
-    if (v_load(st, a, err, errlen) != 0) {
-        free(st);
-        return -1;
-    }
-    s->st = st;
-    return 0;
-}
-
-static void v_close(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    view_st *st = s->st;
-    if (!st)
-        return;
-    v_unload(st);
-    tui_wipe(st, sizeof *st);
-    free(st);
-    s->st = NULL;
-}
-
-static void v_suspend(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    v_unload(s->st);
-}
-
-static int v_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
-{
-    return v_load(s->st, a, err, errlen);
-}
-
-static void changed(view_st *st, tui_app *a, int rc, const char *err, const char *done)
-{
-    if (rc != 0)
-        tui_msg(a, TUI_EL_ERROR, "Not recorded: %s", err);
-    else
-        tui_msg(a, TUI_EL_INFO, "%s", done);
-    char e2[256];
-    if (v_load(st, a, e2, sizeof e2) != 0)
-        tui_msg(a, TUI_EL_ERROR, "%s", e2);
+    return recview_open(s, a, &v_desc, arg, err, errlen);
 }
 
 static int count(const char *const *list)
@@ -231,11 +180,12 @@ static void ref_typed(tui_app *a, void *ctx, int ok, int choice, const char *tex
     if (!ok)
         return;
     char err[512] = "";
-    int rc = nx_session_patreq_route(&a->session, st->id, nx_patreq_route_to[st->pick_to],
+    int rc = nx_session_patreq_route(&a->session, st->base.id, nx_patreq_route_to[st->pick_to],
                                      st->pick_name, nx_patreq_channels[st->pick_how], text, 0,
                                      err, sizeof err);
     tui_wipe(st->pick_name, sizeof st->pick_name);
-    changed(st, a, rc, err, "Routing logged: the covered entity's deadline runs now.");
+    recview_changed(&st->base, a, rc, err,
+                    "Routing logged: the covered entity's deadline runs now.");
 }
 
 static void name_typed(tui_app *a, void *ctx, int ok, int choice, const char *text)
@@ -277,8 +227,9 @@ static void reason_typed(tui_app *a, void *ctx, int ok, int choice, const char *
     if (!ok)
         return;
     char err[512] = "";
-    int rc = nx_session_patreq_extend(&a->session, st->id, text, err, sizeof err);
-    changed(st, a, rc, err, "Extension logged: the covered entity's deadline moved 30 days.");
+    int rc = nx_session_patreq_extend(&a->session, st->base.id, text, err, sizeof err);
+    recview_changed(&st->base, a, rc, err,
+                    "Extension logged: the covered entity's deadline moved 30 days.");
 }
 
 static void note_typed(tui_app *a, void *ctx, int ok, int choice, const char *text)
@@ -288,9 +239,9 @@ static void note_typed(tui_app *a, void *ctx, int ok, int choice, const char *te
     if (!ok)
         return;
     char err[512] = "";
-    int rc = nx_session_patreq_close(&a->session, st->id, nx_patreq_outcomes[st->pick_outcome],
+    int rc = nx_session_patreq_close(&a->session, st->base.id, nx_patreq_outcomes[st->pick_outcome],
                                      text, err, sizeof err);
-    changed(st, a, rc, err, "Request closed.");
+    recview_changed(&st->base, a, rc, err, "Request closed.");
 }
 
 static void outcome_chosen(tui_app *a, void *ctx, int ok, int choice, const char *text)
@@ -307,7 +258,7 @@ static int v_handle(tui_screen *s, tui_app *a, int req, tui_key key)
 {
     (void)key;
     view_st *st = s->st;
-    if (!st->loaded)
+    if (!st->base.loaded)
         return TUI_UNUSED;
     const char *status = st->v.line.status;
     switch (req) {
@@ -350,7 +301,7 @@ static void row(tui_app *a, WINDOW *w, int *y, int cols, tui_elem e, const char 
 static void v_draw(tui_screen *s, tui_app *a, WINDOW *w)
 {
     view_st *st = s->st;
-    if (!st->loaded)
+    if (!st->base.loaded)
         return;
     int rows, cols, y = 0;
     getmaxyx(w, rows, cols);
@@ -418,21 +369,13 @@ static void v_draw(tui_screen *s, tui_app *a, WINDOW *w)
     tui_put(a, w, rows - 1, 0, cols, TUI_EL_NORMAL, line);
 }
 
-static void v_tick(tui_screen *s, tui_app *a)
-{
-    view_st *st = s->st;
-    char err[256];
-    if (st->loaded && st->rounds != a->sync.rounds && v_load(st, a, err, sizeof err) != 0)
-        tui_msg(a, TUI_EL_ERROR, "%s", err);
-}
-
 static void v_title(tui_screen *s, tui_app *a, char *l, size_t ll, char *r, size_t rl)
 {
     (void)a;
     view_st *st = s->st;
     snprintf(l, ll, "patient request \xc2\xb7 %s",
-             st->loaded ? nx_patreq_type_label(st->v.pr.type) : "");
-    snprintf(r, rl, "%s", st->loaded ? st->v.line.status : "");
+             st->base.loaded ? nx_patreq_type_label(st->v.pr.type) : "");
+    snprintf(r, rl, "%s", st->base.loaded ? st->v.line.status : "");
 }
 
 static const tui_hint v_hints[] = {
@@ -444,12 +387,12 @@ const tui_screen_ops nx_scr_patreq_view = {
     .name = "patient-request-view",
     .ctx = TUI_CTX_REQUESTS,
     .open = v_open,
-    .close = v_close,
-    .suspend = v_suspend,
-    .resume = v_resume,
+    .close = recview_close,
+    .suspend = recview_suspend,
+    .resume = recview_resume,
     .draw = v_draw,
     .handle = v_handle,
-    .tick = v_tick,
+    .tick = recview_tick,
     .title = v_title,
     .hints = v_hints,
 };

@@ -1,4 +1,5 @@
-/* One list screen for oversight records (reclist.h). */
+/* One list screen for oversight records, and what their views share
+ * (reclist.h). */
 #include "screens/reclist.h"
 #include "session/session_oversight.h"
 
@@ -176,4 +177,90 @@ void reclist_title(tui_screen *s, tui_app *a, char *left, size_t ll, char *right
     reclist *l = s->st;
     snprintf(left, ll, "%s", l->d->title);
     snprintf(right, rl, "%lld of %zu", (long long)tui_table_position(&l->table), l->n);
+}
+
+/* ---- one record's view ----------------------------------------------------------------- */
+
+static void rv_drop(recview *v)
+{
+    v->d->drop(v);
+    v->loaded = 0;
+}
+
+static int rv_load(recview *v, tui_app *a, char *err, size_t errlen)
+{
+    rv_drop(v);
+    int found = v->d->get(a, v, err, errlen);
+    if (found != 1) {
+        if (found == 0)
+            snprintf(err, errlen, "%s %s is not held here.", v->d->what, v->id);
+        return -1;
+    }
+    v->loaded = 1;
+    v->rounds = a->sync.rounds;
+    return 0;
+}
+
+int recview_open(tui_screen *s, tui_app *a, const recview_desc *d, const void *arg, char *err,
+                 size_t errlen)
+{
+    recview *v = calloc(1, d->size);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    v->d = d;
+    snprintf(v->id, sizeof v->id, "%s", (const char *)arg);
+    if (d->init)
+        d->init(v, a);
+    if (rv_load(v, a, err, errlen) != 0) {
+        tui_wipe(v, d->size);
+        free(v);
+        return -1;
+    }
+    s->st = v;
+    return 0;
+}
+
+void recview_close(tui_screen *s, tui_app *a)
+{
+    (void)a;
+    recview *v = s->st;
+    if (!v)
+        return;
+    size_t size = v->d->size;
+    rv_drop(v);
+    tui_wipe(v, size);
+    free(v);
+    s->st = NULL;
+}
+
+void recview_suspend(tui_screen *s, tui_app *a)
+{
+    (void)a;
+    rv_drop(s->st);
+}
+
+int recview_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
+{
+    return rv_load(s->st, a, err, errlen);
+}
+
+void recview_tick(tui_screen *s, tui_app *a)
+{
+    recview *v = s->st;
+    char err[256];
+    if (v->loaded && v->rounds != a->sync.rounds && rv_load(v, a, err, sizeof err) != 0)
+        tui_msg(a, TUI_EL_ERROR, "%s", err);
+}
+
+void recview_changed(recview *v, tui_app *a, int rc, const char *err, const char *done)
+{
+    if (rc != 0)
+        tui_msg(a, TUI_EL_ERROR, "Not recorded: %s", err);
+    else
+        tui_msg(a, TUI_EL_INFO, "%s", done);
+    char e2[256];
+    if (rv_load(v, a, e2, sizeof e2) != 0)
+        tui_msg(a, TUI_EL_ERROR, "%s", e2);
 }

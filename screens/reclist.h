@@ -52,4 +52,42 @@ int  reclist_handle(tui_screen *s, tui_app *a, int req, tui_key key);
 void reclist_tick(tui_screen *s, tui_app *a);
 void reclist_title(tui_screen *s, tui_app *a, char *l, size_t ll, char *r, size_t rl);
 
+/* ---- one record's view --------------------------------------------------------------
+ * What the views of a record share (incident_list.c, patreq_list.c): the
+ * record read by id when the view opens, dropped (wiped) while another
+ * screen is on top and when it closes, read again when a background sync
+ * brings records and after each change the view makes. A view's state
+ * starts with a recview; its recview_desc says how to read and drop it. */
+
+typedef struct recview recview;
+
+typedef struct recview_desc {
+    size_t size;                /* the view's state, which starts with a recview */
+    const char *what;           /* "Incident": "Incident ID is not held here." */
+    /* Reads record v->id into the state: 1, 0 (not held), or -1 with err. */
+    int (*get)(tui_app *a, recview *v, char *err, size_t errlen);
+    /* Wipes whatever the view keeps of the record (what get read when
+     * v->loaded, and anything asked in dialogs). */
+    void (*drop)(recview *v);
+    void (*init)(recview *v, tui_app *a);   /* once, before the first get; may be NULL */
+} recview_desc;
+
+struct recview {
+    const recview_desc *d;
+    char id[40];
+    int loaded;
+    uint64_t rounds;            /* the sync round it was read after */
+};
+
+/* The ops a view's table points at (arg: the record id). */
+int  recview_open(tui_screen *s, tui_app *a, const recview_desc *d, const void *arg, char *err,
+                  size_t errlen);
+void recview_close(tui_screen *s, tui_app *a);
+void recview_suspend(tui_screen *s, tui_app *a);
+int  recview_resume(tui_screen *s, tui_app *a, char *err, size_t errlen);
+void recview_tick(tui_screen *s, tui_app *a);
+/* After a change the view asked core/session for (rc, err): the message
+ * ("Not recorded: ..." or done), then the record read again. */
+void recview_changed(recview *v, tui_app *a, int rc, const char *err, const char *done);
+
 #endif
