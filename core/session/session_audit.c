@@ -1,5 +1,6 @@
 /* The audit review's model (session_oversight.h): the events of this
- * laptop's chain and of every device the hub sent, filtered and paged;
+ * laptop's chain, of every device the hub sent and of the hub's own
+ * chain, filtered and paged;
  * each chain's state; the accounting of disclosures of one patient. Read
  * only, except the `view` events that record the review itself. */
 #include "session/session_oversight.h"
@@ -8,6 +9,7 @@
 #include "store/audit_review.h"
 #include "store/audit_store.h"
 #include "store/device_events.h"
+#include "store/hub_events.h"
 #include "util/util.h"
 
 #include <sodium.h>
@@ -163,6 +165,7 @@ static int page_row(void *ctx, const nx_review_row *r)
     nx_audit_view_row *o = &p->out[p->n++];
     memset(o, 0, sizeof *o);
     o->local = r->local;
+    o->hub = r->hub;
     o->seq = r->seq;
     o->at = r->at;
     o->hub_seq = r->hub_seq;
@@ -272,13 +275,34 @@ int nx_session_audit_chains(nx_session *s, nx_audit_chain_view **out, size_t *n,
     me->events = total > 0 ? total : (int64_t)events;
     sodium_memzero(head_hash, sizeof head_hash);
 
+    /* The hub's own chain: links only (its MACs need the hub's key). */
+    nx_audit_chain_view *hub = chain_add(&l);
+    nx_devev_chain hc;
+    if (!hub) {
+        free(l.v);
+        return nx_err(err, errlen, "out of memory");
+    }
+    if (nx_hubev_chain_check(st, &hc) != 0) {
+        free(l.v);
+        return nx_err(err, errlen, "audit review: cannot check the hub's chain");
+    }
+    hub->hub = 1;
+    snprintf(hub->device, sizeof hub->device, "hub");
+    hub->events = hc.events;
+    hub->verified_upto = hc.verified_upto;
+    hub->broken_at = hc.broken_at;
+    hub->breaks = hc.breaks;
+    if (hc.broken_at)
+        snprintf(hub->why, sizeof hub->why, "%s", nx_chain_why_text(hc.why));
+    size_t first_device = l.n;
+
     int rc = nx_devev_devices(st, device_cb, &l);
     if (rc != 0) {
         free(l.v);
         return nx_err(err, errlen, rc > 0 ? "out of memory"
                                           : "audit review: cannot list the devices");
     }
-    for (size_t i = 1; i < l.n; i++) {
+    for (size_t i = first_device; i < l.n; i++) {
         nx_audit_chain_view *c = &l.v[i];
         nx_devev_chain ch;
         if (nx_devev_chain_check(st, c->device, &ch) != 0) {

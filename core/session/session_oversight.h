@@ -102,6 +102,8 @@ nx_audit_mark nx_audit_review_mark(const char *action, const char *outcome);
  * reveal (PHI-like): nx_audit_rows_free wipes it. */
 typedef struct nx_audit_view_row {
     int local;                          /* 1: this laptop's own chain */
+    int hub;                            /* 1: the hub's own chain (device: "hub", or
+                                         * the device its event is about) */
     char device[65];
     int64_t seq, at, hub_seq;
     char user[NX_NAME_MAX], role[NX_NAME_MAX], action[32], outcome[16];
@@ -136,9 +138,11 @@ void nx_audit_rows_wipe(nx_audit_view_row *rows, size_t n);
 /* One device's chain as held here. This laptop's is walked with its key
  * (every MAC recomputed, the key file's head checked: nx_audit_verify);
  * another device's only for continuity (nx_devev_chain_check: this
- * laptop never holds its key). */
+ * laptop never holds its key), and so is the hub's own chain
+ * (nx_hubev_chain_check: its MACs are keyed with the hub's key). */
 typedef struct nx_audit_chain_view {
     int local;
+    int hub;                    /* the hub's own chain (device "hub") */
     char device[65];
     int64_t events;
     int64_t verified_upto;      /* linked (and, local, MAC-checked) from 1 up to this seq */
@@ -148,8 +152,9 @@ typedef struct nx_audit_chain_view {
                                  * why (nx_chain_why_text), this laptop's verify message */
 } nx_audit_chain_view;
 
-/* This laptop first, then every other device with events held, by id.
- * Free *out with free(). 0, or -1 with err. */
+/* This laptop first, then the hub's own chain (always listed, "no
+ * events held" before the first sync), then every other device with
+ * events held, by id. Free *out with free(). 0, or -1 with err. */
 int nx_session_audit_chains(nx_session *s, nx_audit_chain_view **out, size_t *n, char *err,
                             size_t errlen);
 

@@ -1,5 +1,6 @@
 /* The audit review's queries (audit_review.h): one filtered, paged list
- * over the laptop's chain and the devices' events, and the accounting of
+ * over the laptop's chain, the devices' events and the hub's own chain
+ * (hub_events, marked hub = 1), and the accounting of
  * disclosures of one patient. Empty criteria are written into the SQL as
  * "?N = '' OR ...", so one statement serves every filter. */
 #include "store/audit_review.h"
@@ -7,9 +8,11 @@
 
 #define EVENTS_UNION                                                                     \
     " FROM (SELECT 1 AS local, device, seq, at, user, role, action, item_id, field,"     \
-    "   reason, outcome, 0 AS hub_seq FROM audit"                                        \
+    "   reason, outcome, 0 AS hub_seq, 0 AS hub FROM audit"                              \
     " UNION ALL SELECT 0, device, seq, at, user, role, action, item_id, field, reason,"  \
-    "   outcome, hub_seq FROM device_events WHERE device <> ?1)"                         \
+    "   outcome, hub_seq, 0 FROM device_events WHERE device <> ?1"                       \
+    " UNION ALL SELECT 0, device, seq, at, user, role, action, item_id, field, reason,"  \
+    "   outcome, 0, 1 FROM hub_events)"                                                  \
     " WHERE (?2 = '' OR user = ?2) AND (?3 = '' OR item_id = ?3)"                         \
     " AND (?4 = '' OR action = ?4) AND (?5 = 0 OR at >= ?5) AND (?6 = 0 OR at < ?6)"
 
@@ -46,8 +49,8 @@ int nx_review_events(nx_store *s, const nx_review_filter *f, size_t offset, size
     sqlite3_stmt *st = NULL;
     if (prepare(s,
                 "SELECT local, device, seq, at, user, role, action, item_id, field, reason,"
-                " outcome, hub_seq" EVENTS_UNION
-                " ORDER BY at DESC, local DESC, device, seq DESC LIMIT ?7 OFFSET ?8",
+                " outcome, hub_seq, hub" EVENTS_UNION
+                " ORDER BY at DESC, local DESC, hub DESC, device, seq DESC LIMIT ?7 OFFSET ?8",
                 f, &st) != 0)
         return -1;
     sqlite3_bind_int64(st, 7, limit ? (sqlite3_int64)limit : -1);
@@ -67,6 +70,7 @@ int nx_review_events(nx_store *s, const nx_review_filter *f, size_t offset, size
             .reason = col_text(st, 9),
             .outcome = col_text(st, 10),
             .hub_seq = sqlite3_column_int64(st, 11),
+            .hub = sqlite3_column_int(st, 12),
         };
         stop = fn(ctx, &r);
     }

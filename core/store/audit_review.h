@@ -1,6 +1,7 @@
 /* core/store/audit_review — the SQL behind an officer's audit review
  * (core/session/session_oversight.h): this laptop's own audit chain (table
- * audit) and the other devices' events the hub sent (table device_events)
+ * audit), the other devices' events the hub sent (table device_events)
+ * and the hub's own chain (table hub_events, core/store/hub_events.h)
  * read as one list, and the accounting of disclosures of one patient
  * (table disclosures).
  *
@@ -29,11 +30,14 @@ typedef struct nx_review_filter {
 
 typedef struct nx_review_row {
     int local;                 /* 1: this laptop's chain (hub_seq 0) */
+    int hub;                   /* 1: the hub's own chain (device: "hub" or the
+                                * device the hub's event is about; hub_seq 0) */
     const char *device, *user, *role, *action, *item_id, *field, *reason, *outcome;
     int64_t seq, at, hub_seq;
 } nx_review_row;
 
-/* Newest first (at, then this laptop's before the hub's, device, seq);
+/* Newest first (at, then this laptop's, the hub's own, the devices', then
+ * device, seq);
  * offset rows skipped, at most limit (0 = all). */
 typedef int (*nx_review_fn)(void *ctx, const nx_review_row *r);
 int nx_review_events(nx_store *s, const nx_review_filter *f, size_t offset, size_t limit,

@@ -308,7 +308,13 @@ Test(audit_review, chain_status_per_device_with_a_tampered_event, .fini = done)
     size_t n = 0;
     char err[256] = "";
     cr_assert_eq(nx_session_audit_chains(&sess, &v, &n, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(n, 3);   /* this laptop, aaaa, bbbb (the hub's copy of this one skipped) */
+    /* this laptop, the hub's own chain (none held here), aaaa, bbbb (the
+     * hub's copy of this laptop's chain skipped) */
+    cr_assert_eq(n, 4);
+    cr_assert_eq(v[1].hub, 1);
+    cr_assert_str_eq(v[1].device, "hub");
+    cr_assert_eq(v[1].events, 0);
+    cr_assert_eq(v[1].broken_at, 0);
     cr_assert_eq(v[0].local, 1);
     cr_assert_str_eq(v[0].device, prof.audit.device);
     cr_assert_eq(v[0].events, 2);          /* init, login */
