@@ -18,8 +18,9 @@
  * (queue_store.h) is about a thousand candidates for 100 000 items.
  * How many candidates: queue_tally for the scope, the status and the
  * assignee (a sum over a few rows), index counts stopped at the cap for
- * the rest. Search candidates are a superset of the matches (other kinds'
- * ids, other scopes): the page query applies every condition again.
+ * the rest. Search candidates are a superset of the matches (other
+ * scopes, names that only share a prefix): the page query applies every
+ * condition again.
  * A name search is one index range per case form of the text in the name
  * keys (textfold.h: the keys lower A-Z only, so "nú" is there as "nú" or
  * "nÚ"); past NX_FOLD_VARIANTS_MAX forms, the forms of the text's first
@@ -482,11 +483,12 @@ static char *search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
     int counted[ARMS] = {0};
     int64_t n[ARMS] = {0};
     int na = 0;
-    /* ids: any kind (the autoindex holds no kind; the page query checks it) */
-    snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items WHERE %s",
-             q->q_has_hi ? "id >= :q AND id < :q_hi" : "id >= :q");
+    /* ids: this kind's (items_q_id: the range is this queue's ids only) */
+    snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items INDEXED BY items_q_id WHERE "
+             "kind = :kind AND %s", q->q_has_hi ? "id >= :q AND id < :q_hi" : "id >= :q");
     if (strcmp(q->q, q->ql) != 0)
-        snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items WHERE %s",
+        snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items INDEXED BY items_q_id "
+                 "WHERE kind = :kind AND %s",
                  q->ql_has_hi ? "id >= :ql AND id < :ql_hi" : "id >= :ql");
     if (q->search_patient) {
         /* one range per case variant and name key (a superset when the
@@ -631,8 +633,8 @@ static int scope_outside(nx_qs *q)
 /* The search as index ranges and lists that select exactly its matches,
  * less the few rows outside the scope: possible with no filter, the name
  * forms of the whole text and no column with too many values to list.
- * Each arm reads one index (the id's, with the kind from the row: few ids
- * share a prefix). 0 (q->exact_ok says whether), -1 on error. */
+ * Each arm reads one index (the ids' is items_q_id, kind first). 0
+ * (q->exact_ok says whether), -1 on error. */
 static int exact_arms(nx_qs *q)
 {
     q->exact_ok = 0;
@@ -644,7 +646,7 @@ static int exact_arms(nx_qs *q)
     if (scope <= 0)
         return scope;
     /* the arms that read one index only first: one of them may reach
-     * at_most alone (exact_count), before the ids' rows are read */
+     * at_most alone (exact_count) */
     const hits *hs[] = { &q->h_status, &q->h_assignee, &q->h_payer };
     const char *head[] = {
         "SELECT rowid FROM items INDEXED BY items_q_status WHERE kind = :kind AND ",
@@ -679,12 +681,10 @@ static int exact_arms(nx_qs *q)
         if (k == 1 && strcmp(q->q, q->ql) == 0)
             break;
         sb a = {0};
+        sb_add(&a, "SELECT rowid FROM items INDEXED BY items_q_id WHERE kind = :kind AND ");
         sb_add(&a, (k ? q->ql_has_hi : q->q_has_hi)
-                       ? (k ? "SELECT rowid FROM items WHERE id >= :ql AND id < :ql_hi"
-                            : "SELECT rowid FROM items WHERE id >= :q AND id < :q_hi")
-                       : (k ? "SELECT rowid FROM items WHERE id >= :ql"
-                            : "SELECT rowid FROM items WHERE id >= :q"));
-        sb_add(&a, " AND +kind = :kind");
+                       ? (k ? "id >= :ql AND id < :ql_hi" : "id >= :q AND id < :q_hi")
+                       : (k ? "id >= :ql" : "id >= :q"));
         if (exact_add(q, &a) != 0)
             return -1;
     }
