@@ -5,9 +5,11 @@
  * marked in words as well as color. Enter opens the item (the item screen
  * records the view in the audit chain). A supervisor re-routes the
  * selected item with `a` (core/session's assign: the item, its op and its
- * audit event under the supervisor's id). `n` makes a new item of this
- * queue's kind (screens/newitem.c). */
+ * audit event under the supervisor's id), and with `M` every open item
+ * of one agent in this queue (screens/reroute.c). `n` makes a new item of
+ * this queue's kind (screens/newitem.c). */
 #include "screens/screens.h"
+#include "screens/reroute.h"
 #include "domain/workflow.h"
 #include "queue/queue.h"
 #include "tui/table.h"
@@ -32,6 +34,7 @@ typedef struct {
     int cur_line;
     int returning;              /* an item was opened: re-read its row on return */
     char assign_id[64];         /* the item the assignee prompt is for */
+    nx_reroute_flow reroute;    /* `M`: a whole agent's queue (screens/reroute.c) */
     char titles[NX_SORT_COUNT][32];
 } queue_st;
 
@@ -421,7 +424,7 @@ static void start_assign(queue_st *st, tui_app *a)
 {
     if (a->session.role != NX_ROLE_SUPERVISOR ||
         !nx_policy_allows(a->session.policy, a->session.role, NX_ACTION_ASSIGN)) {
-        tui_msg(a, TUI_EL_ERROR, "Only a supervisor re-routes items.");
+        tui_msg(a, TUI_EL_ERROR, NX_SCR_REROUTE_REFUSED);
         return;
     }
     const nx_queue_row *r = tui_table_current(&st->table);
@@ -473,6 +476,11 @@ static int queue_handle(tui_screen *s, tui_app *a, int req, tui_key key)
     case REQ_ASSIGN:
         start_assign(st, a);
         return TUI_REDRAW;
+    case REQ_REROUTE_AGENT: {
+        const nx_queue_row *r = tui_table_current(&st->table);
+        nx_reroute_start(&st->reroute, a, st->kind, &st->table, r ? r->assignee : NULL);
+        return TUI_REDRAW;
+    }
     case REQ_NEW_ITEM:
         /* the new item's form, then the item itself: on the way back the
          * queue is read again, and holds it */

@@ -150,7 +150,7 @@ struct tui_app {
      * 0 (Esc). */
     struct {
         int on;
-        char label[32];
+        char label[96];           /* e.g. the re-routing's "Re-route all open items of ..." */
         char text[256];
         tui_edit edit;
         void (*on_change)(tui_app *a, void *ctx, const char *text);

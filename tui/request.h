@@ -20,6 +20,7 @@
     REQ_(SORT_REVERSE,    "sort-reverse",    "Reverse the sort order") \
     REQ_(FILTER,          "filter",          "Filter by status, assignee or overdue") \
     REQ_(ASSIGN,          "assign",          "Re-route the item (supervisors)") \
+    REQ_(REROUTE_AGENT,   "reroute-agent",   "Re-route all of an agent's open items") \
     REQ_(BACK,            "back",            "Go back (on the dashboard: quit)") \
     REQ_(HELP,            "help",            "Show the keys of this screen") \
     REQ_(SYNC_NOW,        "sync-now",        "Sync with the hub now") \

@@ -114,6 +114,8 @@ Test(golden, wide_terminal_note_and_step) { run_script("wide"); }
 Test(golden, passphrase_forced_change) { run_script("passwd-forced"); }
 Test(golden, passphrase_reminder) { run_script("passwd-remind"); }
 Test(golden, supervisor_conflicts_and_reroute) { run_script("conflicts"); }
+Test(golden, supervisor_reroutes_a_whole_queue) { run_script("reroute"); }
+Test(golden, agent_refused_rerouting_a_queue) { run_script("reroute-refused"); }
 Test(golden, new_item) { run_script("newitem"); }
 Test(golden, kpi_supervisor) { run_script("kpi"); }
 Test(golden, kpi_operations) { run_script("kpi-operations"); }
