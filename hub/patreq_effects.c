@@ -15,7 +15,15 @@
  * clock and a hub audit event. A later explicit change of the flag (a
  * field clock after the record's) is left alone: it decided after the
  * request. Setting a flag that is already yes changes nothing, so a
- * request's later changes (routing, closing) cost nothing here. */
+ * request's later changes (routing) cost nothing here.
+ *
+ * The flag is the safe side until the covered entity decides. When it
+ * closes the request denied, or the patient withdraws it, the flag is
+ * lifted (set back to no, the same way) — only when a patient request set
+ * it (its field clock names a patient_request record: a flag an agent or
+ * an import set is not the request's to lift) and no other request of
+ * the patient's that sets the same flag still stands (open, or granted:
+ * fulfilled or partly). */
 #include "hub/serve.h"
 #include "domain/patreq.h"
 #include "util/util.h"
@@ -30,9 +38,46 @@ static int later(nx_hlc ah, const char *aid, nx_hlc bh, const char *bid)
     return ah != bh ? ah > bh : strcmp(aid, bid) > 0;
 }
 
-static int set_flag(nx_srv *s, nx_item *it, const nx_record *rec, const char *flag)
+/* Whether another patient request of the same patient (and client) that
+ * sets flag still stands: not closed, or closed granted. */
+typedef struct {
+    const nx_record *self;
+    const nx_patreq *p;
+    const char *flag;
+    int stands;
+} others_ctx;
+
+static int other_cb(void *arg, const nx_record *r, int64_t rev)
 {
-    if (strcmp(nx_item_get(it, flag), "yes") == 0)
+    (void)rev;
+    others_ctx *c = arg;
+    if (strcmp(r->id, c->self->id) == 0)
+        return 0;
+    nx_patreq *q = calloc(1, sizeof *q);
+    char why[160];
+    if (!q)
+        return -1;
+    if (nx_patreq_from_json(r->body, q, why, sizeof why) == 0 &&
+        strcmp(q->patient_id, c->p->patient_id) == 0 &&
+        strcmp(q->client_id, c->p->client_id) == 0) {
+        const char *f = nx_patreq_flag(q->type);
+        if (f && strcmp(f, c->flag) == 0 &&
+            (strcmp(r->status, "closed") != 0 || strcmp(q->outcome, "fulfilled") == 0 ||
+             strcmp(q->outcome, "partly") == 0))
+            c->stands = 1;
+    }
+    nx_patreq_wipe(q);
+    free(q);
+    return c->stands;
+}
+
+/* Sets the patient's flag to value as of the record's clock, unless a
+ * later change decided it. lift: only when a patient request is what set
+ * it. 0 done or left alone, -1 on error. */
+static int put_flag(nx_srv *s, nx_item *it, const nx_record *rec, const char *flag,
+                    const char *value, int lift)
+{
+    if (strcmp(nx_item_get(it, flag), value) == 0)
         return 0;
     const nx_field_def *f = nx_dict_find(s->dict, flag);
     if (!f || f->home != NX_AT_PATIENT)
@@ -45,10 +90,23 @@ static int set_flag(nx_srv *s, nx_item *it, const nx_record *rec, const char *fl
         return -1;
     if (found && !later(rec->hlc, rec->id, ch, cop))
         return 0;
+    if (lift) {
+        nx_record setter;
+        int is_req = found ? nx_hub_record_get(s->h, cop, &setter) : 0;
+        if (is_req < 0)
+            return -1;
+        if (is_req) {
+            is_req = strcmp(setter.kind, "patient_request") == 0;
+            nx_record_clear(&setter);
+        }
+        if (!is_req)
+            return 0;
+    }
     int64_t rev = 0;
     char why[160];
-    snprintf(why, sizeof why, "set to yes by patient request %s", rec->id);
-    if (srv_set_value(s, it, f, "yes", rec->updated, s->user) != 0 ||
+    snprintf(why, sizeof why, "%s by patient request %s",
+             lift ? "lifted (denied or withdrawn)" : "set to yes", rec->id);
+    if (srv_set_value(s, it, f, value, rec->updated, s->user) != 0 ||
         srv_touch_patient(s, it->patient_id) != 0 || nx_hub_item_rev(s->h, it->id, &rev) != 1 ||
         nx_hub_field_clock_set(s->h, key, flag, rec->hlc, rec->id) != 0 ||
         srv_field_rev_set(s, key, flag, rev) != 0 ||
@@ -91,7 +149,20 @@ int srv_patreq_effects(nx_srv *s, const nx_record *prev, const nx_record *next, 
         goto out;
     }
     const char *flag = nx_patreq_flag(p->type);
-    rc = flag ? set_flag(s, &it, next, flag) : 0;
+    int refused = strcmp(next->status, "closed") == 0 &&
+                  (strcmp(p->outcome, "denied") == 0 || strcmp(p->outcome, "withdrawn") == 0);
+    if (!flag) {
+        rc = 0;
+    } else if (!refused) {
+        rc = put_flag(s, &it, next, flag, "yes", 0);
+    } else if (prev && strcmp(prev->status, "closed") == 0) {
+        rc = 0;                       /* lifted when it closed, or left then */
+    } else {
+        others_ctx oc = { .self = next, .p = p, .flag = flag };
+        rc = nx_hub_records_since(s->h, 0, "patient_request", other_cb, &oc);
+        if (rc >= 0)
+            rc = oc.stands ? 0 : put_flag(s, &it, next, flag, "no", 1);
+    }
 out:
     if (found > 0)
         nx_item_free(&it);

@@ -28,8 +28,10 @@
  * A restriction or a confidential-communication request sets the
  * patient's flag (restriction / confidential_comm = yes) the moment it is
  * taken in: the scheduling and ROI items of that patient honour it from
- * then on (no SMS or email; a warning before disclosing), whatever the
- * covered entity later decides — the flag is the safe side until it does.
+ * then on (no SMS or email; a warning before disclosing) — the flag is the
+ * safe side until the covered entity decides. Closed denied or withdrawn,
+ * the hub lifts it again (hub/patreq_effects.c) when a request set it and
+ * no other request for the same flag still stands; granted, it stays.
  *
  * The body may hold PHI (what the patient asked): wiped by
  * nx_patreq_wipe. */

@@ -297,3 +297,78 @@ Test(incident_e2e, a_patients_request_flags_every_laptop_holding_the_patient, .t
     nx_lap_close(&dave);
     nx_lap_close(&po);
 }
+
+/* The flag is the safe side until the covered entity decides: a denied or
+ * withdrawn restriction lifts it on every laptop, unless another request
+ * that sets it still stands; a flag no request set is not lifted. */
+Test(incident_e2e, a_denied_or_withdrawn_request_lifts_its_flag, .timeout = 240)
+{
+    if (!nx_hf_available())
+        cr_skip_test("no nexus-hub beside the tests");
+    char err[1024] = "";
+    cr_assert_eq(nx_hf_init(&H, "patreq-lift", err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_hf_import(&H, SCHED("sch-a", "pt-9", "alice", "north")
+                                  SCHED("sch-b", "pt-7", "alice", "north")
+                                      ROI("roi-c", "carol"), err, sizeof err), 0, "%s", err);
+    nx_lap alice, carol, po;
+    cr_assert_eq(nx_lap_open(&alice, &H, "lf-alice", "alice", "scheduling", "north", 5, 1, err,
+                             sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_lap_open(&carol, &H, "lf-carol", "carol", "roi", "north", 45, 1, err,
+                             sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_lap_open(&po, &H, "lf-po", "pat", "privacy-officer", "compliance", 85, 1,
+                             err, sizeof err), 0, "%s", err);
+    nx_sync_stats st;
+    sync_ok(&alice, &st);
+    sync_ok(&carol, &st);
+
+    /* Two restriction requests for pt-9 (from two items), one for pt-7. */
+    nx_patreq p;
+    char r1[40], r2[40], r3[40];
+    request(&p, "restriction");
+    cr_assert_eq(nx_session_patreq_take(&alice.sess, "sch-a", &p, r1, err, sizeof err), 0, "%s",
+                 err);
+    cr_assert_eq(nx_session_patreq_take(&carol.sess, "roi-c", &p, r2, err, sizeof err), 0, "%s",
+                 err);
+    cr_assert_eq(nx_session_patreq_take(&alice.sess, "sch-b", &p, r3, err, sizeof err), 0, "%s",
+                 err);
+    sync_ok(&alice, &st);
+    sync_ok(&carol, &st);
+    cr_expect_eq(nx_hf_n(&H, "SELECT count(*) FROM patients WHERE restriction='yes'"), 2);
+    sync_ok(&po, &st);
+
+    /* pt-9's first request denied: the second still stands, so the flag
+     * stays; withdrawn too: lifted, and alice's laptop gets it. */
+    cr_assert_eq(nx_session_patreq_route(&po.sess, r1, "client", "Lakeside privacy office",
+                                         "portal", "TCK-1", 0, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_session_patreq_close(&po.sess, r1, "denied", "", err, sizeof err), 0, "%s",
+                 err);
+    sync_ok(&po, &st);
+    cr_expect_eq(st.rejected, 0);
+    cr_expect_eq(nx_hf_n(&H, "SELECT count(*) FROM patients WHERE id='pt-9' AND "
+                             "restriction='yes'"), 1, "another request still stands");
+    cr_assert_eq(nx_session_patreq_close(&po.sess, r2, "withdrawn", "", err, sizeof err), 0,
+                 "%s", err);
+    sync_ok(&po, &st);
+    cr_expect_eq(st.rejected, 0);
+    cr_expect_eq(nx_hf_n(&H, "SELECT count(*) FROM patients WHERE id='pt-9' AND "
+                             "restriction='no'"), 1, "nothing stands: lifted");
+    cr_expect_eq(nx_hf_n(&H, "SELECT count(*) FROM audit WHERE field='restriction' AND "
+                             "reason LIKE 'lifted%'"), 1, "and the hub's audit says so");
+    sync_ok(&alice, &st);
+    cr_expect_eq(nx_lap_n(&alice, "SELECT count(*) FROM patients WHERE id='pt-9' AND "
+                                  "restriction='no'"), 1, "the laptops follow");
+
+    /* pt-7: granted, then an explicit later decision stays the agent's:
+     * a request closed granted keeps the flag. */
+    cr_assert_eq(nx_session_patreq_route(&po.sess, r3, "client", "Lakeside privacy office",
+                                         "portal", "TCK-3", 0, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_session_patreq_close(&po.sess, r3, "fulfilled", "", err, sizeof err), 0,
+                 "%s", err);
+    sync_ok(&po, &st);
+    cr_expect_eq(nx_hf_n(&H, "SELECT count(*) FROM patients WHERE id='pt-7' AND "
+                             "restriction='yes'"), 1, "granted: the flag stays");
+
+    nx_lap_close(&alice);
+    nx_lap_close(&carol);
+    nx_lap_close(&po);
+}
