@@ -1,6 +1,7 @@
 /* screens/audit — the audit review (privacy officer, security officer,
- * auditor): every device's audit events the hub sent and this laptop's
- * own chain, newest first, one page held at a time; filters by user
+ * auditor): every device's audit events the hub sent, the hub's own chain
+ * (its lines say HUB) and this laptop's own chain, newest first, one page
+ * held at a time; filters by user
  * (`u`), item (`i`), action (`a`) and time (`t`; `x` clears them); each
  * device's chain state on the top line and in full with `c`; break-glass
  * reveals and refused attempts marked in words (not only in colour); and
@@ -170,38 +171,58 @@ static int audit_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
 
 /* ---- drawing ------------------------------------------------------------------------------- */
 
-/* One line about every chain: the state an officer must not miss. */
+/* One line about every chain: the state an officer must not miss.
+ * chains[0] is this laptop's, chains[1] the hub's own, then the devices'
+ * (nx_session_audit_chains). */
 static tui_elem chains_line(const audit_st *st, char *buf, size_t len)
 {
-    size_t broken = 0, first_broken = 0;
-    for (size_t i = 0; i < st->nchains; i++)
-        if (st->chains[i].broken_at && !broken++)
-            first_broken = i;
-    const nx_audit_chain_view *me = st->nchains ? &st->chains[0] : NULL;
-    char mine[96] = "";
+    const nx_audit_chain_view *me = NULL, *hub = NULL, *first_other = NULL;
+    size_t others = 0, others_broken = 0;
+    for (size_t i = 0; i < st->nchains; i++) {
+        const nx_audit_chain_view *c = &st->chains[i];
+        if (c->local)
+            me = c;
+        else if (c->hub)
+            hub = c;
+        else {
+            others++;
+            if (c->broken_at && !others_broken++)
+                first_other = c;
+        }
+    }
+    /* What is broken first: a narrow terminal cuts the end of the line. */
+    char part[3][128] = { "", "", "" };
+    int bad[3] = { me && me->broken_at, hub && hub->broken_at, others_broken > 0 };
     if (me && me->broken_at)
-        snprintf(mine, sizeof mine, "this laptop BROKEN at event %lld",
+        snprintf(part[0], sizeof part[0], "this laptop BROKEN at event %lld",
                  (long long)me->broken_at);
     else if (me)
-        snprintf(mine, sizeof mine, "this laptop verified to %lld",
+        snprintf(part[0], sizeof part[0], "this laptop verified to %lld",
                  (long long)me->verified_upto);
-    size_t others = st->nchains ? st->nchains - 1 : 0;
-    size_t others_broken = broken - (me && me->broken_at ? 1 : 0);
-    if (others_broken) {
-        const nx_audit_chain_view *b = &st->chains[first_broken];
-        if (b->local)
-            for (size_t i = 1; i < st->nchains; i++)
-                if (st->chains[i].broken_at) {
-                    b = &st->chains[i];
-                    break;
-                }
-        snprintf(buf, len, "Chains: %s; %zu other device%s, %zu BROKEN (%.8s at event %lld) "
-                 "- c shows each", mine, others, others == 1 ? "" : "s", others_broken,
-                 b->device, (long long)b->broken_at);
-    } else {
-        snprintf(buf, len, "Chains: %s; %zu other device%s, all linked - c shows each", mine,
-                 others, others == 1 ? "" : "s");
-    }
+    if (hub && hub->broken_at)
+        snprintf(part[1], sizeof part[1], "hub BROKEN at event %lld", (long long)hub->broken_at);
+    else if (hub && hub->events)
+        snprintf(part[1], sizeof part[1], "hub linked to %lld", (long long)hub->verified_upto);
+    else if (hub)
+        snprintf(part[1], sizeof part[1], "hub: none held");
+    if (others_broken)
+        snprintf(part[2], sizeof part[2], "%zu of %zu device%s BROKEN (%.8s at event %lld)",
+                 others_broken, others, others == 1 ? "" : "s", first_other->device,
+                 (long long)first_other->broken_at);
+    else
+        snprintf(part[2], sizeof part[2], "%zu other device%s, all linked", others,
+                 others == 1 ? "" : "s");
+    size_t used = (size_t)snprintf(buf, len, "Chains:");
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < 3; i++) {
+            if (!part[i][0] || bad[i] != !pass || used >= len)
+                continue;
+            used += (size_t)snprintf(buf + used, len - used, "%s %s",
+                                     used > strlen("Chains:") ? ";" : "", part[i]);
+        }
+    if (used < len)
+        snprintf(buf + used, len - used, " - c shows each");
+    int broken = (me && me->broken_at) || (hub && hub->broken_at) || others_broken;
     return broken ? TUI_EL_ERROR : TUI_EL_INFO;
 }
 
@@ -216,9 +237,14 @@ static void filter_line(const audit_st *st, char *buf, size_t len)
 
 static void event_detail(const nx_audit_view_row *r, const char *sep, char *buf, size_t len)
 {
-    char where[64];
+    char where[128];
     if (r->local)
         snprintf(where, sizeof where, "this laptop, event %lld", (long long)r->seq);
+    else if (r->hub && strcmp(r->device, "hub") != 0)
+        snprintf(where, sizeof where, "the hub's own chain, event %lld, about device %.16s",
+                 (long long)r->seq, r->device);
+    else if (r->hub)
+        snprintf(where, sizeof where, "the hub's own chain, event %lld", (long long)r->seq);
     else
         snprintf(where, sizeof where, "device %.16s, event %lld (hub %lld)", r->device,
                  (long long)r->seq, (long long)r->hub_seq);
@@ -265,8 +291,8 @@ static void draw_events(audit_st *st, tui_app *a, WINDOW *w, int rows, int ncols
 static void draw_chains(audit_st *st, tui_app *a, WINDOW *w, int rows, int ncols)
 {
     tui_put(a, w, 0, 1, ncols - 2, TUI_EL_HEADER,
-            "Each device's audit chain as held here: this laptop's checked with its key, "
-            "the others' links as the hub sent them");
+            "Audit chains held here: this laptop's checked with its key; the hub's and the "
+            "devices' links only");
     int th = rows - 4 > 2 ? rows - 4 : 2;
     if (tui_table_resize(&st->chain_table, th - 1, ncols) != 0)
         return;
@@ -275,8 +301,13 @@ static void draw_chains(audit_st *st, tui_app *a, WINDOW *w, int rows, int ncols
     if (c) {
         char line[400], state[300];
         nx_audit_chain_state(c, state, sizeof state);
-        snprintf(line, sizeof line, "%s %s: %s", c->local ? "This laptop," : "Device",
-                 c->device, state);
+        if (c->hub)
+            snprintf(line, sizeof line, "The hub's own chain: %s. Links only: its hashes are "
+                     "keyed with the hub's key, which stays on the hub ('nexus-hub audit "
+                     "verify' there recomputes them).", state);
+        else
+            snprintf(line, sizeof line, "%s %s: %s", c->local ? "This laptop," : "Device",
+                     c->device, state);
         nx_scr_wrap(a, w, rows - 3, 1, ncols - 2, 2,
                     c->broken_at ? TUI_EL_ERROR : TUI_EL_NORMAL, line);
     }

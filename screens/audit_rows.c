@@ -1,7 +1,8 @@
 /* screens/audit_rows — the audit review's three lists as table row
  * sources: the events a page at a time from core (never the whole trail;
- * a page's reasons are wiped when the page moves), each device's chain,
- * one patient's accounting. How a cell reads is decided here; flags are
+ * a page's reasons are wiped when the page moves; the hub's own chain's
+ * lines say HUB in the device column), each chain, one patient's
+ * accounting. How a cell reads is decided here; flags are
  * words as well as colours, so NO_COLOR and monochrome lose nothing. */
 #include "screens/audit_int.h"
 
@@ -97,12 +98,16 @@ static int ev_set_page(void *ctx, int rows)
     return ev_from(e, 0);
 }
 
-static void device_short(const char *device, int local, char *buf, size_t len)
+/* "here" for this laptop's chain, "HUB" for the hub's own (whatever
+ * device its event is about: the line below the table names it). */
+static void device_short(const nx_audit_view_row *r, char *buf, size_t len)
 {
-    if (local)
+    if (r->local)
         snprintf(buf, len, "here");
+    else if (r->hub)
+        snprintf(buf, len, "HUB");
     else
-        snprintf(buf, len, "%.8s", device);
+        snprintf(buf, len, "%.8s", r->device);
 }
 
 const tui_column nx_audit_ev_cols[E_NCOLS] = {
@@ -131,8 +136,8 @@ static tui_elem ev_cell(void *ctx, const void *row, int col, char *buf, size_t l
         nx_scr_format_due(r->at, buf, len);
         return TUI_EL_NORMAL;
     case E_DEVICE:
-        device_short(r->device, r->local, buf, len);
-        return r->local ? TUI_EL_HINT : TUI_EL_NORMAL;
+        device_short(r, buf, len);
+        return r->local ? TUI_EL_HINT : r->hub ? TUI_EL_INFO : TUI_EL_NORMAL;
     case E_SEQ:
         snprintf(buf, len, "%lld", (long long)r->seq);
         return TUI_EL_NORMAL;
@@ -190,7 +195,10 @@ static tui_elem c_cell(void *ctx, const void *row, int col, char *buf, size_t le
     const nx_audit_chain_view *c = row;
     switch (col) {
     case C_DEVICE:
-        snprintf(buf, len, "%s%s", c->local ? "this laptop " : "", c->device);
+        if (c->hub)
+            snprintf(buf, len, "the hub (its own chain)");
+        else
+            snprintf(buf, len, "%s%s", c->local ? "this laptop " : "", c->device);
         return TUI_EL_NORMAL;
     case C_EVENTS:
         snprintf(buf, len, "%lld", (long long)c->events);

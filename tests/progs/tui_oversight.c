@@ -3,8 +3,9 @@
  * have something to show: eight weeks of the team's history (status
  * steps, outreach attempts, QA reviews, corrective actions) for the KPI
  * screen, and two other devices' audit events (one with a broken link,
- * a break-glass reveal, a refused one, a wrong passphrase) for the audit
- * review. All synthetic; times fixed relative to tui_fixture's "now".
+ * a break-glass reveal, a refused one, a wrong passphrase) and the hub's
+ * own chain (an administrator's commands, a session, a refused op) for
+ * the audit review. All synthetic; times fixed relative to tui_fixture's "now".
  *
  * Program: tui_oversight DIR   (a profile tui_fixture made; its passphrase)
  * run-script.sh calls it for a script with "# fixture-extra: tui_oversight".
@@ -12,6 +13,7 @@
 #include "profile/profile.h"
 #include "domain/record.h"
 #include "store/device_events.h"
+#include "store/hub_events.h"
 #include "store/items_io.h"
 #include "store/record_store.h"
 #include "store/rows.h"
@@ -262,6 +264,37 @@ static int devices(void)
     return rc ? -1 : nx_devev_cursor_set(st, (uint64_t)hub_seq);
 }
 
+/* The hub's own chain, linked: hash of event n = bytes (0xc0 + n). */
+static int hub(void)
+{
+    static const ev e[] = {
+        { NOW - 12 * DAY - HOUR, "admin", "hub-admin", "hub-init", "", "", "production hub",
+          "ok" },
+        { NOW - 9 * DAY, "admin", "hub-admin", "user-add", "", "", "user=eli role=roi team=north",
+          "ok" },
+        { NOW - 8 * HOUR - 60, "eli", "roi", "session", "", "", "start: client 0.1.0, cursor 0",
+          "ok" },
+        { NOW - 7 * HOUR + 480, "dana", "scheduling", "reject", "scheduling-01", "",
+          "op 7c1d status: the workflow does not allow this step", "failed" },
+        { NOW - 4 * HOUR, "admin", "hub-admin", "banner", "", "", "set (38 bytes)", "ok" },
+    };
+    static const char *const about[] = { "hub", "hub", "c0ffee00112233445566778899aabbcc",
+                                         "7f3a9c0e5b2d4e61a0b1c2d3e4f50617", "hub" };
+    int n = (int)(sizeof e / sizeof e[0]);
+    for (int i = 0; i < n; i++) {
+        unsigned char prev[32], hash[32];
+        memset(prev, i ? 0xc0 + i : 0, sizeof prev);
+        memset(hash, 0xc0 + i + 1, sizeof hash);
+        nx_hubev h = { .seq = i + 1, .at = e[i].at, .user = e[i].user, .role = e[i].role,
+                       .device = about[i], .action = e[i].action, .item_id = e[i].item,
+                       .field = e[i].field, .reason = e[i].reason, .outcome = e[i].outcome,
+                       .prev_hash = prev, .hash = hash };
+        if (nx_hubev_write(st, &h) != 0)
+            return -1;
+    }
+    return nx_hubev_cursor_set(st, (uint64_t)n);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -282,7 +315,8 @@ int main(int argc, char **argv)
     st = p.store;
     int rc = nx_store_begin(st);
     if (rc == 0)
-        rc = prior_auth() || eligibility() || roi() || outreach() || quality() || devices();
+        rc = prior_auth() || eligibility() || roi() || outreach() || quality() || devices() ||
+             hub();
     if (rc == 0)
         rc = nx_store_commit(st);
     else
