@@ -299,7 +299,7 @@ static void draw_chains(audit_st *st, tui_app *a, WINDOW *w, int rows, int ncols
     tui_table_draw(&st->chain_table, w, 1, 0, th, &a->theme);
     const nx_audit_chain_view *c = tui_table_current(&st->chain_table);
     if (c) {
-        char line[400], state[300];
+        char line[640], state[300];
         nx_audit_chain_state(c, state, sizeof state);
         if (c->hub)
             snprintf(line, sizeof line, "The hub's own chain: %s. Links only: its hashes are "
