@@ -37,6 +37,8 @@
  *                          closed ones
  *           AUDIT*         oversight roles only: every device's audit
  *                          events (see "Device audit events" below)
+ *           HAUDIT*        the same roles: the hub's own audit chain
+ *                          (see "The hub's own audit chain" below)
  *           END            the new cursor; the client moves to it only
  *                          after applying everything before it
  *   either: ERROR          then the connection closes
