@@ -12,8 +12,11 @@
  * core (nx_session_incident_file): saved encrypted with its sync op, so
  * it is filed offline too and reaches the officers with the next sync.
  *
- * The texts typed may be PHI: at a lock they are wiped (the rest of the
- * form stays) and the form says so when it comes back. */
+ * What was typed is kept as an encrypted draft (screens/pform: every 30 s,
+ * at a lock and at a hang-up, under "inc:new", "inc:item:ITEM" or
+ * "inc:RECORD" for a correction), the texts are wiped from memory at the
+ * lock and come back from the draft at the unlock; a report opened again
+ * after a crash starts from its draft. Filed or left, the draft goes. */
 #include "screens/pform.h"
 #include "session/session_privacy.h"
 
@@ -103,7 +106,7 @@ typedef struct {
     char tz[64];
     char item_id[NX_ID_MAX];
     char record_id[40];        /* a correction of this incident; "" a new report */
-    int wiped;                 /* texts wiped at a lock */
+    char draft[64];            /* the draft's form key ("" none: kept in memory only) */
 } inc_st;
 
 /* ---- the form <-> an nx_incident ------------------------------------------------------ */
@@ -181,6 +184,7 @@ static int inc_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_
         if (found != 1)
             goto out;
         snprintf(st->record_id, sizeof st->record_id, "%s", in->record_id);
+        pform_draft_key("inc:", st->record_id, st->draft, sizeof st->draft);
     } else {
         if (nx_session_incident_prefill(&a->session, in ? in->item_id : NULL,
                                         in ? in->misfax : 0, inc, err, errlen) != 0)
@@ -190,9 +194,14 @@ static int inc_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_
         to_form(st, inc);
         if (in && in->item_id)
             snprintf(st->item_id, sizeof st->item_id, "%s", in->item_id);
+        if (st->item_id[0])
+            pform_draft_key("inc:item:", st->item_id, st->draft, sizeof st->draft);
+        else
+            snprintf(st->draft, sizeof st->draft, "inc:new");
         /* The type first when it is not given; else what happened. */
         tui_form_focus(&st->pf.fm, inc->type[0] ? F_DESCRIPTION : F_TYPE);
     }
+    pform_draft_open(&st->pf, a, st->draft, "report");
     s->st = st;
     rc = 0;
 out:
@@ -220,9 +229,8 @@ static void inc_close(tui_screen *s, tui_app *a)
 
 static void inc_suspend(tui_screen *s, tui_app *a)
 {
-    (void)a;
     inc_st *st = s->st;
-    st->wiped = pform_wipe_text(&st->pf) > 0;
+    pform_draft_suspend(&st->pf, a, st->draft);
 }
 
 static int inc_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
@@ -230,10 +238,14 @@ static int inc_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
     (void)err;
     (void)errlen;
     inc_st *st = s->st;
-    if (st->wiped)
-        tui_msg(a, TUI_EL_AT_RISK, "The texts typed were wiped at the lock: type them again.");
-    st->wiped = 0;
+    pform_draft_resume(&st->pf, a, st->draft, "report");
     return 0;
+}
+
+static void inc_tick(tui_screen *s, tui_app *a)
+{
+    inc_st *st = s->st;
+    pform_draft_tick(&st->pf, a, st->draft);
 }
 
 /* ---- keys ---------------------------------------------------------------------------------- */
@@ -269,16 +281,19 @@ static void save(inc_st *st, tui_app *a)
     else
         tui_msg(a, TUI_EL_INFO, "Incident filed: it goes to the privacy officer with the next "
                 "sync.");
+    pform_draft_drop(a, st->draft);
     tui_pop(a);   /* frees st */
 }
 
 static void leave_confirmed(tui_app *a, void *ctx, int ok, int choice, const char *text)
 {
-    (void)ctx;
     (void)choice;
     (void)text;
-    if (ok)
-        tui_pop(a);
+    inc_st *st = ctx;
+    if (!ok)
+        return;
+    pform_draft_drop(a, st->draft);
+    tui_pop(a);
 }
 
 static int inc_handle(tui_screen *s, tui_app *a, int req, tui_key key)
@@ -375,6 +390,7 @@ const tui_screen_ops nx_scr_incident = {
     .close = inc_close,
     .suspend = inc_suspend,
     .resume = inc_resume,
+    .tick = inc_tick,
     .draw = inc_draw,
     .handle = inc_handle,
     .title = inc_title,

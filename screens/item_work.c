@@ -87,16 +87,8 @@ void item_load_history(item_st *st, tui_app *a)
 void item_save_draft(item_st *st, tui_app *a)
 {
     nx_draft_field df[128];
-    size_t n = 0;
     int any_new = 0;
-    for (int i = 0; i < st->fm.n && n < 128; i++) {
-        if (!st->fm.f[i].dirty)
-            continue;
-        df[n].field = st->fm.f[i].def->id;
-        df[n].value = st->fm.f[i].value;
-        n++;
-        any_new |= st->fm.f[i].drafted;
-    }
+    size_t n = tui_form_draft_fields(&st->fm, df, 128, &any_new);
     st->last_draft_ms = tui_mono_ms(a);
     if (!any_new)
         return;
@@ -107,25 +99,14 @@ void item_save_draft(item_st *st, tui_app *a)
         tui_msg(a, TUI_EL_ERROR, "The draft could not be kept: %s", err);
         return;
     }
-    for (int i = 0; i < st->fm.n; i++)
-        st->fm.f[i].drafted = 0;
-}
-
-static int draft_value(void *ctx, const char *field, const char *value)
-{
-    tui_form *fm = ctx;
-    for (int i = 0; i < fm->n; i++)
-        if (strcmp(fm->f[i].def->id, field) == 0 && fm->f[i].state == TUI_FV_EDIT) {
-            snprintf(fm->f[i].value, sizeof fm->f[i].value, "%s", value);
-            fm->f[i].dirty = 1;
-        }
-    return 0;
+    tui_form_drafted(&st->fm);
 }
 
 void item_restore_draft(item_st *st, tui_app *a)
 {
     char err[256];
-    int n = nx_draft_load(&a->profile, st->id, draft_value, &st->fm, err, sizeof err);
+    int n = nx_draft_load(&a->profile, st->id, tui_form_draft_value, &st->fm, err,
+                          sizeof err);
     if (n > 0)
         tui_msg(a, TUI_EL_AT_RISK, "Unsaved edits restored from a draft (%d field%s): F2 saves them.",
                 n, n == 1 ? "" : "s");

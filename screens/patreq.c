@@ -11,7 +11,9 @@
  * communication request, that the patient is flagged at once (no SMS or
  * email; a warning before disclosing) on this laptop and, after the next
  * sync, on every laptop holding the patient. F2 takes it in through core
- * (nx_session_patreq_take). Texts typed are wiped at a lock. */
+ * (nx_session_patreq_take). What was typed is kept as an encrypted draft
+ * under "pr:ITEM" (screens/pform: every 30 s, at a lock, at a hang-up),
+ * the texts wiped from memory while locked; taken in or left, it goes. */
 #include "screens/pform.h"
 #include "session/session_privacy.h"
 
@@ -54,7 +56,7 @@ typedef struct {
     pform pf;
     char item_id[NX_ID_MAX];
     char tz[64];
-    int wiped;
+    char draft[64];            /* the draft's form key ("" none: kept in memory only) */
 } pr_st;
 
 static void from_form(pr_st *st, nx_patreq *p)
@@ -92,6 +94,8 @@ static int pr_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t
     pform_set(&st->pf, "received_at", t);
     pform_set(&st->pf, "channel", "phone");
     nx_patreq_wipe(&p);
+    pform_draft_key("pr:", st->item_id, st->draft, sizeof st->draft);
+    pform_draft_open(&st->pf, a, st->draft, "request");
     s->st = st;
     return 0;
 }
@@ -110,9 +114,8 @@ static void pr_close(tui_screen *s, tui_app *a)
 
 static void pr_suspend(tui_screen *s, tui_app *a)
 {
-    (void)a;
     pr_st *st = s->st;
-    st->wiped = pform_wipe_text(&st->pf) > 0;
+    pform_draft_suspend(&st->pf, a, st->draft);
 }
 
 static int pr_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
@@ -120,10 +123,14 @@ static int pr_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
     (void)err;
     (void)errlen;
     pr_st *st = s->st;
-    if (st->wiped)
-        tui_msg(a, TUI_EL_AT_RISK, "The texts typed were wiped at the lock: type them again.");
-    st->wiped = 0;
+    pform_draft_resume(&st->pf, a, st->draft, "request");
     return 0;
+}
+
+static void pr_tick(tui_screen *s, tui_app *a)
+{
+    pr_st *st = s->st;
+    pform_draft_tick(&st->pf, a, st->draft);
 }
 
 static void save(pr_st *st, tui_app *a)
@@ -152,16 +159,19 @@ static void save(pr_st *st, tui_app *a)
             flag ? strcmp(flag, "restriction") == 0 ? ", patient flagged: restriction"
                                                     : ", patient flagged: no SMS/email"
                  : "", k);
+    pform_draft_drop(a, st->draft);
     tui_pop(a);   /* frees st */
 }
 
 static void leave_confirmed(tui_app *a, void *ctx, int ok, int choice, const char *text)
 {
-    (void)ctx;
     (void)choice;
     (void)text;
-    if (ok)
-        tui_pop(a);
+    pr_st *st = ctx;
+    if (!ok)
+        return;
+    pform_draft_drop(a, st->draft);
+    tui_pop(a);
 }
 
 static int pr_handle(tui_screen *s, tui_app *a, int req, tui_key key)
@@ -273,6 +283,7 @@ const tui_screen_ops nx_scr_patreq = {
     .close = pr_close,
     .suspend = pr_suspend,
     .resume = pr_resume,
+    .tick = pr_tick,
     .draw = pr_draw,
     .handle = pr_handle,
     .title = pr_title,

@@ -3,6 +3,7 @@
  * their own, the dictionary's checks, and the clocks drawn in words. */
 #include "screens/pform.h"
 #include "domain/deadlines.h"
+#include "util/util.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -165,6 +166,83 @@ int pform_wipe_text(pform *p)
     }
     tui_form_focus(&p->fm, p->fm.focus);
     return n;
+}
+
+int pform_draft_keep(pform *p, tui_app *a, const char *key, char *err, size_t errlen)
+{
+    if (!key[0])
+        return nx_err(err, errlen, "no place to keep this form's draft");
+    nx_draft_field df[64];
+    int fresh = 0;
+    size_t n = tui_form_draft_fields(&p->fm, df, 64, &fresh);
+    if (n && !fresh)
+        return 0;              /* the draft holds it already */
+    int rc = n ? nx_form_draft_save(&a->profile, key, df, n, tui_now(a), err, errlen)
+               : nx_form_draft_discard(&a->profile, key, err, errlen);
+    if (rc == 0)
+        tui_form_drafted(&p->fm);
+    p->kept_ms = tui_mono_ms(a);
+    return rc;
+}
+
+void pform_draft_open(pform *p, tui_app *a, const char *key, const char *what)
+{
+    char err[256];
+    int n = pform_draft_restore(p, a, key, err, sizeof err);
+    if (n > 0)
+        tui_msg(a, TUI_EL_AT_RISK, "The %s you had started is back from its draft.", what);
+    else if (n < 0)
+        tui_msg(a, TUI_EL_ERROR, "The draft of this %s could not be read: %s", what, err);
+}
+
+void pform_draft_suspend(pform *p, tui_app *a, const char *key)
+{
+    char err[256];
+    p->unkept = pform_draft_keep(p, a, key, err, sizeof err) != 0;
+    pform_wipe_text(p);
+}
+
+void pform_draft_resume(pform *p, tui_app *a, const char *key, const char *what)
+{
+    if (p->unkept)
+        tui_msg(a, TUI_EL_AT_RISK, "The texts typed were wiped at the lock: type them again.");
+    else
+        pform_draft_open(p, a, key, what);
+    p->unkept = 0;
+}
+
+void pform_draft_tick(pform *p, tui_app *a, const char *key)
+{
+    if (!key[0] || tui_mono_ms(a) - p->kept_ms < 30000)
+        return;
+    char err[256];
+    if (pform_draft_keep(p, a, key, err, sizeof err) != 0)
+        tui_msg(a, TUI_EL_ERROR, "The draft could not be kept: %s", err);
+}
+
+int pform_draft_restore(pform *p, tui_app *a, const char *key, char *err, size_t errlen)
+{
+    if (!key[0])
+        return 0;
+    int n = nx_form_draft_load(&a->profile, key, tui_form_draft_value, &p->fm, err, errlen);
+    if (n > 0)
+        tui_form_drafted(&p->fm);
+    tui_form_focus(&p->fm, p->fm.focus);
+    return n;
+}
+
+void pform_draft_drop(tui_app *a, const char *key)
+{
+    char err[256];
+    if (key[0])
+        (void)nx_form_draft_discard(&a->profile, key, err, sizeof err);
+}
+
+void pform_draft_key(const char *prefix, const char *id, char *out, size_t len)
+{
+    int n = snprintf(out, len, "%s%s", prefix, id);
+    if (n < 0 || (size_t)n >= len || n >= 64)
+        out[0] = '\0';        /* too long for a key: kept in memory only */
 }
 
 int64_t pform_time(const char *tz, const char *text)

@@ -5,8 +5,10 @@
  * form widget draws them and nx_dict_check checks them; what the values
  * mean and how they are saved is the screen's, through core/session.
  *
- * Free text typed here may be PHI: pform_wipe_text clears the text fields
- * (the screens call it when the app locks) and pform_close wipes all. */
+ * Free text typed here may be PHI: at a lock or a hang-up the screens keep
+ * what was typed as an encrypted draft (pform_draft_keep, core/profile/
+ * guard's form drafts) and then wipe the text fields from memory
+ * (pform_wipe_text); pform_close wipes all. */
 #ifndef NX_SCREENS_PFORM_H
 #define NX_SCREENS_PFORM_H
 
@@ -16,6 +18,8 @@
 
 typedef struct pform {
     tui_form fm;
+    int64_t kept_ms;            /* when the draft was last kept (monotonic) */
+    int unkept;                 /* the lock could not keep the draft */
 } pform;
 
 /* n fields of defs (kept by pointer: static or the screen's state), all
@@ -48,6 +52,27 @@ void pform_draw(pform *p, tui_app *a, WINDOW *w, const tui_rect *r);
 /* Clears every text field (TEXT, LONGTEXT) and marks it untouched; what
  * was typed there is gone. Returns how many held text. */
 int  pform_wipe_text(pform *p);
+
+/* The form's draft, under a form key ("inc:new", "pr:ITEM"...): kept when
+ * something was typed since the last draft (else left as it is; a form
+ * with nothing typed drops it), restored into the editable fields (how
+ * many, 0 none, -1 unreadable: err), dropped once the form is filed or
+ * left. keep returns 0, or -1 with err (the draft could not be written). */
+int  pform_draft_keep(pform *p, tui_app *a, const char *key, char *err, size_t errlen);
+int  pform_draft_restore(pform *p, tui_app *a, const char *key, char *err, size_t errlen);
+void pform_draft_drop(tui_app *a, const char *key);
+/* What the form screens' ops call (what names the form in messages,
+ * "report", "request"): open — restores a draft left by a crash or a
+ * hang-up, and says so; suspend (a lock, a hang-up) — keeps the draft,
+ * then wipes the texts from memory; resume — the texts back from it;
+ * tick — keeps it every 30 s while typing, as the item form does, so a
+ * crash loses at most that. */
+void pform_draft_open(pform *p, tui_app *a, const char *key, const char *what);
+void pform_draft_suspend(pform *p, tui_app *a, const char *key);
+void pform_draft_resume(pform *p, tui_app *a, const char *key, const char *what);
+void pform_draft_tick(pform *p, tui_app *a, const char *key);
+/* "inc:" / "pr:" + id into out when it makes a form key (else ""). */
+void pform_draft_key(const char *prefix, const char *id, char *out, size_t len);
 
 /* "YYYY-MM-DD HH:MM" <-> unix seconds in zone tz (core's parser). The
  * parse gives 0 for "" and -1 for what does not read as a time. */

@@ -189,3 +189,35 @@ void tui_form_draw(tui_form *fm, WINDOW *w, const tui_rect *r, const tui_theme *
     explicit_bzero(buf, sizeof buf);
     explicit_bzero(fitted, sizeof fitted);
 }
+
+size_t tui_form_draft_fields(const tui_form *fm, nx_draft_field *df, size_t max, int *fresh)
+{
+    size_t n = 0;
+    *fresh = 0;
+    for (int i = 0; i < fm->n && n < max; i++) {
+        if (!fm->f[i].dirty)
+            continue;
+        df[n].field = fm->f[i].def->id;
+        df[n].value = fm->f[i].value;
+        n++;
+        *fresh |= fm->f[i].drafted;
+    }
+    return n;
+}
+
+void tui_form_drafted(tui_form *fm)
+{
+    for (int i = 0; i < fm->n; i++)
+        fm->f[i].drafted = 0;
+}
+
+int tui_form_draft_value(void *ctx, const char *field, const char *value)
+{
+    tui_form *fm = ctx;
+    for (int i = 0; i < fm->n; i++)
+        if (strcmp(fm->f[i].def->id, field) == 0 && fm->f[i].state == TUI_FV_EDIT) {
+            snprintf(fm->f[i].value, sizeof fm->f[i].value, "%s", value);
+            fm->f[i].dirty = 1;
+        }
+    return 0;
+}

@@ -8,6 +8,7 @@
 
 #include <curses.h>
 #include "domain/dict.h"
+#include "profile/guard.h"
 #include "tui/edit.h"
 #include "tui/layout.h"
 #include "tui/theme.h"
@@ -52,5 +53,15 @@ void tui_form_draw(tui_form *fm, WINDOW *w, const tui_rect *r, const tui_theme *
                    int *cy, int *cx);
 int  tui_form_dirty(const tui_form *fm);
 void tui_form_free(tui_form *fm);   /* wipes every value */
+
+/* Drafts (core/profile/guard.h keeps them encrypted): the fields typed
+ * since the last save into df (pointing into the form), at most max;
+ * returns how many, *fresh = 1 when one changed since the last draft. */
+size_t tui_form_draft_fields(const tui_form *fm, nx_draft_field *df, size_t max, int *fresh);
+/* After a draft is kept: nothing has changed since it. */
+void tui_form_drafted(tui_form *fm);
+/* nx_draft_load's callback (ctx: the tui_form): a drafted value back into
+ * its field, when the field is editable, marked typed. */
+int  tui_form_draft_value(void *ctx, const char *field, const char *value);
 
 #endif

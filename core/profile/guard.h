@@ -107,6 +107,16 @@ int nx_draft_load(nx_profile *p, const char *item_id,
                   int (*cb)(void *ctx, const char *field, const char *value), void *ctx,
                   char *err, size_t errlen);
 int nx_draft_discard(nx_profile *p, const char *item_id, char *err, size_t errlen);
+/* The same for the forms that are no item's (the incident report, a
+ * patient request's intake), in a table of their own (there is no item
+ * for the draft to go with), under a form key made like an id: "inc:new",
+ * "inc:RECORD-ID", "pr:ITEM-ID". */
+int nx_form_draft_save(nx_profile *p, const char *key, const nx_draft_field *f, size_t n,
+                       int64_t now, char *err, size_t errlen);
+int nx_form_draft_load(nx_profile *p, const char *key,
+                       int (*cb)(void *ctx, const char *field, const char *value), void *ctx,
+                       char *err, size_t errlen);
+int nx_form_draft_discard(nx_profile *p, const char *key, char *err, size_t errlen);
 /* Item ids with a draft, newest first (for "you have unsaved work"):
  * fills at most max, returns how many it filled, -1 error. */
 int nx_draft_list(nx_profile *p, char ids[][64], int max, char *err, size_t errlen);

@@ -23,32 +23,32 @@ static int id_ok(const char *s)
     return 1;
 }
 
-static int open_store(nx_profile *p, const char *item_id, char *err, size_t errlen)
+static int open_store(nx_profile *p, const char *key, char *err, size_t errlen)
 {
     if (!p->store)
         return nx_err(err, errlen, "drafts: the cache is not open");
-    if (!id_ok(item_id))
-        return nx_err(err, errlen, "drafts: not an item id");
+    if (!id_ok(key))
+        return nx_err(err, errlen, "drafts: not an item id or form key");
     return 0;
 }
 
-int nx_draft_save(nx_profile *p, const char *item_id, const nx_draft_field *f, size_t n,
-                  int64_t now, char *err, size_t errlen)
+static int save(nx_profile *p, nx_draft_of of, const char *key, const nx_draft_field *f,
+                size_t n, int64_t now, char *err, size_t errlen)
 {
-    if (open_store(p, item_id, err, errlen))
+    if (open_store(p, key, err, errlen))
         return -1;
     for (size_t i = 0; i < n; i++)
         if (!id_ok(f[i].field))
             return nx_err(err, errlen, "drafts: field %zu is not a field id", i + 1);
     if (nx_store_begin(p->store) != 0)
         return nx_err(err, errlen, "cannot keep the draft: %s", nx_store_errmsg(p->store));
-    int rc = nx_store_draft_clear(p->store, item_id);
+    int rc = nx_store_draft_clear(p->store, of, key);
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = nx_store_draft_put(p->store, item_id, f[i].field, f[i].value, now);
+        rc = nx_store_draft_put(p->store, of, key, f[i].field, f[i].value, now);
     if (rc != 0) {
         /* The message names no value; an unknown item is the usual cause. */
-        nx_err(err, errlen, "cannot keep the draft of item %s: %s", item_id,
-               nx_store_errmsg(p->store));
+        nx_err(err, errlen, "cannot keep the draft of %s %s: %s",
+               of == NX_DRAFT_ITEM ? "item" : "form", key, nx_store_errmsg(p->store));
         nx_store_rollback(p->store);
         return -1;
     }
@@ -60,24 +60,55 @@ int nx_draft_save(nx_profile *p, const char *item_id, const nx_draft_field *f, s
     return 0;
 }
 
+static int load(nx_profile *p, nx_draft_of of, const char *key,
+                int (*cb)(void *ctx, const char *field, const char *value), void *ctx,
+                char *err, size_t errlen)
+{
+    if (open_store(p, key, err, errlen))
+        return -1;
+    int count = 0;
+    int rc = nx_store_draft_fields(p->store, of, key, cb, ctx, &count);
+    if (rc < 0)
+        return nx_err(err, errlen, "cannot read the draft: %s", nx_store_errmsg(p->store));
+    if (rc > 0)
+        return nx_err(err, errlen, "the draft of %s was not taken in whole", key);
+    return count;
+}
+
+int nx_draft_save(nx_profile *p, const char *item_id, const nx_draft_field *f, size_t n,
+                  int64_t now, char *err, size_t errlen)
+{
+    return save(p, NX_DRAFT_ITEM, item_id, f, n, now, err, errlen);
+}
+
 int nx_draft_load(nx_profile *p, const char *item_id,
                   int (*cb)(void *ctx, const char *field, const char *value), void *ctx,
                   char *err, size_t errlen)
 {
-    if (open_store(p, item_id, err, errlen))
-        return -1;
-    int count = 0;
-    int rc = nx_store_draft_fields(p->store, item_id, cb, ctx, &count);
-    if (rc < 0)
-        return nx_err(err, errlen, "cannot read the draft: %s", nx_store_errmsg(p->store));
-    if (rc > 0)
-        return nx_err(err, errlen, "the draft of item %s was not taken in whole", item_id);
-    return count;
+    return load(p, NX_DRAFT_ITEM, item_id, cb, ctx, err, errlen);
 }
 
 int nx_draft_discard(nx_profile *p, const char *item_id, char *err, size_t errlen)
 {
     return nx_draft_save(p, item_id, NULL, 0, 0, err, errlen);
+}
+
+int nx_form_draft_save(nx_profile *p, const char *key, const nx_draft_field *f, size_t n,
+                       int64_t now, char *err, size_t errlen)
+{
+    return save(p, NX_DRAFT_FORM, key, f, n, now, err, errlen);
+}
+
+int nx_form_draft_load(nx_profile *p, const char *key,
+                       int (*cb)(void *ctx, const char *field, const char *value), void *ctx,
+                       char *err, size_t errlen)
+{
+    return load(p, NX_DRAFT_FORM, key, cb, ctx, err, errlen);
+}
+
+int nx_form_draft_discard(nx_profile *p, const char *key, char *err, size_t errlen)
+{
+    return nx_form_draft_save(p, key, NULL, 0, 0, err, errlen);
 }
 
 typedef struct {

@@ -358,6 +358,14 @@ static const char *const migrations[] = {
      * rows from disk. With the kind first, the prefix is one range of this
      * queue's ids, counted without reading a row. */
     "CREATE INDEX items_q_id ON items(kind, id);",
+    /* 13: drafts of the forms that are no item's (core/store/draft_store.h:
+     * the incident report, a patient request's intake), so a lock or a
+     * hang-up keeps what was typed there too, encrypted, instead of wiping
+     * it: keyed by the form ("inc:new", "inc:RECORD", "pr:ITEM"). */
+    "CREATE TABLE form_drafts("
+    "  form TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
+    "  saved_at INTEGER NOT NULL, PRIMARY KEY(form, field)"
+    ") WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -124,6 +124,15 @@ Test(golden, qa_review_scorecard_capa) { run_script("qa"); }
 Test(golden, incident_officer) { run_script("incident"); }
 Test(golden, patient_request_and_misfax) { run_script("patreq"); }
 
+/* An incident report typed, locked, unlocked, hung up: back from its
+ * draft each time; filed, the draft is gone. */
+Test(golden, report_draft_kept_across_lock_and_hangup)
+{
+    char out[512];
+    run_in("report-draft", out, sizeof out, 0);
+    run_in("report-draft-reopen", out, sizeof out, 1);
+}
+
 /* SIGHUP (the terminal closed) mid-edit: the draft is in the cache and
  * the next run shows it. */
 Test(golden, hangup_keeps_the_draft)

@@ -428,6 +428,38 @@ Test(guard, drafts_save_replace_load_discard_list)
     verify_chain();
 }
 
+/* The forms that are no item's keep their drafts under a form key, apart
+ * from the items' (nothing to go with, nothing listed as an item's). */
+Test(guard, form_drafts_save_replace_load_discard)
+{
+    char err[512] = "";
+    got_draft g = {0};
+    cr_assert_eq(nx_form_draft_load(&prof, "inc:new", take, &g, err, sizeof err), 0, "%s", err);
+    const nx_draft_field a[] = { { "description", "Synthetic fax to a wrong number" },
+                                 { "type", "misfax" } };
+    cr_assert_eq(nx_form_draft_save(&prof, "inc:new", a, 2, NOW, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_form_draft_load(&prof, "inc:new", take, &g, err, sizeof err), 2, "%s", err);
+    cr_assert_str_eq(g.fields[0], "description");
+    cr_assert_str_eq(g.values[0], "Synthetic fax to a wrong number");
+    const nx_draft_field b[] = { { "type", "lost-device" } };
+    cr_assert_eq(nx_form_draft_save(&prof, "inc:new", b, 1, NOW + 30, err, sizeof err), 0);
+    memset(&g, 0, sizeof g);
+    cr_assert_eq(nx_form_draft_load(&prof, "inc:new", take, &g, err, sizeof err), 1,
+                 "a save replaces the whole draft");
+    cr_assert_str_eq(g.values[0], "lost-device");
+    char ids[4][64];
+    cr_assert_eq(nx_draft_list(&prof, ids, 4, err, sizeof err), 0, "not an item's draft");
+    memset(&g, 0, sizeof g);
+    cr_assert_eq(nx_draft_load(&prof, "inc:new", take, &g, err, sizeof err), 0);
+    cr_assert_eq(nx_form_draft_save(&prof, "inc new", b, 1, NOW, err, sizeof err), -1,
+                 "a key is made like an id");
+    cr_assert_eq(nx_form_draft_discard(&prof, "inc:new", err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nx_form_draft_load(&prof, "inc:new", take, &g, err, sizeof err), 0);
+    nx_profile_close(&prof);
+    cr_assert_eq(nx_form_draft_save(&prof, "inc:new", b, 1, NOW, err, sizeof err), -1,
+                 "not while locked");
+}
+
 Test(guard, drafts_are_not_readable_while_locked)
 {
     nx_profile_close(&prof);
