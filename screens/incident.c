@@ -106,7 +106,6 @@ typedef struct {
     char tz[64];
     char item_id[NX_ID_MAX];
     char record_id[40];        /* a correction of this incident; "" a new report */
-    char draft[64];            /* the draft's form key ("" none: kept in memory only) */
 } inc_st;
 
 /* ---- the form <-> an nx_incident ------------------------------------------------------ */
@@ -184,7 +183,7 @@ static int inc_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_
         if (found != 1)
             goto out;
         snprintf(st->record_id, sizeof st->record_id, "%s", in->record_id);
-        pform_draft_key("inc:", st->record_id, st->draft, sizeof st->draft);
+        pform_draft_key("inc:", st->record_id, st->pf.draft, sizeof st->pf.draft);
     } else {
         if (nx_session_incident_prefill(&a->session, in ? in->item_id : NULL,
                                         in ? in->misfax : 0, inc, err, errlen) != 0)
@@ -195,13 +194,15 @@ static int inc_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_
         if (in && in->item_id)
             snprintf(st->item_id, sizeof st->item_id, "%s", in->item_id);
         if (st->item_id[0])
-            pform_draft_key("inc:item:", st->item_id, st->draft, sizeof st->draft);
+            pform_draft_key("inc:item:", st->item_id, st->pf.draft, sizeof st->pf.draft);
         else
-            snprintf(st->draft, sizeof st->draft, "inc:new");
+            snprintf(st->pf.draft, sizeof st->pf.draft, "inc:new");
         /* The type first when it is not given; else what happened. */
         tui_form_focus(&st->pf.fm, inc->type[0] ? F_DESCRIPTION : F_TYPE);
     }
-    pform_draft_open(&st->pf, a, st->draft, "report");
+    st->pf.what = "report";
+    st->pf.size = sizeof *st;
+    pform_draft_open(&st->pf, a);
     s->st = st;
     rc = 0;
 out:
@@ -213,39 +214,6 @@ out:
         free(st);
     }
     return rc;
-}
-
-static void inc_close(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    inc_st *st = s->st;
-    if (!st)
-        return;
-    pform_close(&st->pf);
-    tui_wipe(st, sizeof *st);
-    free(st);
-    s->st = NULL;
-}
-
-static void inc_suspend(tui_screen *s, tui_app *a)
-{
-    inc_st *st = s->st;
-    pform_draft_suspend(&st->pf, a, st->draft);
-}
-
-static int inc_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
-{
-    (void)err;
-    (void)errlen;
-    inc_st *st = s->st;
-    pform_draft_resume(&st->pf, a, st->draft, "report");
-    return 0;
-}
-
-static void inc_tick(tui_screen *s, tui_app *a)
-{
-    inc_st *st = s->st;
-    pform_draft_tick(&st->pf, a, st->draft);
 }
 
 /* ---- keys ---------------------------------------------------------------------------------- */
@@ -281,7 +249,7 @@ static void save(inc_st *st, tui_app *a)
     else
         tui_msg(a, TUI_EL_INFO, "Incident filed: it goes to the privacy officer with the next "
                 "sync.");
-    pform_draft_drop(a, st->draft);
+    pform_draft_drop(&st->pf, a);
     tui_pop(a);   /* frees st */
 }
 
@@ -292,7 +260,7 @@ static void leave_confirmed(tui_app *a, void *ctx, int ok, int choice, const cha
     inc_st *st = ctx;
     if (!ok)
         return;
-    pform_draft_drop(a, st->draft);
+    pform_draft_drop(&st->pf, a);
     tui_pop(a);
 }
 
@@ -387,10 +355,10 @@ const tui_screen_ops nx_scr_incident = {
     .ctx = TUI_CTX_FORM,
     .text_entry = 1,
     .open = inc_open,
-    .close = inc_close,
-    .suspend = inc_suspend,
-    .resume = inc_resume,
-    .tick = inc_tick,
+    .close = pform_screen_close,
+    .suspend = pform_screen_suspend,
+    .resume = pform_screen_resume,
+    .tick = pform_screen_tick,
     .draw = inc_draw,
     .handle = inc_handle,
     .title = inc_title,

@@ -56,7 +56,6 @@ typedef struct {
     pform pf;
     char item_id[NX_ID_MAX];
     char tz[64];
-    char draft[64];            /* the draft's form key ("" none: kept in memory only) */
 } pr_st;
 
 static void from_form(pr_st *st, nx_patreq *p)
@@ -94,43 +93,12 @@ static int pr_open(tui_screen *s, tui_app *a, const void *arg, char *err, size_t
     pform_set(&st->pf, "received_at", t);
     pform_set(&st->pf, "channel", "phone");
     nx_patreq_wipe(&p);
-    pform_draft_key("pr:", st->item_id, st->draft, sizeof st->draft);
-    pform_draft_open(&st->pf, a, st->draft, "request");
+    pform_draft_key("pr:", st->item_id, st->pf.draft, sizeof st->pf.draft);
+    st->pf.what = "request";
+    st->pf.size = sizeof *st;
+    pform_draft_open(&st->pf, a);
     s->st = st;
     return 0;
-}
-
-static void pr_close(tui_screen *s, tui_app *a)
-{
-    (void)a;
-    pr_st *st = s->st;
-    if (!st)
-        return;
-    pform_close(&st->pf);
-    tui_wipe(st, sizeof *st);
-    free(st);
-    s->st = NULL;
-}
-
-static void pr_suspend(tui_screen *s, tui_app *a)
-{
-    pr_st *st = s->st;
-    pform_draft_suspend(&st->pf, a, st->draft);
-}
-
-static int pr_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
-{
-    (void)err;
-    (void)errlen;
-    pr_st *st = s->st;
-    pform_draft_resume(&st->pf, a, st->draft, "request");
-    return 0;
-}
-
-static void pr_tick(tui_screen *s, tui_app *a)
-{
-    pr_st *st = s->st;
-    pform_draft_tick(&st->pf, a, st->draft);
 }
 
 static void save(pr_st *st, tui_app *a)
@@ -159,7 +127,7 @@ static void save(pr_st *st, tui_app *a)
             flag ? strcmp(flag, "restriction") == 0 ? ", patient flagged: restriction"
                                                     : ", patient flagged: no SMS/email"
                  : "", k);
-    pform_draft_drop(a, st->draft);
+    pform_draft_drop(&st->pf, a);
     tui_pop(a);   /* frees st */
 }
 
@@ -170,7 +138,7 @@ static void leave_confirmed(tui_app *a, void *ctx, int ok, int choice, const cha
     pr_st *st = ctx;
     if (!ok)
         return;
-    pform_draft_drop(a, st->draft);
+    pform_draft_drop(&st->pf, a);
     tui_pop(a);
 }
 
@@ -280,10 +248,10 @@ const tui_screen_ops nx_scr_patreq = {
     .ctx = TUI_CTX_FORM,
     .text_entry = 1,
     .open = pr_open,
-    .close = pr_close,
-    .suspend = pr_suspend,
-    .resume = pr_resume,
-    .tick = pr_tick,
+    .close = pform_screen_close,
+    .suspend = pform_screen_suspend,
+    .resume = pform_screen_resume,
+    .tick = pform_screen_tick,
     .draw = pr_draw,
     .handle = pr_handle,
     .title = pr_title,

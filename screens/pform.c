@@ -168,8 +168,9 @@ int pform_wipe_text(pform *p)
     return n;
 }
 
-int pform_draft_keep(pform *p, tui_app *a, const char *key, char *err, size_t errlen)
+int pform_draft_keep(pform *p, tui_app *a, char *err, size_t errlen)
 {
+    const char *key = p->draft;
     if (!key[0])
         return nx_err(err, errlen, "no place to keep this form's draft");
     nx_draft_field df[64];
@@ -185,43 +186,63 @@ int pform_draft_keep(pform *p, tui_app *a, const char *key, char *err, size_t er
     return rc;
 }
 
-void pform_draft_open(pform *p, tui_app *a, const char *key, const char *what)
+void pform_draft_open(pform *p, tui_app *a)
 {
     char err[256];
-    int n = pform_draft_restore(p, a, key, err, sizeof err);
+    int n = pform_draft_restore(p, a, err, sizeof err);
     if (n > 0)
-        tui_msg(a, TUI_EL_AT_RISK, "The %s you had started is back from its draft.", what);
+        tui_msg(a, TUI_EL_AT_RISK, "The %s you had started is back from its draft.", p->what);
     else if (n < 0)
-        tui_msg(a, TUI_EL_ERROR, "The draft of this %s could not be read: %s", what, err);
+        tui_msg(a, TUI_EL_ERROR, "The draft of this %s could not be read: %s", p->what, err);
 }
 
-void pform_draft_suspend(pform *p, tui_app *a, const char *key)
+void pform_screen_close(tui_screen *s, tui_app *a)
 {
+    (void)a;
+    pform *p = s->st;
+    if (!p)
+        return;
+    size_t size = p->size;
+    pform_close(p);
+    tui_wipe(p, size);
+    free(p);
+    s->st = NULL;
+}
+
+void pform_screen_suspend(tui_screen *s, tui_app *a)
+{
+    pform *p = s->st;
     char err[256];
-    p->unkept = pform_draft_keep(p, a, key, err, sizeof err) != 0;
+    p->unkept = pform_draft_keep(p, a, err, sizeof err) != 0;
     pform_wipe_text(p);
 }
 
-void pform_draft_resume(pform *p, tui_app *a, const char *key, const char *what)
+int pform_screen_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
 {
+    (void)err;
+    (void)errlen;
+    pform *p = s->st;
     if (p->unkept)
         tui_msg(a, TUI_EL_AT_RISK, "The texts typed were wiped at the lock: type them again.");
     else
-        pform_draft_open(p, a, key, what);
+        pform_draft_open(p, a);
     p->unkept = 0;
+    return 0;
 }
 
-void pform_draft_tick(pform *p, tui_app *a, const char *key)
+void pform_screen_tick(tui_screen *s, tui_app *a)
 {
-    if (!key[0] || tui_mono_ms(a) - p->kept_ms < 30000)
+    pform *p = s->st;
+    if (!p->draft[0] || tui_mono_ms(a) - p->kept_ms < 30000)
         return;
     char err[256];
-    if (pform_draft_keep(p, a, key, err, sizeof err) != 0)
+    if (pform_draft_keep(p, a, err, sizeof err) != 0)
         tui_msg(a, TUI_EL_ERROR, "The draft could not be kept: %s", err);
 }
 
-int pform_draft_restore(pform *p, tui_app *a, const char *key, char *err, size_t errlen)
+int pform_draft_restore(pform *p, tui_app *a, char *err, size_t errlen)
 {
+    const char *key = p->draft;
     if (!key[0])
         return 0;
     int n = nx_form_draft_load(&a->profile, key, tui_form_draft_value, &p->fm, err, errlen);
@@ -231,11 +252,11 @@ int pform_draft_restore(pform *p, tui_app *a, const char *key, char *err, size_t
     return n;
 }
 
-void pform_draft_drop(tui_app *a, const char *key)
+void pform_draft_drop(pform *p, tui_app *a)
 {
     char err[256];
-    if (key[0])
-        (void)nx_form_draft_discard(&a->profile, key, err, sizeof err);
+    if (p->draft[0])
+        (void)nx_form_draft_discard(&a->profile, p->draft, err, sizeof err);
 }
 
 void pform_draft_key(const char *prefix, const char *id, char *out, size_t len)

@@ -18,6 +18,9 @@
 
 typedef struct pform {
     tui_form fm;
+    char draft[64];             /* the draft's form key ("" none: kept in memory only) */
+    const char *what;           /* the form in messages: "report", "request" */
+    size_t size;                /* the screen's state, which starts with this pform */
     int64_t kept_ms;            /* when the draft was last kept (monotonic) */
     int unkept;                 /* the lock could not keep the draft */
 } pform;
@@ -53,26 +56,29 @@ void pform_draw(pform *p, tui_app *a, WINDOW *w, const tui_rect *r);
  * was typed there is gone. Returns how many held text. */
 int  pform_wipe_text(pform *p);
 
-/* The form's draft, under a form key ("inc:new", "pr:ITEM"...): kept when
- * something was typed since the last draft (else left as it is; a form
- * with nothing typed drops it), restored into the editable fields (how
- * many, 0 none, -1 unreadable: err), dropped once the form is filed or
- * left. keep returns 0, or -1 with err (the draft could not be written). */
-int  pform_draft_keep(pform *p, tui_app *a, const char *key, char *err, size_t errlen);
-int  pform_draft_restore(pform *p, tui_app *a, const char *key, char *err, size_t errlen);
-void pform_draft_drop(tui_app *a, const char *key);
-/* What the form screens' ops call (what names the form in messages,
- * "report", "request"): open — restores a draft left by a crash or a
- * hang-up, and says so; suspend (a lock, a hang-up) — keeps the draft,
- * then wipes the texts from memory; resume — the texts back from it;
- * tick — keeps it every 30 s while typing, as the item form does, so a
- * crash loses at most that. */
-void pform_draft_open(pform *p, tui_app *a, const char *key, const char *what);
-void pform_draft_suspend(pform *p, tui_app *a, const char *key);
-void pform_draft_resume(pform *p, tui_app *a, const char *key, const char *what);
-void pform_draft_tick(pform *p, tui_app *a, const char *key);
+/* The form's draft, under the form key p->draft ("inc:new", "pr:ITEM"...;
+ * "" keeps nothing): kept when something was typed since the last draft
+ * (a form with nothing typed drops it), restored into the editable fields
+ * (how many, 0 none, -1 unreadable: err), dropped once the form is filed
+ * or left. keep returns 0, or -1 with err (the draft could not be kept). */
+int  pform_draft_keep(pform *p, tui_app *a, char *err, size_t errlen);
+int  pform_draft_restore(pform *p, tui_app *a, char *err, size_t errlen);
+void pform_draft_drop(pform *p, tui_app *a);
 /* "inc:" / "pr:" + id into out when it makes a form key (else ""). */
 void pform_draft_key(const char *prefix, const char *id, char *out, size_t len);
+/* Once the form is built (p->draft, p->what and p->size set): restores a
+ * draft left by a lock, a crash or a hang-up, and says so. */
+void pform_draft_open(pform *p, tui_app *a);
+
+/* The ops of a form screen whose state starts with its pform (p->size its
+ * size): close (everything wiped), suspend (a lock, a hang-up: the draft
+ * kept, then the texts wiped from memory), resume (the texts back from
+ * the draft), tick (the draft kept every 30 s while typing, as the item
+ * form does, so a crash loses at most that). */
+void pform_screen_close(tui_screen *s, tui_app *a);
+void pform_screen_suspend(tui_screen *s, tui_app *a);
+int  pform_screen_resume(tui_screen *s, tui_app *a, char *err, size_t errlen);
+void pform_screen_tick(tui_screen *s, tui_app *a);
 
 /* "YYYY-MM-DD HH:MM" <-> unix seconds in zone tz (core's parser). The
  * parse gives 0 for "" and -1 for what does not read as a time. */
