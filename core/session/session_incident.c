@@ -393,34 +393,17 @@ int nx_session_incident_postmortem(nx_session *s, const char *id, const char *te
 
 /* ---- the list -------------------------------------------------------------------------- */
 
-typedef struct {
-    nx_session *s;
-    nx_incident_line *v;
-    size_t n, cap;
-    int failed;
-} lines_ctx;
-
-static int add_line(void *ctx, const nx_record_row *row)
+/* One line of the list: the body read (an unreadable one listed all the
+ * same, so an officer sees it is there), then wiped. */
+static int incident_line(nx_session *s, const nx_record_row *row, void *line)
 {
-    lines_ctx *c = ctx;
     nx_incident *inc = calloc(1, sizeof *inc);
     char why[200];
     if (!inc)
-        return c->failed = -1;
+        return -1;
     if (nx_incident_from_json(row->rec.body, inc, why, sizeof why) != 0)
-        nx_incident_init(inc);   /* listed, so an officer sees it is there */
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 16;
-        void *p = realloc(c->v, nc * sizeof *c->v);
-        if (!p) {
-            nx_incident_wipe(inc);
-            free(inc);
-            return c->failed = -1;
-        }
-        c->v = p;
-        c->cap = nc;
-    }
-    fill_line(c->s, row, inc, &c->v[c->n++]);
+        nx_incident_init(inc);
+    fill_line(s, row, inc, line);
     nx_incident_wipe(inc);
     free(inc);
     return 0;
@@ -429,16 +412,9 @@ static int add_line(void *ctx, const nx_record_row *row)
 int nx_session_incident_lines(nx_session *s, int include_closed, nx_incident_line **out,
                               size_t *n, char *err, size_t errlen)
 {
-    *out = NULL;
-    *n = 0;
-    lines_ctx c = { .s = s };
     nx_record_filter f = { .kind = "incident", .not_status = include_closed ? NULL : "closed" };
-    int rc = nx_session_record_scan(s, &f, add_line, &c, err, errlen);
-    if (rc != 0 || c.failed) {
-        free(c.v);
-        return rc < 0 ? -1 : nx_err(err, errlen, "out of memory");
-    }
-    *out = c.v;
-    *n = c.n;
-    return 0;
+    void *v = NULL;
+    int rc = nx_session_record_lines(s, &f, sizeof **out, incident_line, &v, n, err, errlen);
+    *out = v;
+    return rc;
 }

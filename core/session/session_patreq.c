@@ -355,34 +355,17 @@ int nx_session_patreq_close(nx_session *s, const char *id, const char *outcome,
 
 /* ---- the list ------------------------------------------------------------------------------ */
 
-typedef struct {
-    nx_session *s;
-    nx_patreq_line *v;
-    size_t n, cap;
-    int failed;
-} lines_ctx;
-
-static int add_line(void *ctx, const nx_record_row *row)
+/* One line of the list: the body read (an unreadable one listed all the
+ * same), then wiped. */
+static int patreq_line(nx_session *s, const nx_record_row *row, void *line)
 {
-    lines_ctx *c = ctx;
     nx_patreq *p = calloc(1, sizeof *p);
     char why[200];
     if (!p)
-        return c->failed = -1;
+        return -1;
     if (nx_patreq_from_json(row->rec.body, p, why, sizeof why) != 0)
         nx_patreq_init(p);
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 16;
-        void *q = realloc(c->v, nc * sizeof *c->v);
-        if (!q) {
-            nx_patreq_wipe(p);
-            free(p);
-            return c->failed = -1;
-        }
-        c->v = q;
-        c->cap = nc;
-    }
-    fill_line(c->s, row, p, &c->v[c->n++]);
+    fill_line(s, row, p, line);
     nx_patreq_wipe(p);
     free(p);
     return 0;
@@ -391,18 +374,11 @@ static int add_line(void *ctx, const nx_record_row *row)
 int nx_session_patreq_lines(nx_session *s, int include_closed, const char *item_id,
                             nx_patreq_line **out, size_t *n, char *err, size_t errlen)
 {
-    *out = NULL;
-    *n = 0;
-    lines_ctx c = { .s = s };
     nx_record_filter f = { .kind = "patient_request",
                            .item_id = item_id && item_id[0] ? item_id : NULL,
                            .not_status = include_closed ? NULL : "closed" };
-    int rc = nx_session_record_scan(s, &f, add_line, &c, err, errlen);
-    if (rc != 0 || c.failed) {
-        free(c.v);
-        return rc < 0 ? -1 : nx_err(err, errlen, "out of memory");
-    }
-    *out = c.v;
-    *n = c.n;
-    return 0;
+    void *v = NULL;
+    int rc = nx_session_record_lines(s, &f, sizeof **out, patreq_line, &v, n, err, errlen);
+    *out = v;
+    return rc;
 }

@@ -131,3 +131,45 @@ int64_t nx_session_record_count(nx_session *s, const nx_record_filter *f)
     vis_ctx v = { s, NULL, NULL, 0 };
     return nx_record_scan(s->profile->store, f, visible_only, &v) < 0 ? -1 : v.n;
 }
+
+typedef struct {
+    nx_session *s;
+    nx_record_line_fn fill;
+    size_t size, n, cap;
+    unsigned char *v;
+    int failed;
+} lines_ctx;
+
+static int add_line(void *ctx, const nx_record_row *row)
+{
+    lines_ctx *c = ctx;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 16;
+        void *p = realloc(c->v, nc * c->size);
+        if (!p)
+            return c->failed = -1;
+        c->v = p;
+        c->cap = nc;
+    }
+    if (c->fill(c->s, row, c->v + c->n * c->size) != 0)
+        return c->failed = -1;
+    c->n++;
+    return 0;
+}
+
+int nx_session_record_lines(nx_session *s, const nx_record_filter *f, size_t line_size,
+                            nx_record_line_fn fill, void **out, size_t *n, char *err,
+                            size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    lines_ctx c = { .s = s, .fill = fill, .size = line_size };
+    int rc = nx_session_record_scan(s, f, add_line, &c, err, errlen);
+    if (rc != 0 || c.failed) {
+        free(c.v);
+        return rc < 0 ? -1 : nx_err(err, errlen, "out of memory");
+    }
+    *out = c.v;
+    *n = c.n;
+    return 0;
+}

@@ -41,4 +41,13 @@ int nx_session_record_scan(nx_session *s, const nx_record_filter *f, nx_record_f
 /* How many rows of the filter the user may see; -1 on error. */
 int64_t nx_session_record_count(nx_session *s, const nx_record_filter *f);
 
+/* A list screen's lines: the rows of the filter the user may see, each
+ * made into one line of line_size bytes by fill (which reads the body it
+ * needs and wipes it; -1 = out of memory). *out is malloc'd (free()), *n
+ * lines. 0, or -1 with err. */
+typedef int (*nx_record_line_fn)(nx_session *s, const nx_record_row *row, void *line);
+int nx_session_record_lines(nx_session *s, const nx_record_filter *f, size_t line_size,
+                            nx_record_line_fn fill, void **out, size_t *n, char *err,
+                            size_t errlen);
+
 #endif
