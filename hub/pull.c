@@ -68,7 +68,7 @@ static int push_drop(pull_ctx *c, const char *id, const char *reason)
 
 int srv_pull_visible(const pull_ctx *c, const nx_item_rec *it)
 {
-    return c->may_view && nx_kind_parse(it->kind) >= 0 &&
+    return (c->may_view || c->counts_only) && nx_kind_parse(it->kind) >= 0 &&
            srv_in_scope(c->s, it->assignee, it->team);
 }
 
@@ -82,7 +82,9 @@ static int walk_cb(void *arg, const nx_item_rec *it, int64_t rev)
     if (held < 0)
         return -1;
     if (held)
-        return push_drop(c, it->id, c->role_changed || !c->may_view ? "role" : "reassigned");
+        return push_drop(c, it->id,
+                         c->role_changed || !(c->may_view || c->counts_only) ? "role"
+                                                                             : "reassigned");
     return 0;
 }
 
@@ -261,6 +263,8 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
     c->now = srv_now();
     c->may_view = nx_policy_allows(s->policy, s->role, NX_ACTION_VIEW) &&
                   nx_policy_scope(s->policy, s->role) != NX_SCOPE_NONE;
+    c->counts_only = !c->may_view && nx_policy_allows(s->policy, s->role, NX_ACTION_KPI) &&
+                     nx_policy_scope(s->policy, s->role) != NX_SCOPE_NONE;
     kind_tables(c);
 
     /* Role or team changed since the device last pulled: start over. */
@@ -279,7 +283,7 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
     int64_t snap = nx_hub_rev(s->h);
     if (snap < 0)
         goto out;
-    if (c->may_view) {
+    if (c->may_view || c->counts_only) {
         if (nx_hub_items_since(s->h, (int64_t)from, c->now, NULL, walk_cb, c) != 0)
             goto out;
     } else if (nx_hub_device_items_each(s->h, s->device, held_cb, c) != 0) {

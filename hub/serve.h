@@ -213,6 +213,11 @@ typedef struct pull_ctx {
     nx_srv *s;
     int role_changed;
     int may_view;
+    /* operations (kpi without view): the items of its scope for the KPI
+     * figures only — statuses, times, users and history, no patient (its
+     * id is withheld), no field, no note, no attempt's or attachment's
+     * text (serve_item.c) */
+    int counts_only;
     int64_t now;
     pull_item *send;
     size_t nsend, capsend;

@@ -11,7 +11,14 @@
  * notes only as far as the role's level for "notes" allows (partial: the
  * body masked); and, for a supervisor, the item's open conflicts as HIST
  * "conflict" (detail: id \x1f kind \x1f field \x1f value as the role may
- * hold it \x1f detail). */
+ * hold it \x1f detail).
+ *
+ * For a role that counts without viewing (operations: pull.c's
+ * counts_only) an ITEM is what the KPI figures read and no more: the
+ * common columns with the patient id withheld (NX_PATIENT_WITHHELD), no
+ * field, no patient column, the history's status changes and attempts
+ * with their outcome but not their next action, no note and no
+ * attachment. */
 #include "hub/serve.h"
 #include "store/items_io.h"
 
@@ -139,7 +146,7 @@ static int put_history(pull_ctx *c, const char *item_id)
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, item_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, c->notes_level != NX_LEVEL_HIDDEN);
+    sqlite3_bind_int(st, 2, c->notes_level != NX_LEVEL_HIDDEN && !c->counts_only);
     char detail[NX_HUB_CONFLICT_DETAIL_MAX + 8192];
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -159,10 +166,12 @@ static int put_history(pull_ctx *c, const char *item_id)
             break;
         }
         case 2:
-            put_hist(&s->out, at, who, "attempt", join(detail, sizeof detail, a, b, d));
+            put_hist(&s->out, at, who, "attempt",
+                     join(detail, sizeof detail, a, b, c->counts_only ? "" : d));
             break;
         default:
-            put_hist(&s->out, at, who, "attach", join(detail, sizeof detail, a, b, NULL));
+            if (!c->counts_only)
+                put_hist(&s->out, at, who, "attach", join(detail, sizeof detail, a, b, NULL));
             break;
         }
     }
@@ -253,7 +262,7 @@ static int send_item(pull_ctx *c, const char *id, int with_history)
     nx_msg_str(b, NX_TAG_ITEM, r.id);
     nx_msg_str(b, NX_TAG_KIND, r.kind);
     nx_msg_str(b, NX_TAG_CLIENT_ID, r.client_id);
-    nx_msg_str(b, NX_TAG_PATIENT_ID, r.patient_id);
+    nx_msg_str(b, NX_TAG_PATIENT_ID, c->counts_only ? NX_PATIENT_WITHHELD : r.patient_id);
     nx_msg_str(b, NX_TAG_STATUS, r.status);
     nx_msg_u64(b, NX_TAG_PRIORITY, r.priority ? 1 : 0);
     nx_msg_str(b, NX_TAG_ASSIGNEE, r.assignee);
@@ -269,6 +278,8 @@ static int send_item(pull_ctx *c, const char *id, int with_history)
     if (r.linked_item[0])
         nx_msg_str(b, NX_TAG_LINKED, r.linked_item);
 
+    if (c->counts_only)
+        goto history;
     /* Kind fields. */
     if (!(st = srv_stmt(s, q_fields)))
         return -1;
@@ -295,6 +306,7 @@ static int send_item(pull_ctx *c, const char *id, int with_history)
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return -1;
+history:
     if (with_history) {
         if (put_history(c, r.id) != 0)
             return -1;

@@ -10,6 +10,9 @@
 #include "domain/dict.h"
 
 #define NX_ID_MAX 64
+/* The patient id of every item a role that only counts receives
+ * (operations: hub/serve_item.c): no patient, not even a pseudonym. */
+#define NX_PATIENT_WITHHELD "withheld"
 #define NX_STATUS_MAX 32
 
 typedef struct nx_item_value {

@@ -3,6 +3,7 @@
  * role and validator, supervisors' reassignment (DROP for the old device)
  * and conflict resolution. */
 #include <criterion/criterion.h>
+#include "domain/item.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,15 +372,34 @@ Test(hub_serve, a_role_change_resends_from_zero_and_drops_what_the_new_role_may_
     hs_end(&c, &cursor, &count);
     cr_assert_eq(hs_close(&c), 0);
     hs_free(&c);
-    /* alice moves to operations (aggregates only: no items at all). */
+    /* alice moves to operations (aggregates only): from zero again, the
+     * item comes back for the KPIs only — no patient, no field, no note. */
+    hs_field("sc-1", "visit_type", "new-patient");
+    hs_note("sc-1", "Synthetic note for the agent only");
     char sql[128];
     snprintf(sql, sizeof sql, "UPDATE users SET role='operations' WHERE name='alice'");
     cr_assert_eq(sqlite3_exec(nx_hub_db(hs_hub), sql, NULL, NULL, NULL), 0);
     hs_open(&c, "alice");
     hs_hello(&c, HS_DEV_A, cursor, 0);
     round_of(&c, "alice", HS_DEV_A, cursor);
-    int d = hs_find(&c, NX_MSG_DROP, 0);
-    cr_assert_geq(d, 0);
+    cr_assert_eq(hs_nframes(&c, NX_MSG_DROP), 0, "still in the scope of operations");
+    cr_assert_eq(hs_nframes(&c, NX_MSG_ITEM), 1, "resent from zero");
+    cr_assert(hs_captured(&c, NX_PATIENT_WITHHELD));
+    cr_assert_not(hs_captured(&c, "pt-1"), "the patient id is withheld");
+    cr_assert_not(hs_captured(&c, HS_FAMILY), "no patient name");
+    cr_assert_not(hs_captured(&c, "new-patient"), "no field");
+    cr_assert_not(hs_captured(&c, "Synthetic note"), "no note");
+    cr_assert_eq(hs_close(&c), 0);
+    hs_free(&c);
+    /* and the supervisor role (view, team scope) drops what is not the
+     * team's: alice moved to the south team */
+    snprintf(sql, sizeof sql, "UPDATE users SET role='supervisor', team='south' "
+             "WHERE name='alice'");
+    cr_assert_eq(sqlite3_exec(nx_hub_db(hs_hub), sql, NULL, NULL, NULL), 0);
+    hs_open(&c, "alice");
+    hs_hello(&c, HS_DEV_A, cursor, 0);
+    round_of(&c, "alice", HS_DEV_A, cursor);
+    cr_assert_geq(hs_find(&c, NX_MSG_DROP, 0), 0);
     cr_assert(hs_captured(&c, "role"));
     cr_assert_eq(hs_nframes(&c, NX_MSG_ITEM), 0);
     cr_assert_eq(hs_close(&c), 0);
