@@ -88,9 +88,87 @@ static int walk_cb(void *arg, const nx_item_rec *it, int64_t rev)
     return 0;
 }
 
+/* ---- QA samples outlive the archive for their reviewers -------------------------------
+ * A supervisor shadows a sampled item as it was completed (issue 6), but
+ * a fixed-count rule draws at the end of its period (ROI: monthly), when
+ * most of its items closed more than keep_closed_days ago and left the
+ * laptop. So an item with an open sample the user may see stays on (or
+ * comes back to) the reviewer's laptop until the review is written; then
+ * the laptop's own purge lets it go (core/store/sync_store.c). */
+
+static int sampled_cb(void *arg, const nx_record *r, int64_t rev)
+{
+    (void)rev;
+    pull_ctx *c = arg;
+    nx_srv *s = c->s;
+    if (strcmp(r->status, "open") != 0 || !r->item_id[0] ||
+        !nx_record_visible(r, s->role, s->user, s->team))
+        return 0;
+    if (c->nsampled == c->capsampled) {
+        size_t nc = c->capsampled ? c->capsampled * 2 : 16;
+        void *p = realloc(c->sampled, nc * sizeof *c->sampled);
+        if (!p)
+            return -1;
+        c->sampled = p;
+        c->capsampled = nc;
+    }
+    snprintf(c->sampled[c->nsampled++], NX_ID_MAX, "%s", r->item_id);
+    return 0;
+}
+
+/* The items of the open samples this user may see (a supervisor's). */
+static int sampled_items(pull_ctx *c)
+{
+    if (c->s->role != NX_ROLE_SUPERVISOR)
+        return 0;
+    return nx_hub_records_since(c->s->h, 0, "qa_sample", sampled_cb, c) == 0 ? 0 : -1;
+}
+
+static int is_sampled(const pull_ctx *c, const char *id)
+{
+    for (size_t i = 0; i < c->nsampled; i++)
+        if (strcmp(c->sampled[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Sampled items gone to the archive that the device does not hold: sent. */
+static int send_sampled(pull_ctx *c)
+{
+    for (size_t i = 0; i < c->nsampled; i++) {
+        const char *id = c->sampled[i];
+        int archived = nx_hub_item_archived(c->s->h, id, c->now);
+        int held = archived == 1 ? nx_hub_device_item_has(c->s->h, c->s->device, id) : 1;
+        if (archived < 0 || held < 0)
+            return -1;
+        if (held)
+            continue;
+        nx_item it;
+        int found = srv_item_load(c->s, id, &it);
+        if (found < 0)
+            return -1;
+        if (!found)
+            continue;
+        nx_item_rec r;
+        memset(&r, 0, sizeof r);
+        snprintf(r.id, sizeof r.id, "%s", it.id);
+        snprintf(r.kind, sizeof r.kind, "%s", nx_kind_name(it.kind));
+        snprintf(r.client_id, sizeof r.client_id, "%s", it.client_id);
+        snprintf(r.assignee, sizeof r.assignee, "%s", it.assignee);
+        snprintf(r.team, sizeof r.team, "%s", it.team);
+        nx_item_free(&it);
+        if (srv_pull_visible(c, &r) && push_send(c, &r) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int expired_cb(void *arg, const char *id)
 {
-    return push_drop(arg, id, "closed") == 0 ? 0 : -1;
+    pull_ctx *c = arg;
+    if (is_sampled(c, id))
+        return 0;                      /* kept for its review */
+    return push_drop(c, id, "closed") == 0 ? 0 : -1;
 }
 
 static int held_cb(void *arg, const char *id)
@@ -235,6 +313,7 @@ static void free_ctx(pull_ctx *c)
     free(c->send);
     free(c->drop);
     free(c->rec);
+    free(c->sampled);
     free(c);
 }
 
@@ -299,6 +378,8 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
     int known = srv_archive_cut_get(s, &prev);
     if (known < 0)
         goto out;
+    if (sampled_items(c) != 0)
+        goto out;
     if (!known || from == 0) {
         if (nx_hub_device_items_expired(s->h, s->device, c->now, expired_cb, c) != 0)
             goto out;
@@ -307,6 +388,8 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
     }
     /* Persisted hourly: the range above is indexed, a wider one costs
      * nothing, and a round with nothing to do then writes nothing. */
+    if (send_sampled(c) != 0)
+        goto out;
     if ((cut - prev >= 3600 || c->ndrop) && srv_archive_cut_set(s, cut) != 0)
         goto out;
     if (record_held(c) != 0)

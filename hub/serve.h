@@ -218,6 +218,10 @@ typedef struct pull_ctx {
      * id is withheld), no field, no note, no attempt's or attachment's
      * text (serve_item.c) */
     int counts_only;
+    /* the items of the open QA samples a supervisor keeps past the
+     * archive (pull.c) */
+    char (*sampled)[NX_ID_MAX];
+    size_t nsampled, capsampled;
     int64_t now;
     pull_item *send;
     size_t nsend, capsend;

@@ -319,8 +319,12 @@ int nx_store_note_op(nx_store *s, int64_t note_id, char op_id[40])
 int nx_store_closed_before(nx_store *s, int64_t before, nx_id_fn fn, void *ctx)
 {
     sqlite3_stmt *st = NULL;
+    /* An open QA sample keeps its item for the review (hub/pull.c sends
+     * it past the archive to the reviewer; only reviewers hold samples). */
     if (sqlite3_prepare_v2(s->db, "SELECT id FROM items WHERE closed IS NOT NULL AND closed < ?1 "
                            "AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.item = items.id) "
+                           "AND NOT EXISTS (SELECT 1 FROM records AS r WHERE r.item_id = items.id"
+                           "  AND r.item_id <> '' AND r.kind = 'qa_sample' AND r.status = 'open') "
                            "ORDER BY closed, id", -1, &st, NULL))
         return -1;
     sqlite3_bind_int64(st, 1, before);

@@ -173,7 +173,8 @@ int nx_sync_bulk_finish(nx_store *s);
 /* The connection's page cache in KiB for a pull; 0 = the default. */
 int nx_sync_cache_kib(nx_store *s, int kib);
 
-/* Closed items with closed < before and no pending op. fn as nx_outbox_scan. */
+/* Closed items with closed < before, no pending op and no open QA sample.
+ * fn as nx_outbox_scan. */
 typedef int (*nx_id_fn)(void *ctx, const char *id);
 int nx_store_closed_before(nx_store *s, int64_t before, nx_id_fn fn, void *ctx);
 

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "domain/qa.h"
+#include "domain/qa_review.h"
+#include "hub/hub.h"
 #include "session/session_oversight.h"
 #include "session/session_qa.h"
 #include "store/rows.h"
@@ -253,8 +255,12 @@ Test(qa_live_e2e, completed_work_reaches_the_qa_queue_and_a_finding_is_tracked_t
                  "%s", why);
     nx_kpi_view kv;
     nx_kpi_scope_opt all = { "", "" };
+    /* a minute on: a CAPA opened this very second is not yet "before now" */
+    olga.sess.clock = pinned_clock;
+    pinned = nx_now() + 60;
     cr_assert_eq(nx_session_kpi(&olga.sess, &all, NX_KPI_WEEK, "UTC", &kv, err, sizeof err), 0,
                  "%s", err);
+    olga.sess.clock = NULL;
     const nx_kpi *cur = &kv.k[NX_KPI_TREND - 1];
     cr_expect_eq(cur->qa_pass.num, 0);
     cr_expect_eq(cur->qa_pass.den, 1, "one review, a fail");
@@ -306,5 +312,101 @@ Test(qa_live_e2e, completed_work_reaches_the_qa_queue_and_a_finding_is_tracked_t
     sam.sess.clock = NULL;
 
     nx_lap_close(&alice);
+    nx_lap_close(&sam);
+}
+
+static int count_id(void *ctx, const char *id)
+{
+    cr_expect_str_eq(id, "old-1");
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* A monthly ROI sample is drawn when its period ends, when most of its
+ * items closed more than keep_closed_days ago and left the supervisor's
+ * laptop: the hub sends a sampled item past the archive to its reviewer,
+ * the laptop's purge keeps it while the sample is open, and the review is
+ * written on it; an unsampled item as old stays in the archive. */
+Test(qa_live_e2e, an_archived_sample_comes_back_for_its_review, .timeout = 240)
+{
+    if (!nx_hf_available())
+        cr_skip_test("no nexus-hub beside the tests");
+    char err[1024] = "", sql[256];
+    cr_assert_eq(nx_hf_init(&H, "qa-archive", err, sizeof err), 0, "%s", err);
+    int64_t closed = nx_now() - 40 * 86400;
+    char jsonl[1024];
+    snprintf(jsonl, sizeof jsonl,
+             "{\"id\":\"old-1\",\"kind\":\"scheduling\",\"client\":\"cl-1\",\"status\":\"closed\","
+             "\"closed\":%lld,\"patient\":{\"id\":\"pt-1\",\"family_name\":\"Archtest\","
+             "\"given_name\":\"Ola\"},\"assignee\":\"alice\",\"team\":\"north\"}\n"
+             "{\"id\":\"old-2\",\"kind\":\"scheduling\",\"client\":\"cl-1\",\"status\":\"closed\","
+             "\"closed\":%lld,\"patient\":{\"id\":\"pt-2\",\"family_name\":\"Archtest\","
+             "\"given_name\":\"Per\"},\"assignee\":\"alice\",\"team\":\"north\"}\n",
+             (long long)closed, (long long)closed);
+    cr_assert_eq(nx_hf_import(&H, jsonl, err, sizeof err), 0, "%s", err);
+    nx_lap sam;
+    cr_assert_eq(nx_lap_open(&sam, &H, "qa-arch-sam", "sam", "supervisor", "north", 77, 1, err,
+                             sizeof err), 0, "%s", err);
+    nx_sync_stats st;
+    sync_ok(&sam, &st);
+    cr_expect_eq(nx_lap_n(&sam, "SELECT count(*) FROM items"), 0, "both in the archive");
+
+    /* The hub draws old-1 (as `nexus-hub qa draw` would at period end). */
+    nx_hub *hub = NULL;
+    cr_assert_eq(nx_hub_open(H.store, NULL, &hub, err, sizeof err), 0, "%s", err);
+    nx_qa_sample_info in = { .rule = "scheduling", .period = "2026-W40", .kind = "scheduling",
+                             .completed_by = "alice", .completed_at = closed,
+                             .drawn = "period-end" };
+    nx_record r = { .created = nx_now(), .updated = nx_now(), .hlc = 1 };
+    char *body = NULL;
+    cr_assert_eq(nx_qa_sample_id(in.rule, in.period, "old-1", r.id), 0);
+    snprintf(r.kind, sizeof r.kind, "qa_sample");
+    snprintf(r.item_id, sizeof r.item_id, "old-1");
+    snprintf(r.team, sizeof r.team, "north");
+    snprintf(r.author, sizeof r.author, "hub");
+    snprintf(r.owner, sizeof r.owner, "alice");
+    snprintf(r.status, sizeof r.status, "open");
+    cr_assert_eq(nx_qa_sample_body(&in, &body), 0);
+    cr_assert_eq(nx_record_set_body(&r, body), 0);
+    free(body);
+    cr_assert_eq(nx_hub_begin(hub), 0);
+    cr_assert_geq(nx_hub_record_put(hub, &r, NULL), 1);
+    cr_assert_eq(nx_hub_commit(hub), 0);
+    nx_hub_close(hub);
+    nx_record_clear(&r);
+
+    sync_ok(&sam, &st);
+    cr_expect_eq(nx_lap_n(&sam, "SELECT count(*) FROM items WHERE id='old-1'"), 1,
+                 "the sampled item comes back to its reviewer");
+    cr_expect_eq(nx_lap_n(&sam, "SELECT count(*) FROM items WHERE id='old-2'"), 0,
+                 "an unsampled one stays in the archive");
+    sync_ok(&sam, &st);
+    cr_expect_eq(nx_lap_n(&sam, "SELECT count(*) FROM items WHERE id='old-1'"), 1,
+                 "the laptop's purge keeps it while the sample is open");
+    nx_qa_row *rows = NULL;
+    size_t cnt = 0;
+    cr_assert_eq(nx_session_qa_queue(&sam.sess, &rows, &cnt, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(cnt, 1);
+    cr_expect(rows[0].held, "shadowable, not \"(archived)\"");
+    char sid[40];
+    snprintf(sid, sizeof sid, "%s", rows[0].sample_id);
+    free(rows);
+    nx_item it;
+    cr_assert_eq(nx_session_qa_shadow(&sam.sess, sid, NULL, &it, err, sizeof err), 0, "%s", err);
+    nx_item_free(&it);
+    nx_qa_tally t;
+    char rid[40];
+    cr_assert_eq(nx_session_qa_review(&sam.sess, sid, found_gap, 7, "Synthetic finding", &t, rid,
+                                      err, sizeof err), 0, "%s", err);
+    sync_ok(&sam, &st);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE id='%s' AND status='reviewed'",
+             sid);
+    cr_expect_eq(nx_hf_n(&H, sql), 1, "reviewed on the hub");
+    sync_ok(&sam, &st);
+    cr_expect_eq(nx_lap_n(&sam, sql), 1, "the sample comes back reviewed");
+    int purgeable = 0;
+    cr_assert_eq(nx_store_closed_before(sam.prof.store, nx_now() - 14 * 86400, count_id,
+                                        &purgeable), 0);
+    cr_expect_eq(purgeable, 1, "reviewed: the laptop's next purge lets it go");
     nx_lap_close(&sam);
 }
