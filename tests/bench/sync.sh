@@ -49,18 +49,19 @@ function kv(line, key,    s) {
 }
 /^syncbench info/ { for (i = 3; i <= NF; i++) { split($i, a, "="); info[a[1]] = a[2] } }
 /^syncbench first/ { u = kv($0, "user"); fs[u] = kv($0, "seconds"); fc[u] = kv($0, "cpu"); fi[u] = kv($0, "items"); fr[u] = kv($0, "items_per_s")
-                    fsealed[u] = kv($0, "sealed"); fmiss[u] = kv($0, "misses") }
+                    fsealed[u] = kv($0, "sealed"); fmiss[u] = kv($0, "misses"); fhub[u] = kv($0, "hub_cpu"); fsshd[u] = kv($0, "sshd_cpu") }
 /^syncbench result/ {
   c = kv($0, "case"); med[c] = kv($0, "median_ms"); mn[c] = kv($0, "min_ms"); mx[c] = kv($0, "max_ms")
   n[c] = kv($0, "n"); chg[c] = kv($0, "changes"); cache[c] = kv($0, "cache")
-  sealed[c] = kv($0, "sealed_per_round"); miss[c] = kv($0, "misses_per_round")
+  sealed[c] = kv($0, "sealed_per_round"); miss[c] = kv($0, "misses_per_round"); ccpu[c] = kv($0, "cpu_ms_per_round")
+  hcpu[c] = kv($0, "hub_cpu_ms_per_round"); scpu[c] = kv($0, "sshd_cpu_ms_per_round")
 }
 function line(label, value, goal, base, ratio, verdict) {
   printf "  %-46s %14s  %-16s %-22s %7s  %s\n", label, value, goal, base, ratio, verdict
 }
 function ms(c) { return sprintf("%.1f ms", med[c]) }
 function spread(c) { return sprintf("(%.1f-%.1f)", mn[c], mx[c]) }
-function pages(c) { return sprintf("cache pages a round: %d sealed (written), %d missed (read)", sealed[c], miss[c]) }
+function pages(c) { return sprintf("CPU a round: client %.0f ms, hub %.0f ms, sshd %.0f ms; cache pages %d sealed (written), %d missed (read)", ccpu[c], hcpu[c], scpu[c], sealed[c], miss[c]) }
 function verdict(ok) { if (!ok) misses++; return ok ? "PASS" : "MISS" }
 END {
   print ""
@@ -74,8 +75,8 @@ END {
   r = fr["alice"] + 0
   line(sprintf("first sync, %d items (new connection)", fi["alice"]), sprintf("%.0f items/s", r), ">= 20000 items/s",
        "the goal", sprintf("%.2fx", r / 20000), verdict(r >= 20000))
-  printf "  %-46s %14s  (client CPU %.1f s; the %d-item cache: %.1f s, %.0f items/s)\n", "", sprintf("%.1f s", fs["alice"]),
-         fc["alice"], fi["bob"], fs["bob"], fr["bob"]
+  printf "  %-46s %14s  (CPU: client %.1f s, hub %.1f s, sshd %.1f s; the %d-item cache: %.1f s, %.0f items/s)\n", "", sprintf("%.1f s", fs["alice"]),
+         fc["alice"], fhub["alice"], fsshd["alice"], fi["bob"], fs["bob"], fr["bob"]
   printf "  %-46s %14s  cache pages: %d sealed (written), %d missed (read)\n", "", "", fsealed["alice"], fmiss["alice"]
   b = med["bare_ssh"] + 0; f = med["new_conn_noop"] + 0
   line(sprintf("no-op round, new connection (n=%d)", n["new_conn_noop"]), ms("new_conn_noop"), "<= 1.2x bare ssh",

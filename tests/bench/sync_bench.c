@@ -31,7 +31,14 @@
  *     a tenth the size, same hub); and 100 of alice's items. For these and
  *     the first sync, the cache's page traffic too: pages the encrypting VFS
  *     sealed (written to the database or the journal) and page-cache misses
- *     (pages read and opened).
+ *     (pages read and opened); and the CPU time of each side: the client's
+ *     (this process) and the server's, split into the hub's `serve` and
+ *     sshd's session processes (/proc schedstat of the listening sshd's
+ *     descendants, read while the connection is open).
+ *
+ * BENCH_SYNC_PERF=PREFIX records the whole machine with perf (DWARF call
+ * graphs) during alice's first sync (PREFIX.first) and the change rounds
+ * (PREFIX.changes), for profiling the client, the hub and sshd together.
  *
  * The key exchange is pinned through nx_syncer_new_with (client_int.h): a
  * connect function that is transport_connect of client.c plus
@@ -47,10 +54,12 @@
 #include "tests/helpers/sshd.h"
 #include "util/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libssh/libssh.h>
 #include <limits.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -253,6 +262,133 @@ static void pages_since(laptop *l, const pagecount *from, pagecount *out)
     sqlite3_db_status(nx_store_db(l->prof.store), SQLITE_DBSTATUS_CACHE_MISS, &miss, &hi, 0);
     out->sealed = nx_cryptvfs_pages_sealed(l->prof.vfs) - from->sealed;
     out->miss = miss;
+}
+
+/* ---- the server side's CPU: the descendants of the listening sshd ---------------- */
+
+/* The processes sshd starts for a connection (its session processes and
+ * the hub's `serve`) and the CPU each has used so far (ns, from
+ * /proc/PID/schedstat; all are single-threaded). A round's server CPU is
+ * the difference of two snapshots, taken while its connection is open. */
+typedef struct {
+    pid_t pid[512];
+    uint64_t ns[512];
+    int hub[512];
+    int n;
+} procsnap;
+
+static void server_snap(pid_t root, procsnap *out)
+{
+    static pid_t pid[8192], ppid[8192];
+    static int hub[8192];
+    int n = 0;
+    out->n = 0;
+    DIR *d = opendir("/proc");
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 8192) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%.20s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+        if (!open || !close || close[1] == '\0')
+            continue;
+        pid[n] = (pid_t)atol(buf);
+        ppid[n] = (pid_t)atol(close + 4);   /* ") S PPID" */
+        hub[n] = strncmp(open + 1, "nexus-hub", 9) == 0;
+        n++;
+    }
+    closedir(d);
+    for (int i = 0; i < n && out->n < 512; i++) {
+        pid_t p = ppid[i];
+        int depth = 0;
+        while (p > 1 && p != root && depth++ < 16) {
+            int j = 0;
+            while (j < n && pid[j] != p)
+                j++;
+            p = j < n ? ppid[j] : 0;
+        }
+        if (p != root)
+            continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid[i]);
+        FILE *f = fopen(path, "r");
+        unsigned long long ns = 0;
+        if (!f)
+            continue;
+        if (fscanf(f, "%llu", &ns) != 1)
+            ns = 0;
+        fclose(f);
+        out->pid[out->n] = pid[i];
+        out->ns[out->n] = ns;
+        out->hub[out->n++] = hub[i];
+    }
+}
+
+/* Seconds of CPU from a to b: the hub's and sshd's (its sessions). */
+static void server_cpu(const procsnap *a, const procsnap *b, double *hub, double *sshd)
+{
+    *hub = *sshd = 0;
+    for (int i = 0; i < b->n; i++) {
+        uint64_t was = 0;
+        for (int j = 0; j < a->n; j++)
+            if (a->pid[j] == b->pid[i])
+                was = a->ns[j];
+        double s = (double)(b->ns[i] - (b->ns[i] >= was ? was : b->ns[i])) / 1e9;
+        if (b->hub[i])
+            *hub += s;
+        else
+            *sshd += s;
+    }
+}
+
+/* ---- profiling (BENCH_SYNC_PERF=PREFIX) ------------------------------------------ */
+
+/* `perf record -a` (DWARF call graphs: the distribution's SQLite and
+ * libsodium have no frame pointers) of the whole machine (client, sshd and the hub are
+ * three processes) around one part of the run, into PREFIX.PART; nothing
+ * without BENCH_SYNC_PERF. Read with `perf report -i PREFIX.PART --comm
+ * nexus-hub` (or syncbench, sshd). */
+static pid_t perf_start(const char *part)
+{
+    const char *prefix = getenv("BENCH_SYNC_PERF");
+    if (!prefix || !*prefix)
+        return 0;
+    char out[PATH_MAX];
+    snprintf(out, sizeof out, "%s.%s", prefix, part);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int nul = open("/dev/null", O_RDWR);
+        if (nul >= 0) {
+            dup2(nul, 1);
+            dup2(nul, 2);
+        }
+        execlp("perf", "perf", "record", "-q", "-a", "-F", "499", "--call-graph", "dwarf,16384",
+               "-o", out, (char *)NULL);
+        _exit(127);
+    }
+    struct timespec ts = { 1, 0 };
+    nanosleep(&ts, NULL);            /* perf is recording by then */
+    return pid < 0 ? 0 : pid;
+}
+
+static void perf_stop(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGINT);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
 }
 
 /* ---- the syncer with the key exchange pinned -------------------------------------- */
@@ -516,31 +652,44 @@ int main(int argc, char **argv)
     nx_sync_stats st;
     {
         pagecount p0, pn;
+        static procsnap s0, s1;
+        double hub_cpu, sshd_cpu;
+        pid_t perf = perf_start("first");
+        server_snap(b->sshd.pid, &s0);
         pages_mark(&A, &p0);
         double w0 = now_s(), c0 = cpu_s();
         nx_syncer *y = syncer_new(&A, 1);
         round_ok(y, &A, &st);
-        nx_syncer_free(y);
         double w = now_s() - w0, c = cpu_s() - c0;
+        server_snap(b->sshd.pid, &s1);     /* the hub still waits for the next round */
+        server_cpu(&s0, &s1, &hub_cpu, &sshd_cpu);
+        perf_stop(perf);
+        nx_syncer_free(y);
         pages_since(&A, &p0, &pn);
         long long held = cache_count(&A, "SELECT count(*) FROM items");
+        long long bytes = cache_count(&A, "SELECT p.page_count * s.page_size FROM "
+                                          "pragma_page_count AS p, pragma_page_size AS s");
         printf("syncbench first user=alice items=%llu held=%lld seconds=%.3f cpu=%.3f "
-               "items_per_s=%.0f sealed=%llu misses=%d\n",
-               (unsigned long long)st.items, held, w, c, (double)st.items / w,
-               (unsigned long long)pn.sealed, pn.miss);
+               "hub_cpu=%.3f sshd_cpu=%.3f items_per_s=%.0f sealed=%llu misses=%d "
+               "cache_mb=%.1f\n",
+               (unsigned long long)st.items, held, w, c, hub_cpu, sshd_cpu,
+               (double)st.items / w, (unsigned long long)pn.sealed, pn.miss, (double)bytes / 1e6);
         if ((long)st.items != b->items || held != b->items)
             die("first sync: %llu items pulled, %lld held, %ld expected",
                 (unsigned long long)st.items, held, b->items);
         fflush(stdout);
+        server_snap(b->sshd.pid, &s0);
         w0 = now_s(), c0 = cpu_s();
         y = syncer_new(&Bo, 1);
         round_ok(y, &Bo, &st);
-        nx_syncer_free(y);
         w = now_s() - w0, c = cpu_s() - c0;
+        server_snap(b->sshd.pid, &s1);
+        server_cpu(&s0, &s1, &hub_cpu, &sshd_cpu);
+        nx_syncer_free(y);
         held = cache_count(&Bo, "SELECT count(*) FROM items");
         printf("syncbench first user=bob items=%llu held=%lld seconds=%.3f cpu=%.3f "
-               "items_per_s=%.0f\n",
-               (unsigned long long)st.items, held, w, c, (double)st.items / w);
+               "hub_cpu=%.3f sshd_cpu=%.3f items_per_s=%.0f\n",
+               (unsigned long long)st.items, held, w, c, hub_cpu, sshd_cpu, (double)st.items / w);
         if ((long)st.items != b->small || held != b->small)
             die("first sync (bob): %llu items pulled, %lld held, %ld expected",
                 (unsigned long long)st.items, held, b->small);
@@ -628,20 +777,30 @@ int main(int argc, char **argv)
         double *s;
         uint64_t sealed;
         long long miss;
+        double cpu, hub_cpu, sshd_cpu;
     } cases[] = {
-        { "change_1000_cache_big", ya, &A, &ia, nchg, c1k_big, 0, 0 },
-        { "change_1000_cache_small", yb, &Bo, &ib, nchg, c1k_small, 0, 0 },
-        { "change_100_cache_big", ya, &A, &ia, nchg / 10, c100_big, 0, 0 },
+        { "change_1000_cache_big", ya, &A, &ia, nchg, c1k_big, 0, 0, 0, 0, 0 },
+        { "change_1000_cache_small", yb, &Bo, &ib, nchg, c1k_small, 0, 0, 0, 0, 0 },
+        { "change_100_cache_big", ya, &A, &ia, nchg / 10, c100_big, 0, 0, 0, 0, 0 },
     };
+    static procsnap s0, s1;
+    pid_t perf = perf_start("changes");
     for (long r = 0; r < R; r++) {
         for (int k = 0; k < 3; k++) {
             int c = (int)((r + k) % 3);
             hub_change(h, cases[c].ids, cases[c].count, r + (c == 2 ? 50 : 0));
             pagecount p0, pn;
+            double hc, sc;
+            server_snap(b->sshd.pid, &s0);
             pages_mark(cases[c].l, &p0);
-            double w0 = now_s();
+            double w0 = now_s(), c0 = cpu_s();
             round_ok(cases[c].y, cases[c].l, &st);
             cases[c].s[r] = now_s() - w0;
+            cases[c].cpu += cpu_s() - c0;
+            server_snap(b->sshd.pid, &s1);
+            server_cpu(&s0, &s1, &hc, &sc);
+            cases[c].hub_cpu += hc;
+            cases[c].sshd_cpu += sc;
             pages_since(cases[c].l, &p0, &pn);
             cases[c].sealed += pn.sealed;
             cases[c].miss += pn.miss;
@@ -650,11 +809,15 @@ int main(int argc, char **argv)
                     (unsigned long long)st.items, cases[c].count);
         }
     }
-    char extra[256];
+    perf_stop(perf);
+    char extra[512];
     for (int c = 0; c < 3; c++) {
-        snprintf(extra, sizeof extra, "changes=%ld cache=%ld sealed_per_round=%.0f misses_per_round=%.0f",
-                 cases[c].count, cases[c].ids->n, (double)cases[c].sealed / (double)R,
-                 (double)cases[c].miss / (double)R);
+        snprintf(extra, sizeof extra, "changes=%ld cache=%ld cpu_ms_per_round=%.1f "
+                 "hub_cpu_ms_per_round=%.1f sshd_cpu_ms_per_round=%.1f sealed_per_round=%.0f "
+                 "misses_per_round=%.0f",
+                 cases[c].count, cases[c].ids->n, cases[c].cpu * 1e3 / (double)R,
+                 cases[c].hub_cpu * 1e3 / (double)R, cases[c].sshd_cpu * 1e3 / (double)R,
+                 (double)cases[c].sealed / (double)R, (double)cases[c].miss / (double)R);
         report(cases[c].name, cases[c].s, R, extra);
     }
     nx_hub_close(h);
