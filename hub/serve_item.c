@@ -15,9 +15,10 @@
  *
  * For a role that counts without viewing (operations: pull.c's
  * counts_only) an ITEM is what the KPI figures read and no more: the
- * common columns with the patient id withheld (NX_PATIENT_WITHHELD), no
- * field, no patient column, the history's status changes and attempts
- * with their outcome but not their next action, no note and no
+ * common columns with the patient id withheld (NX_PATIENT_WITHHELD), the
+ * few workflow facts its policy lets it hold (none can hold PHI: policy.c
+ * refuses that), no patient column, the history's status changes and
+ * attempts with their outcome but not their next action, no note and no
  * attachment. */
 #include "hub/serve.h"
 #include "store/items_io.h"
@@ -278,9 +279,8 @@ static int send_item(pull_ctx *c, const char *id, int with_history)
     if (r.linked_item[0])
         nx_msg_str(b, NX_TAG_LINKED, r.linked_item);
 
-    if (c->counts_only)
-        goto history;
-    /* Kind fields. */
+    /* Kind fields (for operations only the workflow facts the policy lets
+     * it hold: none that can hold PHI, policy.c). */
     if (!(st = srv_stmt(s, q_fields)))
         return -1;
     sqlite3_bind_text(st, 1, r.id, -1, SQLITE_STATIC);
@@ -292,6 +292,8 @@ static int send_item(pull_ctx *c, const char *id, int with_history)
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return -1;
+    if (c->counts_only)
+        goto history;                  /* no patient */
     /* Patient columns. */
     if (!(st = srv_stmt(s, q_patient)))
         return -1;

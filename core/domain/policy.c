@@ -146,7 +146,10 @@ static int parse_role(parse_ctx *c, const char *w)
     return r;
 }
 
-static int parse_level(parse_ctx *c, int role, const char *w)
+/* phi: the PHI class of the field or class the rule is about. Operations
+ * counts (DESIGN: aggregates only): it may hold a workflow fact a KPI is
+ * computed from, never a field that can hold PHI. */
+static int parse_level(parse_ctx *c, int role, const char *w, int phi)
 {
     int l = nx_level_parse(w);
     if (l < 0) {
@@ -154,8 +157,8 @@ static int parse_level(parse_ctx *c, int role, const char *w)
         quote(q, sizeof q, w);
         return bad(c, "unknown level \"%s\" (full, reveal, partial or hidden)", q);
     }
-    if (role == NX_ROLE_OPERATIONS && l != NX_LEVEL_HIDDEN)
-        return bad(c, "operations sees aggregates only: every field must be hidden");
+    if (role == NX_ROLE_OPERATIONS && l != NX_LEVEL_HIDDEN && phi != NX_PHI_NONE)
+        return bad(c, "operations sees aggregates only: a field that holds PHI must be hidden");
     return l;
 }
 
@@ -181,7 +184,7 @@ static int rule_field(parse_ctx *c, char **w, int nw)
         quote(q, sizeof q, w[2]);
         return bad(c, "unknown field \"%s\"", q);
     }
-    int level = parse_level(c, role, w[3]);
+    int level = parse_level(c, role, w[3], (int)f->phi);
     if (level < 0)
         return -1;
     char what[160];
@@ -203,7 +206,7 @@ static int rule_class(parse_ctx *c, char **w, int nw)
         quote(q, sizeof q, w[2]);
         return bad(c, "unknown class \"%s\"", q);
     }
-    int level = parse_level(c, role, w[3]);
+    int level = parse_level(c, role, w[3], cls);
     if (level < 0)
         return -1;
     char what[160];
@@ -394,7 +397,8 @@ static long field_index(const nx_policy *p, const nx_field_def *f)
 
 nx_level nx_policy_level(const nx_policy *p, nx_role r, const nx_field_def *f)
 {
-    if (!p || !f || !role_ok(r) || !nx_policy_allows(p, r, NX_ACTION_VIEW))
+    if (!p || !f || !role_ok(r) ||
+        !(nx_policy_allows(p, r, NX_ACTION_VIEW) || nx_policy_allows(p, r, NX_ACTION_KPI)))
         return NX_LEVEL_HIDDEN;
     nx_level level = NX_LEVEL_HIDDEN;
     long i = field_index(p, f);

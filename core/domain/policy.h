@@ -20,7 +20,8 @@
  * Two roles are fixed by DESIGN.md whatever the file says, and the parser
  * refuses a file that contradicts them: the auditor is read-only (no
  * create, edit, status, note, assign or review), and operations sees
- * aggregates only (nothing but kpi and incident, every field hidden).
+ * aggregates only (nothing but kpi and incident, every field that can
+ * hold PHI hidden).
  *
  * A malformed file stops start-up: errors read "file:line: problem". */
 #ifndef NX_POLICY_H
@@ -87,8 +88,10 @@ int nx_policy_parse_string(const char *text, const char *name, const nx_dict *d,
 void nx_policy_free(nx_policy *p);
 
 /* The effective level of field f for role r: its field rule, else its
- * class rule, else hidden; lowered to hidden when the role may not view
- * items, and to partial when it may not reveal (a value it can never be
+ * class rule, else hidden; lowered to hidden when the role may neither
+ * view items nor count them for KPIs (operations holds the workflow facts
+ * it counts, never a PHI field: the parser sees to that), and to partial
+ * when it may not reveal (a value it can never be
  * shown is not worth holding). f may come from another dictionary than
  * the policy's (a test's, with extra fields): it is matched by id, and a
  * field the policy's dictionary lacks gets its class rule. */

@@ -56,7 +56,13 @@ Test(ops_counts_e2e, operations_counts_every_team_without_a_patient, .timeout = 
     cr_assert_eq(nx_hf_init(&H, "ops-counts", err, sizeof err), 0, "%s", err);
     cr_assert_eq(nx_hf_import(&H, SCHED("sch-a", "pt-1", "alice", "north")
                                   SCHED("sch-b", "pt-2", "alice", "north")
-                                  SCHED("sch-c", "pt-3", "erin", "east"), err, sizeof err), 0,
+                                  SCHED("sch-c", "pt-3", "erin", "east")
+                                  "{\"id\":\"roi-1\",\"kind\":\"roi\",\"client\":\"cl-1\","
+                                  "\"status\":\"received\",\"patient\":{\"id\":\"pt-4\","
+                                  "\"family_name\":\"Opscount\",\"given_name\":\"Rui\"},\"fields\":{"
+                                  "\"complete_first_pass\":\"yes\",\"recipient_name\":"
+                                  "\"Synthetic Law LLP\"},\"assignee\":\"erin\","
+                                  "\"team\":\"east\"}\n", err, sizeof err), 0,
                  "%s", err);
     nx_lap alice, erin, olga;
     cr_assert_eq(nx_lap_open(&alice, &H, "oc-alice", "alice", "scheduling", "north", 5, 1, err,
@@ -75,13 +81,17 @@ Test(ops_counts_e2e, operations_counts_every_team_without_a_patient, .timeout = 
     sync_ok(&erin, &st);
 
     sync_ok(&olga, &st);
-    cr_expect_eq(st.items, 3, "every team's items, for counting");
+    cr_expect_eq(st.items, 4, "every team's items, for counting");
     cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM items WHERE patient_id = '"
-                                 NX_PATIENT_WITHHELD "'"), 3);
+                                 NX_PATIENT_WITHHELD "'"), 4);
     cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM patients WHERE id <> '"
                                  NX_PATIENT_WITHHELD "' OR family_name <> '' OR given_name <> ''"
                                  " OR phone <> '' OR dob <> ''"), 0, "no patient");
-    cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM item_fields"), 0, "no field");
+    cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM item_fields WHERE field NOT IN "
+                                 "('complete_first_pass', 'submitted_at', 'request_sent_at')"),
+                 0, "no field but the workflow facts without PHI");
+    cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM item_fields WHERE item_id='roi-1' AND "
+                                 "field='complete_first_pass' AND value='yes'"), 1);
     cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM notes"), 0, "no note");
     cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM attempts"), 3, "the attempts' outcomes");
     cr_expect_eq(nx_lap_n(&olga, "SELECT count(*) FROM attempts WHERE next_action <> ''"), 0,
@@ -110,6 +120,12 @@ Test(ops_counts_e2e, operations_counts_every_team_without_a_patient, .timeout = 
     char why[256] = "";
     cr_expect_eq(nx_session_kpi_held(&olga.sess, NX_KPI_SCHED_OUTCOMES, why, sizeof why),
                  NX_KPI_HELD, "%s", why);
+    cr_expect_eq(nx_session_kpi_held(&olga.sess, NX_KPI_ROI_FIRST_PASS, why, sizeof why),
+                 NX_KPI_HELD, "%s", why);
+    cr_expect_eq(nx_session_kpi_held(&olga.sess, NX_KPI_PA_TURNAROUND, why, sizeof why),
+                 NX_KPI_HELD, "%s", why);
+    cr_expect_eq(nx_session_kpi_held(&olga.sess, NX_KPI_ELIG_72H, why, sizeof why),
+                 NX_KPI_NOT_HELD, "the date of service holds PHI");
 
     /* Counting is not viewing. */
     nx_item it;
