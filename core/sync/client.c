@@ -22,9 +22,9 @@
  * (store/sync_store_bulk.c): the cursor never moves without them. Its
  * batches are BULK_BATCH_FACTOR times longer and its page cache
  * BULK_CACHE_KIB; any other pull that applies frames gets PULL_CACHE_KIB
- * for the round. A round that fails builds them before it returns; a
- * crash leaves them deferred, and the next round (its cursor still 0)
- * goes on and builds them at its end.
+ * (client_round.h), kept until the syncer is freed. A round that fails
+ * builds them before it returns; a crash leaves them deferred, and the
+ * next round (its cursor still 0) goes on and builds them at its end.
  *
  * What each frame of the answer does is client_frames.c's; the state both
  * files share is client_round.h.
@@ -238,6 +238,10 @@ void nx_syncer_free(nx_syncer *y)
             (void)y->io.write(y->io.ctx, y->out.p, y->out.len, err, sizeof err);
     }
     disconnect(y);
+    /* The profile's connection outlives the syncer (a closed profile's
+     * store is NULL). */
+    if (y->big_cache && y->st && y->p->store == y->st)
+        (void)nx_sync_cache_kib(y->st, 0);
     nx_wbuf_free(&y->out);
     wipe_body(y);
     free(y->body);
@@ -721,10 +725,6 @@ nx_sync_code nx_syncer_round(nx_syncer *y, nx_sync_stats *st, char *err, size_t 
         return revoke(y, st, err, errlen);
     if (c != NX_SYNC_OK && y->bulk)
         bulk_settle(y);
-    if (y->big_cache) {
-        (void)nx_sync_cache_kib(y->st, 0);
-        y->big_cache = 0;
-    }
     int64_t now = y->now(y->now_ctx);
     if (c == NX_SYNC_OK && (!y->purged_at || now < y->purged_at ||
                             now - y->purged_at >= PURGE_EVERY_S)) {

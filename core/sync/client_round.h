@@ -7,16 +7,23 @@
 #define NX_SYNC_CLIENT_ROUND_H
 #include "sync/client_int.h"
 
-/* The page cache (KiB) of the syncer's connection during a round that
- * applies frames (the default is store.h's 8 MiB): a first sync's
- * random-keyed trees stay in memory instead of being read back page by
- * page. Back to the default after the round. */
-#define PULL_CACHE_KIB (64 * 1024)
-/* ... and during a first sync into an empty cache: its random-keyed trees
- * (fields, patients, item ids) are read back at each batch otherwise, and
- * the indexes built at its end stay dirty until the commit (100 000
- * items' rows and indexes are ~120 MB). */
-#define BULK_CACHE_KIB (128 * 1024)
+/* The page cache (KiB) of the syncer's connection from its first round
+ * that applies frames until nx_syncer_free (the default is store.h's
+ * 8 MiB): a first sync's random-keyed trees stay in memory instead of
+ * being read back page by page, and it is kept between rounds because a
+ * change costs a dozen pages of a big cache (its row, eight queue
+ * indexes, its patient and fields): shrunk back to 8 MiB after each
+ * round, a 100 000-item cache (~110 MB) read and opened 11 000 pages again
+ * in each round of 1 000 changes (a fifth of its CPU, and as much again in
+ * allocating them); 192 MiB holds such a file whole. SQLite allocates
+ * only the pages read; the background worker's connection is its own
+ * (worker.c). */
+#define PULL_CACHE_KIB (192 * 1024)
+/* ... the same during a first sync into an empty cache: its random-keyed
+ * trees (fields, patients, item ids) are read back at each batch
+ * otherwise, and the indexes built at its end stay dirty until the commit
+ * (100 000 items' rows and indexes are ~110 MB). */
+#define BULK_CACHE_KIB PULL_CACHE_KIB
 /* A round that changed nothing on a kept-open session writes nothing
  * (no transaction, no fsync: it must cost one round trip) unless the last
  * sync time on record is older than this; the offline grace can lag by as
@@ -43,7 +50,7 @@ struct nx_syncer {
     int in_tx, events_in_tx;
     int bulk;               /* the queue indexes are deferred (sync_store_bulk.c) */
     int bulk_known;         /* bulk was read from the cache (a crash may have left it) */
-    int big_cache;          /* PULL_CACHE_KIB is set for this round */
+    int big_cache;          /* PULL_CACHE_KIB is set (until nx_syncer_free) */
     size_t batch, batch_max;
     int64_t tx_started_ms, batch_ms;
     int hub_error;          /* the last exchange ended with the hub's ERROR frame */
