@@ -286,16 +286,9 @@ static void broken(nx_devev_chain *c, int64_t seq, nx_chain_why why)
     c->breaks++;
 }
 
-int nx_devev_chain_check(nx_store *s, const char *device, nx_devev_chain *out)
+int nx_store_chain_walk(sqlite3_stmt *st, nx_devev_chain *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT seq, prev_hash, hash FROM device_events WHERE device = ?1"
-                           " ORDER BY seq",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    bind_text(st, 1, device);
     unsigned char last[NX_DEVEV_HASH_BYTES];
     int64_t prev_seq = 0;
     int rc;
@@ -325,4 +318,17 @@ int nx_devev_chain_check(nx_store *s, const char *device, nx_devev_chain *out)
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int nx_devev_chain_check(nx_store *s, const char *device, nx_devev_chain *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT seq, prev_hash, hash FROM device_events WHERE device = ?1"
+                           " ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    bind_text(st, 1, device);
+    return nx_store_chain_walk(st, out);
 }

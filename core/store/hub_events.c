@@ -80,14 +80,7 @@ int nx_hubev_clear(nx_store *s)
     return nx_hubev_cursor_set(s, 0);
 }
 
-static void broken(nx_devev_chain *c, int64_t seq, nx_chain_why why)
-{
-    if (!c->broken_at) {
-        c->broken_at = seq;
-        c->why = why;
-    }
-    c->breaks++;
-}
+_Static_assert(NX_HUBEV_HASH_BYTES == NX_DEVEV_HASH_BYTES, "one continuity walk for both");
 
 int nx_hubev_chain_check(nx_store *s, nx_devev_chain *out)
 {
@@ -96,33 +89,5 @@ int nx_hubev_chain_check(nx_store *s, nx_devev_chain *out)
     if (sqlite3_prepare_v2(s->db, "SELECT seq, prev_hash, hash FROM hub_events ORDER BY seq",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
-    unsigned char last[NX_HUBEV_HASH_BYTES];
-    int64_t prev_seq = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t seq = sqlite3_column_int64(st, 0);
-        const void *ph = sqlite3_column_blob(st, 1), *h = sqlite3_column_blob(st, 2);
-        if (sqlite3_column_bytes(st, 1) != NX_HUBEV_HASH_BYTES ||
-            sqlite3_column_bytes(st, 2) != NX_HUBEV_HASH_BYTES) {
-            rc = SQLITE_CORRUPT;
-            break;
-        }
-        if (!out->events) {
-            out->first_seq = seq;
-            if (seq != 1)
-                broken(out, seq, NX_CHAIN_START);
-        } else if (seq != prev_seq + 1) {
-            broken(out, seq, NX_CHAIN_GAP);
-        } else if (memcmp(ph, last, NX_HUBEV_HASH_BYTES) != 0) {
-            broken(out, seq, NX_CHAIN_LINK);
-        }
-        if (!out->broken_at)
-            out->verified_upto = seq;
-        memcpy(last, h, NX_HUBEV_HASH_BYTES);
-        prev_seq = seq;
-        out->last_seq = seq;
-        out->events++;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return nx_store_chain_walk(st, out);
 }

@@ -12,4 +12,10 @@ int  nx_store_migrate(nx_store *s, char *err, size_t errlen);
 /* If the VFS saw tampering, replace err with the one-line integrity message. */
 void nx_store_explain(nx_store *s, char *err, size_t errlen);
 
+/* A copied chain's continuity (device_events.c): st selects seq, prev_hash,
+ * hash in seq order; seq from 1 without a gap, each prev_hash the hash
+ * before. Finalizes st. 0, or -1 (store error, a hash of the wrong size). */
+struct nx_devev_chain;
+int nx_store_chain_walk(sqlite3_stmt *st, struct nx_devev_chain *out);
+
 #endif
