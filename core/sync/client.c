@@ -725,6 +725,8 @@ nx_sync_code nx_syncer_round(nx_syncer *y, nx_sync_stats *st, char *err, size_t 
         return revoke(y, st, err, errlen);
     if (c != NX_SYNC_OK && y->bulk)
         bulk_settle(y);
+    if (y->big_cache)
+        (void)nx_sync_cache_kib(y->st, PULL_CACHE_KIB);   /* after a first sync's */
     int64_t now = y->now(y->now_ctx);
     if (c == NX_SYNC_OK && (!y->purged_at || now < y->purged_at ||
                             now - y->purged_at >= PURGE_EVERY_S)) {

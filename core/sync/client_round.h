@@ -19,11 +19,12 @@
  * only the pages read; the background worker's connection is its own
  * (worker.c). */
 #define PULL_CACHE_KIB (192 * 1024)
-/* ... the same during a first sync into an empty cache: its random-keyed
- * trees (fields, patients, item ids) are read back at each batch
- * otherwise, and the indexes built at its end stay dirty until the commit
- * (100 000 items' rows and indexes are ~110 MB). */
-#define BULK_CACHE_KIB PULL_CACHE_KIB
+/* ... and during a first sync into an empty cache: its random-keyed trees
+ * (fields, patients, item ids) are read back at each batch otherwise, and
+ * the indexes built at its end stay dirty until the commit (100 000
+ * items' rows and indexes are ~110 MB). Back to PULL_CACHE_KIB after the
+ * round. */
+#define BULK_CACHE_KIB (128 * 1024)
 /* A round that changed nothing on a kept-open session writes nothing
  * (no transaction, no fsync: it must cost one round trip) unless the last
  * sync time on record is older than this; the offline grace can lag by as
