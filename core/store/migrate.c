@@ -366,6 +366,16 @@ static const char *const migrations[] = {
     "  form TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
     "  saved_at INTEGER NOT NULL, PRIMARY KEY(form, field)"
     ") WITHOUT ROWID;",
+    /* 14: an index under every foreign key's child column. With
+     * foreign_keys on, deleting an item (the purge of closed items, a
+     * drop) looks for rows that still point at it; without these it read
+     * all of attachments, disclosures and items (linked_item) for every
+     * item deleted, and all of notes for every note (corrects). The hub's
+     * history of an item read all attachments too. */
+    "CREATE INDEX attachments_item ON attachments(item_id, at);"
+    "CREATE INDEX disclosures_item ON disclosures(item_id);"
+    "CREATE INDEX items_linked ON items(linked_item) WHERE linked_item IS NOT NULL;"
+    "CREATE INDEX notes_corrects ON notes(corrects) WHERE corrects IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

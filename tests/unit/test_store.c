@@ -61,7 +61,7 @@ static int count_files(const char *d)
 
 Test(store, migrations_and_settings)
 {
-    cr_assert_eq(nx_store_schema_version(st), 13);
+    cr_assert_eq(nx_store_schema_version(st), 14);
     sqlite3 *db = nx_store_db(st);
     sqlite3_stmt *s;
     const char *checks[][2] = {
@@ -83,6 +83,42 @@ Test(store, migrations_and_settings)
     cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
 }
 
+/* Every foreign key's child columns lead some index: with foreign_keys on,
+ * deleting a parent row looks its children up, and without an index that
+ * is a scan of the child table for each row deleted (a purge of closed
+ * items would grow with the cache, not with what it deletes). */
+Test(store, every_foreign_key_is_indexed)
+{
+    sqlite3 *db = nx_store_db(st);
+    sqlite3_stmt *t = NULL, *fk = NULL, *ix = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table' "
+                                        "AND name NOT LIKE 'sqlite_%'", -1, &t, NULL), SQLITE_OK);
+    int checked = 0;
+    while (sqlite3_step(t) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(t, 0);
+        char sql[256];
+        /* (clients are never deleted: nothing looks up their children) */
+        snprintf(sql, sizeof sql, "SELECT DISTINCT \"from\" FROM pragma_foreign_key_list('%s') "
+                 "WHERE seq = 0 AND \"table\" <> 'clients'", table);
+        cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &fk, NULL), SQLITE_OK);
+        while (sqlite3_step(fk) == SQLITE_ROW) {
+            const char *col = (const char *)sqlite3_column_text(fk, 0);
+            /* an index (or the primary key) whose first column it is */
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_index_list('%s') AS l, "
+                     "pragma_index_info(l.name) AS i WHERE i.seqno = 0 AND i.name = ?1", table);
+            cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &ix, NULL), SQLITE_OK);
+            sqlite3_bind_text(ix, 1, col, -1, SQLITE_TRANSIENT);
+            cr_assert_eq(sqlite3_step(ix), SQLITE_ROW);
+            cr_expect_gt(sqlite3_column_int(ix, 0), 0, "%s.%s has no index", table, col);
+            sqlite3_finalize(ix);
+            checked++;
+        }
+        sqlite3_finalize(fk);
+    }
+    sqlite3_finalize(t);
+    cr_expect_geq(checked, 10);
+}
+
 Test(store, reopen_keeps_data_and_schema)
 {
     cr_assert_eq(nx_store_meta_set(st, "k", "v1"), 0);
@@ -93,7 +129,7 @@ Test(store, reopen_keeps_data_and_schema)
     cr_assert_eq(nx_store_meta_get(st, "k", out, sizeof out), 1);
     cr_assert_str_eq(out, "v2");
     cr_assert_eq(nx_store_meta_get(st, "absent", out, sizeof out), 0);
-    cr_assert_eq(nx_store_schema_version(st), 13);
+    cr_assert_eq(nx_store_schema_version(st), 14);
 }
 
 Test(store, create_refuses_existing_and_open_refuses_missing)
