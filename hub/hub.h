@@ -153,6 +153,9 @@ int nx_hub_records_since(nx_hub *h, int64_t since_rev, const char *kind, nx_hub_
 /* Records of a kind (and item, when item_id is non-NULL), oldest first. */
 int nx_hub_records_of(nx_hub *h, const char *kind, const char *item_id, nx_hub_record_cb cb,
                       void *arg);
+/* Records of a kind in one status (the index records_kind), oldest first. */
+int nx_hub_records_in(nx_hub *h, const char *kind, const char *status, nx_hub_record_cb cb,
+                      void *arg);
 
 /* ---- revisions: what changed, for pull cursors --------------------------------- */
 

@@ -101,8 +101,7 @@ static int sampled_cb(void *arg, const nx_record *r, int64_t rev)
     (void)rev;
     pull_ctx *c = arg;
     nx_srv *s = c->s;
-    if (strcmp(r->status, "open") != 0 || !r->item_id[0] ||
-        !nx_record_visible(r, s->role, s->user, s->team))
+    if (!r->item_id[0] || !nx_record_visible(r, s->role, s->user, s->team))
         return 0;
     if (c->nsampled == c->capsampled) {
         size_t nc = c->capsampled ? c->capsampled * 2 : 16;
@@ -121,7 +120,8 @@ static int sampled_items(pull_ctx *c)
 {
     if (c->s->role != NX_ROLE_SUPERVISOR)
         return 0;
-    return nx_hub_records_since(c->s->h, 0, "qa_sample", sampled_cb, c) == 0 ? 0 : -1;
+    /* open samples only, from the index: a supervisor polls every minute */
+    return nx_hub_records_in(c->s->h, "qa_sample", "open", sampled_cb, c) == 0 ? 0 : -1;
 }
 
 static int is_sampled(const pull_ctx *c, const char *id)

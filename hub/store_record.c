@@ -92,6 +92,20 @@ int nx_hub_records_since(nx_hub *h, int64_t since_rev, const char *kind, nx_hub_
     return walk(st, cb, arg);
 }
 
+int nx_hub_records_in(nx_hub *h, const char *kind, const char *status, nx_hub_record_cb cb,
+                      void *arg)
+{
+    static const char sql[] =
+        "SELECT " NX_RECORD_COLS ", rev FROM records WHERE kind = ?1 AND status = ?2 "
+        "ORDER BY created, id";
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    nx_hub_bind(st, 1, kind);
+    nx_hub_bind(st, 2, status);
+    return walk(st, cb, arg);
+}
+
 int nx_hub_records_of(nx_hub *h, const char *kind, const char *item_id, nx_hub_record_cb cb,
                       void *arg)
 {
