@@ -29,6 +29,9 @@ extern char hs_dir[4096];
  * users alice and bob (scheduling), erin (eligibility), pat (prior-auth),
  * sam (supervisor), all of team north, and zed (scheduling, team south). */
 void hs_setup(int training);
+/* hs_setup(0) plus olivia (privacy-officer), sid (security-officer) and ada
+ * (auditor), team north. */
+void hs_setup_officers(void);
 void hs_teardown(void);
 
 /* Items put straight into the store, with a revision. */

@@ -21,27 +21,6 @@ TestSuite(hub_serve_audit, .fini = hs_teardown);
 #define DEV_ADA "adadadadadadadad"
 #define REVEAL_WHY "patient asked to confirm the address on file"
 
-static void add_user(const char *name, const char *role)
-{
-    unsigned char blob[4 + 11 + 4 + 32], *p = blob, pk[32], sk[64];
-    memcpy(p, "\0\0\0\x0bssh-ed25519\0\0\0\x20", 19);
-    p += 19;
-    crypto_sign_keypair(pk, sk);
-    memcpy(p, pk, 32);
-    char b64[128], key[256], err[512] = "";
-    sodium_bin2base64(b64, sizeof b64, blob, sizeof blob, sodium_base64_VARIANT_ORIGINAL);
-    snprintf(key, sizeof key, "ssh-ed25519 %s test", b64);
-    cr_assert_eq(nx_hub_user_add(hs_hub, name, role, "north", key, err, sizeof err), 0, "%s", err);
-}
-
-static void setup_officers(void)
-{
-    hs_setup(0);
-    add_user("olivia", "privacy-officer");
-    add_user("sid", "security-officer");
-    add_user("ada", "auditor");
-}
-
 /* Event seq of a device: hash = (seq, device letter) repeated. */
 static void hash_of(char dev, uint64_t seq, unsigned char out[32])
 {
@@ -145,7 +124,7 @@ static long long end_audit(hs_conn *c, int *more)
 
 Test(hub_serve_audit, officers_pull_every_devices_events_in_hub_order)
 {
-    setup_officers();
+    hs_setup_officers();
     agents_push();
     cr_assert_eq(hs_count("SELECT value FROM hub_counter WHERE name='audit'"), 5);
     cr_assert_eq(hs_count("SELECT count(DISTINCT hub_seq) FROM device_audit"), 5);
@@ -240,7 +219,7 @@ Test(hub_serve_audit, officers_pull_every_devices_events_in_hub_order)
 
 Test(hub_serve_audit, other_roles_never_receive_a_device_audit_event)
 {
-    setup_officers();
+    hs_setup_officers();
     agents_push();
     static const struct { const char *user, *dev; } who[] = {
         { "alice", HS_DEV_A }, { "bob", HS_DEV_B }, { "erin", "e5e5e5e5e5e5e5e5" },
@@ -270,7 +249,7 @@ Test(hub_serve_audit, other_roles_never_receive_a_device_audit_event)
 
 Test(hub_serve_audit, a_client_may_not_send_a_hub_sequence)
 {
-    setup_officers();
+    hs_setup_officers();
     hs_conn c;
     hs_open(&c, "alice");
     hs_hello(&c, HS_DEV_A, 0, 0);
@@ -309,7 +288,7 @@ Test(hub_serve_audit, a_client_may_not_send_a_hub_sequence)
  * next pull from the new cursor takes the rest. */
 Test(hub_serve_audit, a_long_backlog_goes_in_bounded_batches, .timeout = 120)
 {
-    setup_officers();
+    hs_setup_officers();
     unsigned char z[32] = { 0 }, h[32], prev[32];
     const uint64_t total = NX_AUDIT_PULL_MAX + 3;
     cr_assert_eq(nx_hub_begin(hs_hub), 0);
@@ -352,7 +331,7 @@ Test(hub_serve_audit, a_long_backlog_goes_in_bounded_batches, .timeout = 120)
  * counter goes on from there. */
 Test(hub_serve_audit, migration_2_numbers_the_events_a_store_already_holds)
 {
-    setup_officers();
+    hs_setup_officers();
     sqlite3 *db = nx_hub_db(hs_hub);
     cr_assert_eq(sqlite3_exec(db,
                               "DROP INDEX device_audit_hub_seq;"

@@ -411,3 +411,25 @@ uint64_t hs_hlc(int64_t delta_ms)
 {
     return NX_HLC_MAKE(nx_hlc_wall_ms() + delta_ms, 0);
 }
+
+/* A user of team north with a fresh key (the hub's user add). */
+static void add_user(const char *name, const char *role)
+{
+    unsigned char blob[4 + 11 + 4 + 32], *p = blob, pk[32], sk[64];
+    memcpy(p, "\0\0\0\x0bssh-ed25519\0\0\0\x20", 19);
+    p += 19;
+    crypto_sign_keypair(pk, sk);
+    memcpy(p, pk, 32);
+    char b64[128], key[256], err[512] = "";
+    sodium_bin2base64(b64, sizeof b64, blob, sizeof blob, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(key, sizeof key, "ssh-ed25519 %s test", b64);
+    cr_assert_eq(nx_hub_user_add(hs_hub, name, role, "north", key, err, sizeof err), 0, "%s", err);
+}
+
+void hs_setup_officers(void)
+{
+    hs_setup(0);
+    add_user("olivia", "privacy-officer");
+    add_user("sid", "security-officer");
+    add_user("ada", "auditor");
+}

@@ -21,27 +21,6 @@ TestSuite(hub_serve_haudit, .fini = hs_teardown);
 
 #define DEV_OLIVIA "0f0f0f0f0f0f0f0f"
 
-static void add_user(const char *name, const char *role)
-{
-    unsigned char blob[4 + 11 + 4 + 32], *p = blob, pk[32], sk[64];
-    memcpy(p, "\0\0\0\x0bssh-ed25519\0\0\0\x20", 19);
-    p += 19;
-    crypto_sign_keypair(pk, sk);
-    memcpy(p, pk, 32);
-    char b64[128], key[256], err[512] = "";
-    sodium_bin2base64(b64, sizeof b64, blob, sizeof blob, sodium_base64_VARIANT_ORIGINAL);
-    snprintf(key, sizeof key, "ssh-ed25519 %s test", b64);
-    cr_assert_eq(nx_hub_user_add(hs_hub, name, role, "north", key, err, sizeof err), 0, "%s", err);
-}
-
-static void setup_officers(void)
-{
-    hs_setup(0);
-    add_user("olivia", "privacy-officer");
-    add_user("sid", "security-officer");
-    add_user("ada", "auditor");
-}
-
 /* PULL with the devices' and the hub's cursors (< 0: left out). */
 static void pull(hs_conn *c, long long audit_cursor, long long haudit_cursor)
 {
@@ -139,7 +118,7 @@ static int haudit_holds(hs_conn *c, const char *s)
 
 Test(hub_serve_haudit, officers_get_the_hubs_chain_from_their_cursor_on)
 {
-    setup_officers();
+    hs_setup_officers();
     /* An agent's session: an op carrying a patient's name on an item out
      * of her scope (refused), one on her own (applied). */
     hs_item("sc-1", "scheduling", "new", "alice", "north");
@@ -203,7 +182,7 @@ Test(hub_serve_haudit, officers_get_the_hubs_chain_from_their_cursor_on)
 
 Test(hub_serve_haudit, other_roles_and_a_client_that_does_not_ask_get_none)
 {
-    setup_officers();
+    hs_setup_officers();
     static const struct { const char *user, *dev; } who[] = {
         { "alice", HS_DEV_A }, { "bob", HS_DEV_B }, { "erin", "e5e5e5e5e5e5e5e5" },
         { "pat", "f6f6f6f6f6f6f6f6" }, { "sam", "d4d4d4d4d4d4d4d4" },
@@ -234,7 +213,7 @@ Test(hub_serve_haudit, other_roles_and_a_client_that_does_not_ask_get_none)
 
 Test(hub_serve_haudit, a_long_chain_goes_in_bounded_batches, .timeout = 120)
 {
-    setup_officers();
+    hs_setup_officers();
     char err[512] = "";
     cr_assert_eq(nx_hub_begin(hs_hub), 0);
     for (int i = 0; i < NX_HAUDIT_PULL_MAX + 10; i++) {
@@ -268,7 +247,7 @@ Test(hub_serve_haudit, a_long_chain_goes_in_bounded_batches, .timeout = 120)
 
 Test(hub_serve_haudit, a_client_may_not_send_a_hub_event)
 {
-    setup_officers();
+    hs_setup_officers();
     hs_conn c;
     hs_open(&c, "olivia");
     hs_hello(&c, DEV_OLIVIA, 0, 0);
