@@ -19,6 +19,7 @@
 #include "store/device_events.h"
 #include "store/hub_events.h"
 #include "store/rows.h"
+#include "tests/helpers/officer.h"
 #include "tests/helpers/run.h"
 
 /* 2031-06-03 12:00 UTC (after the real clock, which stamps the profile's
@@ -88,24 +89,8 @@ static void load(void)
 
 static void open_as(const char *role)
 {
-    cr_assert_eq(nx_crypt_init(), 0);
-    nx_t_tmpdir(dir, sizeof dir, "hub_chain_review");
-    nx_conf c;
-    nx_conf_defaults(&c);
-    snprintf(c.cache_dir, sizeof c.cache_dir, "%s/profile", dir);
-    char err[512] = "";
-    cr_assert_eq(nx_profile_paths(&prof, &c, err, sizeof err), 0);
-    nx_profile_info info = { 0 };
-    snprintf(info.user, sizeof info.user, "olga");
-    snprintf(info.role, sizeof info.role, "%s", role);
-    snprintf(info.team, sizeof info.team, "oversight");
-    info.created = info.passphrase_set = NOW - 100 * H;
-    cr_assert_eq(nx_profile_create(&prof, "Pass-word-1", 11, NX_KDF_TEST_ONLY, &info, err,
-                                   sizeof err), 0, "%s", err);
-    load();
-    sess.clock = fixed_clock;
-    cr_assert_eq(nx_session_start(&sess, &prof, nx_dict_default(),
-                                  nx_t_root("assets/policy.txt"), err, sizeof err), 0, "%s", err);
+    nx_t_officer_open("hub_chain_review", role, NOW - 100 * H, load, fixed_clock, &prof, &sess,
+                      dir, sizeof dir);
 }
 
 static void done(void)

@@ -65,6 +65,9 @@ typedef struct hs_conn {
     nx_wbuf out;                 /* frames to send */
 } hs_conn;
 
+/* The last END's cursor under tag (-1 when absent); *more its MORE. */
+long long hs_end_cursor(hs_conn *c, int tag, int *more);
+
 void hs_open(hs_conn *c, const char *user);
 /* Frames for the next write. */
 void hs_hello(hs_conn *c, const char *device, uint64_t cursor, int training);

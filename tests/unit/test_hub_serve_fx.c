@@ -433,3 +433,16 @@ void hs_setup_officers(void)
     add_user("sid", "security-officer");
     add_user("ada", "auditor");
 }
+
+long long hs_end_cursor(hs_conn *c, int tag, int *more)
+{
+    int i = hs_find(c, NX_MSG_END, hs_nframes(c, NX_MSG_END) - 1);
+    cr_assert_geq(i, 0);
+    nx_msg *m = malloc(sizeof *m);
+    hs_decode(c, (size_t)i, m);
+    uint64_t v = 0, mo = 0;
+    long long out = nx_msg_get_u64(m, tag, &v) == 1 ? (long long)v : -1;
+    *more = nx_msg_get_u64(m, NX_TAG_MORE, &mo) == 1 && mo;
+    free(m);
+    return out;
+}

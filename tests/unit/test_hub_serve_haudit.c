@@ -48,15 +48,7 @@ static void session(hs_conn *c, const char *user, const char *device, long long 
 /* END's HAUDIT_CURSOR (-1 when absent) and MORE. */
 static long long end_cursor(hs_conn *c, int *more)
 {
-    int i = hs_find(c, NX_MSG_END, hs_nframes(c, NX_MSG_END) - 1);
-    cr_assert_geq(i, 0);
-    nx_msg *m = malloc(sizeof *m);
-    hs_decode(c, (size_t)i, m);
-    uint64_t v = 0, mo = 0;
-    long long out = nx_msg_get_u64(m, NX_TAG_HAUDIT_CURSOR, &v) == 1 ? (long long)v : -1;
-    *more = nx_msg_get_u64(m, NX_TAG_MORE, &mo) == 1 && mo;
-    free(m);
-    return out;
+    return hs_end_cursor(c, NX_TAG_HAUDIT_CURSOR, more);
 }
 
 /* The HAUDIT frames of c: seq from first on without gap, each PREV_HASH
