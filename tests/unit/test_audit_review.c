@@ -17,7 +17,7 @@
 #include "store/device_events.h"
 #include "store/items_io.h"
 #include "store/rows.h"
-#include "tests/helpers/officer.h"
+#include "tests/unit/test_officer_fx.h"
 #include "tests/helpers/run.h"
 
 /* 2031-06-03 12:00 UTC: after the real clock, which stamps each profile's

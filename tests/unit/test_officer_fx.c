@@ -1,5 +1,6 @@
-/* A fresh oversight profile and session for tests (officer.h). */
-#include "tests/helpers/officer.h"
+/* A fresh oversight profile and session for the unit tests (test_officer_fx.h;
+ * here, not in tests/helpers, since it asserts with Criterion). */
+#include "tests/unit/test_officer_fx.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
