@@ -172,11 +172,15 @@ int nx_hub_item_rev(nx_hub *h, const char *item_id, int64_t *rev);
 /* Items whose revision is above since_rev, in restoration order (seed 000
  * §6.11): open items (closed = 0) by due time (none last), then items
  * closed within keep_closed_days of now, most recently closed first.
- * Items closed earlier (the archive) are never listed. team non-NULL
- * limits the walk to that team. cb gets the item's common columns and its
- * revision; visibility per user and role is the caller's (pull.c). A
- * non-zero return from cb stops and is returned; 0 at the end, -1 error. */
-typedef int (*nx_hub_item_cb)(void *arg, const nx_item_rec *it, int64_t rev);
+ * Items closed earlier (the archive) are never listed. since_rev 0 lists
+ * every item the hub holds (a first pull), with rev 0. team non-NULL
+ * limits the walk to that team. cb gets of each item what visibility is
+ * decided by (id, kind, client_id, status, assignee, team; the other
+ * columns zero), its revision and its rowid in items (a read
+ * by rowid is one B-tree descent, by id two); visibility per user and
+ * role is the caller's (pull.c). A non-zero return from cb stops and is
+ * returned; 0 at the end, -1 error. */
+typedef int (*nx_hub_item_cb)(void *arg, const nx_item_rec *it, int64_t rev, int64_t row);
 int nx_hub_items_since(nx_hub *h, int64_t since_rev, int64_t now, const char *team,
                        nx_hub_item_cb cb, void *arg);
 /* 1 when the item is in the archive (closed before now - keep_closed_days),

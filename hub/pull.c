@@ -25,7 +25,7 @@
 
 /* ---- phase 1: decide ----------------------------------------------------------------- */
 
-static int push_send(pull_ctx *c, const nx_item_rec *it)
+static int push_send(pull_ctx *c, const nx_item_rec *it, int64_t row)
 {
     if (c->nsend == c->capsend) {
         size_t nc = c->capsend ? c->capsend * 2 : 256;
@@ -42,6 +42,7 @@ static int push_send(pull_ctx *c, const nx_item_rec *it)
     p->id[ni] = '\0';
     memcpy(p->client, it->client_id, nc);
     p->client[nc] = '\0';
+    p->row = row;
     int k = nx_kind_parse(it->kind);
     if (k >= 0)
         c->kinds_sent[k] = 1;
@@ -72,12 +73,12 @@ int srv_pull_visible(const pull_ctx *c, const nx_item_rec *it)
            srv_in_scope(c->s, it->assignee, it->team);
 }
 
-static int walk_cb(void *arg, const nx_item_rec *it, int64_t rev)
+static int walk_cb(void *arg, const nx_item_rec *it, int64_t rev, int64_t row)
 {
     (void)rev;
     pull_ctx *c = arg;
     if (srv_pull_visible(c, it))
-        return push_send(c, it) == 0 ? 0 : -1;
+        return push_send(c, it, row) == 0 ? 0 : -1;
     int held = nx_hub_device_item_has(c->s->h, c->s->device, it->id);
     if (held < 0)
         return -1;
@@ -157,7 +158,7 @@ static int send_sampled(pull_ctx *c)
         snprintf(r.assignee, sizeof r.assignee, "%s", it.assignee);
         snprintf(r.team, sizeof r.team, "%s", it.team);
         nx_item_free(&it);
-        if (srv_pull_visible(c, &r) && push_send(c, &r) != 0)
+        if (srv_pull_visible(c, &r) && push_send(c, &r, 0) != 0)
             return -1;
     }
     return 0;

@@ -196,6 +196,7 @@ int srv_on_pull(nx_srv *s, const nx_msg *m);
 typedef struct pull_item {
     char id[NX_ID_MAX];
     char client[NX_ID_MAX];
+    int64_t row;                       /* rowid in items; 0 = read by id */
 } pull_item;
 
 typedef struct pull_drop {

@@ -216,22 +216,30 @@ static int put_conflicts(pull_ctx *c, int kind, const char *item_id)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* 1 sent, 0 skipped (gone or no longer visible), -1 store. */
-static int send_item(pull_ctx *c, const char *id, int with_history)
+/* 1 sent, 0 skipped (gone or no longer visible), -1 store. The row is
+ * read by its rowid when phase 1 gave one (one descent instead of two; the
+ * id is checked too, in case the row changed hands since). */
+static int send_item(pull_ctx *c, const pull_item *p, int with_history)
 {
-    static const char q_item[] =
-        "SELECT id, kind, client_id, patient_id, status, priority, assignee, team, created,"
-        " updated, coalesce(due, 0), coalesce(follow_up, 0), coalesce(closed, 0),"
-        " coalesce(linked_item, '') FROM items WHERE id = ?1";
+#define Q_ITEM_COLS                                                                          \
+    "SELECT id, kind, client_id, patient_id, status, priority, assignee, team, created,"   \
+    " updated, coalesce(due, 0), coalesce(follow_up, 0), coalesce(closed, 0),"             \
+    " coalesce(linked_item, '') FROM items"
+    static const char q_item[] = Q_ITEM_COLS " WHERE id = ?1";
+    static const char q_item_row[] = Q_ITEM_COLS " WHERE rowid = ?2 AND id = ?1";
+#undef Q_ITEM_COLS
+    const char *id = p->id;
     static const char q_fields[] = "SELECT field, value FROM item_fields WHERE item_id = ?1";
     static const char q_patient[] =
         "SELECT family_name, given_name, dob, phone, email, address, mrn, member_id, payer,"
         " confidential_comm, restriction, alt_phone FROM patients WHERE id = ?1";
     nx_srv *s = c->s;
-    sqlite3_stmt *st = srv_stmt(s, q_item);
+    sqlite3_stmt *st = srv_stmt(s, p->row ? q_item_row : q_item);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (p->row)
+        sqlite3_bind_int64(st, 2, p->row);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -332,13 +340,13 @@ int srv_pull_stream(pull_ctx *c, uint64_t *count)
             return -1;
         for (size_t j = i; j < c->nsend && j < i + PULL_BATCH; j++) {
             size_t mark = s->out.len;
-            int rc = send_item(c, c->send[j].id, 1);
+            int rc = send_item(c, &c->send[j], 1);
             if (rc == 1 && s->out.failed) {
                 /* Too much history for one frame: send the item without
                  * it rather than not at all. */
                 s->out.len = mark;
                 s->out.failed = 0;
-                rc = send_item(c, c->send[j].id, 0);
+                rc = send_item(c, &c->send[j], 0);
             }
             if (rc < 0 || s->out.failed) {
                 exec(s, "ROLLBACK");

@@ -112,6 +112,12 @@ static const char *const hub_migrations[] = {
     " WHERE NOT EXISTS (SELECT 1 FROM records WHERE id = 'disc-' || d.id);"
     "UPDATE hub_counter SET value = max(value, (SELECT coalesce(max(rev), 0) FROM records))"
     " WHERE name = 'rev';",
+    /* 6: the open items in restoration order (due_key, then id), with what
+     * a pull decides by, so that a first pull walks one index instead of
+     * sorting the whole firm's items while the laptop waits
+     * (nx_hub_items_since). */
+    "CREATE INDEX IF NOT EXISTS hub_items_open ON items(due_key, id, kind, client_id, status, assignee, team)"
+    " WHERE closed IS NULL;",
 };
 #define N_HUB_MIGRATIONS ((int)(sizeof hub_migrations / sizeof hub_migrations[0]))
 

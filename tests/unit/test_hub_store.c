@@ -177,9 +177,10 @@ typedef struct {
     int n;
 } seen;
 
-static int collect(void *arg, const nx_item_rec *it, int64_t rev)
+static int collect(void *arg, const nx_item_rec *it, int64_t rev, int64_t row)
 {
     seen *s = arg;
+    cr_assert_gt(row, 0);
     snprintf(s->ids[s->n], 64, "%s", it->id);
     s->revs[s->n++] = rev;
     return 0;
