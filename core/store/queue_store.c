@@ -112,6 +112,11 @@ struct nx_qs {
     char nv[NX_FOLD_VARIANTS_MAX][256], nv_hi[NX_FOLD_VARIANTS_MAX][256];
     int nv_n, nv_has_hi[NX_FOLD_VARIANTS_MAX], nv_whole;
     hits h_status, h_assignee, h_payer;
+    /* Terms of the search no row can match (their index ranges are empty
+     * in this read transaction: search_driver), left out of the predicate
+     * so that what is left can be tested on the walk's index entry before
+     * its row is read (SQLite tests a term the index covers first). */
+    int id_none, name_none[2];
     /* plan */
     int plan;
     char *driver;            /* the candidates' rowids (SQL), or NULL */
@@ -432,13 +437,19 @@ static int collect_hits(nx_qs *q, const char *col, hits *h)
     return rc;
 }
 
-/* The search as an OR of terms on the row (i.x). */
+/* The search as an OR of terms on the row (i.x), without those that
+ * match nothing (id_none, name_none). */
 static void add_search_terms(const nx_qs *q, sb *b)
 {
+    int any = 0;
+#define OR_NEXT() sb_add(b, any++ ? " OR " : "")
     sb_add(b, "(");
-    sb_add(b, q->q_has_hi ? "(i.id >= :q AND i.id < :q_hi)" : "i.id >= :q");
-    if (strcmp(q->q, q->ql) != 0)
-        sb_add(b, q->ql_has_hi ? " OR (i.id >= :ql AND i.id < :ql_hi)" : " OR i.id >= :ql");
+    if (!q->id_none) {
+        OR_NEXT();
+        sb_add(b, q->q_has_hi ? "(i.id >= :q AND i.id < :q_hi)" : "i.id >= :q");
+        if (strcmp(q->q, q->ql) != 0)
+            sb_add(b, q->ql_has_hi ? " OR (i.id >= :ql AND i.id < :ql_hi)" : " OR i.id >= :ql");
+    }
     const hits *hs[] = { &q->h_status, &q->h_assignee, &q->h_payer };
     const char *cols[] = { "i.status", "i.assignee", "i.payer_sort" };
     const char *pfx[] = { "hs", "ha", "hp" };
@@ -446,16 +457,20 @@ static void add_search_terms(const nx_qs *q, sb *b)
         if (k == 2 && !q->search_payer)
             continue;
         if (hs[k]->overflow) {
-            sb_addf(b, " OR nx_fold_contains(%s, :q)", cols[k]);
+            OR_NEXT();
+            sb_addf(b, "nx_fold_contains(%s, :q)", cols[k]);
         } else if (hs[k]->n) {
-            sb_add(b, " OR ");
+            OR_NEXT();
             add_in_list(b, cols[k], pfx[k], hs[k]);
         }
     }
     if (q->search_patient)
         for (int k = 0; k < 2; k++) {
+            if (q->name_none[k])
+                continue;
             const char *col = k ? "i.patient_given" : "i.patient_sort";
-            sb_add(b, " OR ((");
+            OR_NEXT();
+            sb_add(b, "((");
             for (int v = 0; v < q->nv_n; v++) {
                 sb_addf(b, "%s(%s >= :nv%d", v ? " OR " : "", col, v);
                 if (q->nv_has_hi[v])
@@ -467,7 +482,8 @@ static void add_search_terms(const nx_qs *q, sb *b)
                 sb_addf(b, " AND nx_fold_prefix(%s, :q)", col);
             sb_add(b, ")");
         }
-    sb_add(b, ")");
+#undef OR_NEXT
+    sb_add(b, any ? ")" : "0)");
 }
 
 /* The search's candidates: one covering index range or IN list per term,
@@ -480,9 +496,8 @@ static char *search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
         return NULL;
     enum { ARMS = 2 + 2 * NX_FOLD_VARIANTS_MAX };
     char arm[ARMS][256];
-    int counted[ARMS] = {0};
     int64_t n[ARMS] = {0};
-    int na = 0;
+    int na = 0, name_first;
     /* ids: this kind's (items_q_id: the range is this queue's ids only) */
     snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items INDEXED BY items_q_id WHERE "
              "kind = :kind AND %s", q->q_has_hi ? "id >= :q AND id < :q_hi" : "id >= :q");
@@ -490,6 +505,7 @@ static char *search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
         snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items INDEXED BY items_q_id "
                  "WHERE kind = :kind AND %s",
                  q->ql_has_hi ? "id >= :ql AND id < :ql_hi" : "id >= :ql");
+    name_first = na;
     if (q->search_patient) {
         /* one range per case variant and name key (a superset when the
          * variants are of a shorter part: the page query tests each) */
@@ -511,16 +527,17 @@ static char *search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
         total += tally(q->st, q->kind, NULL, q->h_assignee.v[i], NULL, NULL, NULL);
     sb b = {0};
     for (int i = 0; i < na; i++) {
-        if (total < limit) {
-            n[i] = count_upto(q, arm[i], limit - total, now);
-            counted[i] = 1;
-            if (n[i] < 0) {
-                free(b.s);
-                return NULL;
-            }
-            total += n[i];
+        /* past the limit, whether the arm is empty is still worth one
+         * probe: an empty one leaves the predicate (id_none, name_none) */
+        int64_t upto = total < limit ? limit - total : 1;
+        n[i] = count_upto(q, arm[i], upto, now);
+        if (n[i] < 0) {
+            free(b.s);
+            return NULL;
         }
-        if (counted[i] && n[i] == 0)
+        if (total < limit)
+            total += n[i];
+        if (n[i] == 0)
             continue;   /* an empty arm adds nothing */
         sb_add(&b, b.len ? " UNION ALL " : "");
         sb_add(&b, arm[i]);
@@ -542,6 +559,14 @@ static char *search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
         sb_add(&b, b2.oom ? "" : b2.s);
         b.oom |= b2.oom;
         free(b2.s);
+    }
+    q->id_none = 1;
+    for (int i = 0; i < name_first; i++)
+        q->id_none &= n[i] == 0;
+    for (int k = 0; k < 2 && q->search_patient; k++) {
+        q->name_none[k] = 1;
+        for (int v = 0; v < q->nv_n; v++)
+            q->name_none[k] &= n[name_first + k * q->nv_n + v] == 0;
     }
     if (!b.len)   /* nothing can match: an empty set */
         sb_add(&b, "SELECT rowid FROM items WHERE 0");
@@ -787,7 +812,7 @@ static int choose_plan(nx_qs *q, int64_t now)
         int64_t all = tally(q->st, q->kind, NULL, NULL, NULL, NULL, NULL);
         if (all < 0)
             return -1;
-        int64_t set_max = isqrt(40 * all), walk_max = isqrt(200 * all);
+        int64_t set_max = isqrt(all), walk_max = isqrt(1000 * all);
         if (set_max < q->cap)
             q->cap = (int)set_max;
         if (walk_max < q->filter_cap)

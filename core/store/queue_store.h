@@ -73,9 +73,16 @@ typedef struct nx_qs_spec {
  * walk about 0.3 us per index entry, and it walks n/c entries per row it
  * keeps; they cross near c = 1000 for a warm cache, 300 for a cold one.
  * With these defaults, each is also held under its break-even against a
- * plain walk, which reads about 40 n / c rows for a page: sqrt(40 n) for
- * the sorted set, sqrt(200 n) for the filtered walk (n: the kind's items),
- * so a candidate set that is most of a small queue is not used. */
+ * plain walk, which reads about 40 n / c rows for a page (n: the kind's
+ * items), counted for rows read cold, since the slowest keystrokes are the
+ * first over pages not yet decrypted: a sorted set under sqrt(n) (its c
+ * cold rows against the filtered walk's 40 n / c index entries), a
+ * filtered walk under sqrt(1000 n) (c index entries against 40 n / c cold
+ * rows of a plain walk). A candidate set that is most of a small queue is
+ * not used. (Warm, the crossings are sqrt(40 n) and sqrt(200 n): the
+ * screen benchmark's slowest search keys, the first name and id prefixes
+ * typed after unlock, went from 5-6 ms to under 4.5 ms with the cold ones,
+ * and the model benchmark's warm searches did not move.) */
 #define NX_QS_DRIVER_CAP 1000
 #define NX_QS_FILTER_CAP 10000
 enum { NX_QS_PLAN_WALK, NX_QS_PLAN_SET, NX_QS_PLAN_FILTERED_WALK };
