@@ -190,6 +190,8 @@ int nx_hub_item_archived(nx_hub *h, const char *item_id, int64_t now);
 /* ---- what each device holds (for DROP) ----------------------------------------- */
 
 int nx_hub_device_item_add(nx_hub *h, const char *device, const char *item_id);
+/* The same for n items (ids in the table's order are quickest). */
+int nx_hub_device_items_add(nx_hub *h, const char *device, const char *const *ids, size_t n);
 int nx_hub_device_item_forget(nx_hub *h, const char *device, const char *item_id);
 int nx_hub_device_item_has(nx_hub *h, const char *device, const char *item_id);
 typedef int (*nx_hub_id_cb)(void *arg, const char *id);

@@ -283,14 +283,17 @@ static int record_held(pull_ctx *c)
     if (!c->nsend)
         return 0;
     const pull_item **byid = malloc(c->nsend * sizeof *byid);
-    if (!byid)
-        return -1;
-    for (size_t i = 0; i < c->nsend; i++)
-        byid[i] = &c->send[i];
-    qsort(byid, c->nsend, sizeof *byid, cmp_id);
-    int rc = 0;
-    for (size_t i = 0; i < c->nsend && rc == 0; i++)
-        rc = nx_hub_device_item_add(c->s->h, c->s->device, byid[i]->id);
+    const char **ids = malloc(c->nsend * sizeof *ids);
+    int rc = -1;
+    if (byid && ids) {
+        for (size_t i = 0; i < c->nsend; i++)
+            byid[i] = &c->send[i];
+        qsort(byid, c->nsend, sizeof *byid, cmp_id);
+        for (size_t i = 0; i < c->nsend; i++)
+            ids[i] = byid[i]->id;
+        rc = nx_hub_device_items_add(c->s->h, c->s->device, ids, c->nsend);
+    }
+    free(ids);
     free(byid);
     return rc;
 }

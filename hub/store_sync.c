@@ -7,6 +7,7 @@
 #include "util/util.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- revisions ------------------------------------------------------------------ */
@@ -177,6 +178,40 @@ int nx_hub_device_item_add(nx_hub *h, const char *device, const char *item_id)
     nx_hub_bind(st, 1, device);
     nx_hub_bind(st, 2, item_id);
     return nx_hub_step_done(st);
+}
+
+/* Rows a statement of nx_hub_device_items_add inserts. */
+#define HELD_ROWS 64
+
+int nx_hub_device_items_add(nx_hub *h, const char *device, const char *const *ids, size_t n)
+{
+    /* One statement of HELD_ROWS rows instead of HELD_ROWS statements: a
+     * first pull records 100 000 items while the laptop waits. The text
+     * is made once (the statement cache keys on its address). */
+    static char sql[64 + HELD_ROWS * 16];
+    if (!sql[0]) {
+        size_t len = (size_t)snprintf(sql, sizeof sql,
+                                      "INSERT INTO device_items(device, item_id) VALUES");
+        for (int r = 0; r < HELD_ROWS; r++)
+            len += (size_t)snprintf(sql + len, sizeof sql - len, "%s(?1,?%d)", r ? "," : "",
+                                    r + 2);
+        snprintf(sql + len, sizeof sql - len, " ON CONFLICT DO NOTHING");
+    }
+    size_t i = 0;
+    for (; i + HELD_ROWS <= n; i += HELD_ROWS) {
+        sqlite3_stmt *st = nx_hub_stmt(h, sql);
+        if (!st)
+            return -1;
+        nx_hub_bind(st, 1, device);
+        for (int r = 0; r < HELD_ROWS; r++)
+            nx_hub_bind(st, r + 2, ids[i + (size_t)r]);
+        if (nx_hub_step_done(st) != 0)
+            return -1;
+    }
+    for (; i < n; i++)
+        if (nx_hub_device_item_add(h, device, ids[i]) != 0)
+            return -1;
+    return 0;
 }
 
 int nx_hub_device_item_forget(nx_hub *h, const char *device, const char *item_id)

@@ -265,6 +265,36 @@ Test(hub_store, device_items_and_the_ones_to_drop)
     cr_assert_str_eq(s.ids[1], "open1");
 }
 
+static int count_cb(void *arg, const char *id)
+{
+    (void)id;
+    ++*(int *)arg;
+    return 0;
+}
+
+Test(hub_store, many_device_items_go_in_whole_statements_and_the_rest_one_by_one)
+{
+    /* 150 = two statements of 64 rows and 22 single ones; one id twice
+     * and one the device held already: each is held once */
+    char ids[150][16];
+    const char *p[150];
+    for (int i = 0; i < 150; i++) {
+        snprintf(ids[i], sizeof ids[i], "it-%03d", i == 149 ? 3 : i);
+        p[i] = ids[i];
+    }
+    cr_assert_eq(nx_hub_device_item_add(T.h, "dev1", "it-100"), 0);
+    cr_assert_eq(nx_hub_device_items_add(T.h, "dev1", p, 150), 0);
+    int n = 0;
+    cr_assert_eq(nx_hub_device_items_each(T.h, "dev1", count_cb, &n), 0);
+    cr_assert_eq(n, 149);
+    cr_assert_eq(nx_hub_device_item_has(T.h, "dev1", "it-000"), 1);
+    cr_assert_eq(nx_hub_device_item_has(T.h, "dev1", "it-063"), 1);
+    cr_assert_eq(nx_hub_device_item_has(T.h, "dev1", "it-064"), 1);
+    cr_assert_eq(nx_hub_device_item_has(T.h, "dev1", "it-148"), 1);
+    cr_assert_eq(nx_hub_device_item_has(T.h, "dev2", "it-000"), 0);
+    cr_assert_eq(nx_hub_device_items_add(T.h, "dev2", p, 0), 0);
+}
+
 Test(hub_store, ops_are_deduplicated_with_their_outcome)
 {
     char outcome[32], reason[128];
