@@ -14,6 +14,7 @@
  * nothing. The queue indexes of a first sync into an empty cache are built
  * once at the end (sync_store_bulk.c). */
 #include "store/sync_store.h"
+#include "store/sync_hist.h"
 #include "store/store_int.h"
 
 #include <sodium.h>
@@ -132,6 +133,7 @@ enum { K_SORT, K_GIVEN, K_PAYER, N_KEYS };
 struct nx_sync_applier {
     nx_store *s;
     sqlite3_stmt *st[S_COUNT];
+    sqlite3_stmt *hist_get[NX_HIST_KEPT_KINDS];   /* sync_hist.h */
     keybuf key[N_KEYS];     /* the item's patient_sort, patient_given, payer_sort */
     struct {
         unsigned mask;
@@ -149,6 +151,12 @@ int nx_sync_applier_new(nx_store *s, nx_sync_applier **out)
     a->s = s;
     for (int i = 0; i < S_COUNT; i++)
         if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &a->st[i], NULL)) {
+            nx_sync_applier_free(a);
+            return -1;
+        }
+    for (int k = 0; k < NX_HIST_KEPT_KINDS; k++)
+        if (sqlite3_prepare_v3(s->db, nx_hist_get_sql[k], -1, SQLITE_PREPARE_PERSISTENT,
+                               &a->hist_get[k], NULL)) {
             nx_sync_applier_free(a);
             return -1;
         }
@@ -174,6 +182,8 @@ void nx_sync_applier_free(nx_sync_applier *a)
         free(a->key[k].p);
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(a->st[i]);
+    for (int k = 0; k < NX_HIST_KEPT_KINDS; k++)
+        sqlite3_finalize(a->hist_get[k]);
     for (int i = 0; i < N_UPDATES; i++)
         sqlite3_finalize(a->upd[i].st);
     free(a);
@@ -649,12 +659,28 @@ static int apply_hist(nx_sync_applier *a, const nx_pulled_item *it, int is_new)
      * new item has none here (their foreign keys), but maybe inbox rows. */
     if (it->nhist == 0)
         return 0;
-    if ((!is_new && (by_id(a, S_TRANS_DEL, id) || by_id(a, S_NOTES_DEL, id) ||
-                     by_id(a, S_ATTEMPTS_DEL, id) || by_id(a, S_ATTACH_DEL, id))) ||
-        by_id(a, S_CONFL_DEL, id))
+    /* keep[k]: the rows of kind k stored already as the first ones sent
+     * (sync_hist.h); a kind whose stored rows are not is written again. */
+    int keep[NX_HIST_KEPT_KINDS] = {0};
+    static const int del[NX_HIST_KEPT_KINDS] = {
+        [NX_HIST_STATUS] = S_TRANS_DEL, [NX_HIST_NOTE] = S_NOTES_DEL,
+        [NX_HIST_ATTEMPT] = S_ATTEMPTS_DEL, [NX_HIST_ATTACH] = S_ATTACH_DEL,
+    };
+    if (!is_new && nx_hist_prefix(a->hist_get, id, it->hist, it->nhist, keep) != 0)
         return -1;
+    for (int k = 0; k < NX_HIST_KEPT_KINDS; k++)
+        if (keep[k] < 0) {
+            if (by_id(a, del[k], id))
+                return -1;
+            keep[k] = 0;
+        }
+    if (by_id(a, S_CONFL_DEL, id))
+        return -1;
+    int seen[NX_HIST_KEPT_KINDS] = {0};
     for (size_t i = 0; i < it->nhist; i++) {
         const nx_pulled_hist *h = &it->hist[i];
+        if ((int)h->kind < NX_HIST_KEPT_KINDS && seen[h->kind]++ < keep[h->kind])
+            continue;   /* stored already */
         sqlite3_stmt *st;
         switch (h->kind) {
         case NX_HIST_STATUS:

@@ -168,6 +168,84 @@ Test(sync_apply, the_hubs_view_replaces_ours)
     cr_assert_eq(n("SELECT count(*) FROM transitions"), 2);
 }
 
+Test(sync_apply, a_grown_history_adds_its_new_rows_and_keeps_the_stored_ones)
+{
+    nx_fh_item it = item1();
+    apply_ok(&it);
+    long long t1 = n("SELECT id FROM transitions WHERE item_id='it-1'");
+    long long n1 = n("SELECT id FROM notes WHERE item_id='it-1' AND op_id='op-n1'");
+    long long a1 = n("SELECT id FROM attempts WHERE item_id='it-1'");
+    /* another item's rows after them: a row written again would get a
+     * higher id */
+    nx_fh_item other = item1();
+    other.id = "it-2";
+    apply_ok(&other);
+    /* The hub's history grew by a status change, a note correcting the
+     * first one, an attempt: the stored rows stay (same row ids: not
+     * deleted and written again), the new ones follow them. */
+    static const char *const hist2[] = {
+        "1780000100", "alice", "status", "new\x1fverifying",
+        "1780000200", "bob", "note", "op-n1\x1f\x1fPayer asked for the sleep study",
+        "1780000300", "bob", "note", "op-n2\x1fop-n1\x1fPayer asked for the titration study",
+        "1780000400", "alice", "attempt", "phone\x1fleft message\x1f" "call back",
+        "1780000500", "alice", "attach", "EHR:doc/1\x1fSleep study",
+        "1780000700", "alice", "status", "verifying\x1fverified",
+        "1780000800", "carol", "note", "op-n3\x1fop-n1\x1fPayer confirmed the sleep study",
+        "1780000900", "alice", "attempt", "fax\x1fsent\x1f",
+        NULL };
+    it.hist = hist2;
+    it.status = "verified";
+    apply_ok(&it);
+    cr_assert_eq(n("SELECT count(*) FROM transitions WHERE item_id='it-1'"), 2);
+    cr_assert_eq(n("SELECT min(id) FROM transitions WHERE item_id='it-1'"), t1);
+    cr_assert_eq(n("SELECT count(*) FROM transitions WHERE from_status='verifying' AND "
+                   "to_status='verified' AND at=1780000700"), 1);
+    cr_assert_eq(n("SELECT id FROM notes WHERE item_id='it-1' AND op_id='op-n1'"), n1);
+    cr_assert_eq(n("SELECT count(*) FROM notes WHERE item_id='it-1'"), 3);
+    cr_assert_eq(n("SELECT count(*) FROM notes c JOIN notes o ON c.corrects=o.id "
+                   "WHERE c.item_id='it-1' AND c.op_id='op-n3' AND o.op_id='op-n1'"), 1,
+                 "a new correction points at the stored note it corrects");
+    cr_assert_eq(n("SELECT min(id) FROM attempts WHERE item_id='it-1'"), a1);
+    cr_assert_eq(n("SELECT count(*) FROM attempts WHERE item_id='it-1'"), 2);
+    cr_assert_eq(n("SELECT count(*) FROM attachments WHERE item_id='it-1'"), 1);
+
+    /* A stored row the hub's history does not have in that place (here
+     * the first attempt's outcome differs): that kind is written again,
+     * exactly as pulled; the other kinds are kept. */
+    static const char *const hist3[] = {
+        "1780000100", "alice", "status", "new\x1fverifying",
+        "1780000200", "bob", "note", "op-n1\x1f\x1fPayer asked for the sleep study",
+        "1780000300", "bob", "note", "op-n2\x1fop-n1\x1fPayer asked for the titration study",
+        "1780000400", "alice", "attempt", "phone\x1fno answer\x1f" "call back",
+        "1780000500", "alice", "attach", "EHR:doc/1\x1fSleep study",
+        "1780000700", "alice", "status", "verifying\x1fverified",
+        "1780000800", "carol", "note", "op-n3\x1fop-n1\x1fPayer confirmed the sleep study",
+        NULL };
+    it.hist = hist3;
+    apply_ok(&it);
+    cr_assert_eq(n("SELECT count(*) FROM attempts WHERE item_id='it-1'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM attempts WHERE outcome='no answer' AND at=1780000400"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM attempts WHERE item_id='it-1' AND channel='fax'"), 0,
+                 "written again");
+    cr_assert_eq(n("SELECT min(id) FROM transitions WHERE item_id='it-1'"), t1);
+    cr_assert_eq(n("SELECT id FROM notes WHERE item_id='it-1' AND op_id='op-n1'"), n1);
+
+    /* Fewer rows than stored (a local note the hub did not take): the
+     * notes are written again without it. */
+    static const char *const hist4[] = {
+        "1780000100", "alice", "status", "new\x1fverifying",
+        "1780000200", "bob", "note", "op-n1\x1f\x1fPayer asked for the sleep study",
+        "1780000400", "alice", "attempt", "phone\x1fno answer\x1f" "call back",
+        "1780000500", "alice", "attach", "EHR:doc/1\x1fSleep study",
+        "1780000700", "alice", "status", "verifying\x1fverified",
+        NULL };
+    it.hist = hist4;
+    apply_ok(&it);
+    cr_assert_eq(n("SELECT count(*) FROM notes WHERE item_id='it-1'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM notes WHERE item_id='it-1' AND op_id='op-n1' AND corrects IS NULL"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM transitions WHERE item_id='it-1'"), 2);
+}
+
 Test(sync_apply, links_wait_for_their_target)
 {
     nx_fh_item a = { .id = "it-a", .patient = "pt-1", .linked = "it-b" };
