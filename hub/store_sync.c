@@ -6,8 +6,8 @@
 #include "hub/store_int.h"
 #include "util/util.h"
 
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- revisions ------------------------------------------------------------------ */
@@ -180,23 +180,18 @@ int nx_hub_device_item_add(nx_hub *h, const char *device, const char *item_id)
     return nx_hub_step_done(st);
 }
 
-/* Rows a statement of nx_hub_device_items_add inserts. */
+/* Rows a statement of nx_hub_device_items_add inserts: each bare ? is
+ * numbered one past the highest before it, so the ids are ?2 .. ?65. */
 #define HELD_ROWS 64
+#define HELD_8 "(?1,?),(?1,?),(?1,?),(?1,?),(?1,?),(?1,?),(?1,?),(?1,?)"
 
 int nx_hub_device_items_add(nx_hub *h, const char *device, const char *const *ids, size_t n)
 {
     /* One statement of HELD_ROWS rows instead of HELD_ROWS statements: a
-     * first pull records 100 000 items while the laptop waits. The text
-     * is made once (the statement cache keys on its address). */
-    static char sql[64 + HELD_ROWS * 16];
-    if (!sql[0]) {
-        size_t len = (size_t)snprintf(sql, sizeof sql,
-                                      "INSERT INTO device_items(device, item_id) VALUES");
-        for (int r = 0; r < HELD_ROWS; r++)
-            len += (size_t)snprintf(sql + len, sizeof sql - len, "%s(?1,?%d)", r ? "," : "",
-                                    r + 2);
-        snprintf(sql + len, sizeof sql - len, " ON CONFLICT DO NOTHING");
-    }
+     * first pull records 100 000 items while the laptop waits. */
+    static const char sql[] =
+        "INSERT INTO device_items(device, item_id) VALUES " HELD_8 "," HELD_8 "," HELD_8 ","
+        HELD_8 "," HELD_8 "," HELD_8 "," HELD_8 "," HELD_8 " ON CONFLICT DO NOTHING";
     size_t i = 0;
     for (; i + HELD_ROWS <= n; i += HELD_ROWS) {
         sqlite3_stmt *st = nx_hub_stmt(h, sql);
