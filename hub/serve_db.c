@@ -1,7 +1,7 @@
 /* hub/serve_db — the few store queries the protocol server keeps to itself:
  * a cache of prepared statements on the hub's connection (a pull of 100 000
  * items cannot afford a prepare per query), two small tables of its own
- * (which op wrote each note, so a correction can name the note it corrects
+ * (made with the store: hub migration 7) (which op wrote each note, so a correction can name the note it corrects
  * and the client can match notes by op id; and at which revision an op last
  * wrote each field, to tell a concurrent edit from a later one), the device's
  * last role, the hub's clock, and loading an item as the domain sees it.
@@ -74,40 +74,10 @@ int srv_db_prepare(nx_srv *s)
     /* A pull reads each item's row, fields, patient and history in turn:
      * with the client's 8 MiB page cache a first sync of 100 000 items
      * re-reads (and re-decrypts) most pages several times. The cache grows
-     * only as far as a session reads. */
-    if (sqlite3_exec(nx_hub_db(s->h), "PRAGMA cache_size = " SRV_CACHE_KIB, NULL, NULL, NULL) !=
-        SQLITE_OK)
-        return -1;
-    static const char sql[] =
-        "CREATE TABLE IF NOT EXISTS serve_note_ops("
-        "  note_id INTEGER PRIMARY KEY, op_id TEXT NOT NULL UNIQUE);"
-        "CREATE TABLE IF NOT EXISTS serve_field_rev("
-        "  key TEXT NOT NULL, field TEXT NOT NULL, rev INTEGER NOT NULL,"
-        "  device TEXT NOT NULL, PRIMARY KEY(key, field)) WITHOUT ROWID;"
-        /* Items by closing time: which held items crossed into the
-         * archive since a device's last pull, without reading every item
-         * the device holds. */
-        "CREATE INDEX IF NOT EXISTS serve_items_closed ON items(closed)"
-        "  WHERE closed IS NOT NULL;";
-    /* Only when missing: IF NOT EXISTS still takes the write lock. */
-    sqlite3_stmt *st = NULL;
-    int have = 0;
-    if (sqlite3_prepare_v2(nx_hub_db(s->h),
-                           "SELECT count(*) FROM sqlite_schema WHERE name IN "
-                           "('serve_note_ops','serve_field_rev','serve_items_closed')", -1, &st,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        have = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (have == 3)
-        return 0;
-    if (nx_hub_begin(s->h) != 0)
-        return -1;
-    if (sqlite3_exec(nx_hub_db(s->h), sql, NULL, NULL, NULL) != SQLITE_OK) {
-        nx_hub_rollback(s->h);
-        return -1;
-    }
-    return nx_hub_commit(s->h);
+     * only as far as a session reads. (The tables and index serve uses
+     * come with the store: hub migration 7.) */
+    return sqlite3_exec(nx_hub_db(s->h), "PRAGMA cache_size = " SRV_CACHE_KIB, NULL, NULL,
+                        NULL) == SQLITE_OK ? 0 : -1;
 }
 
 int srv_archived_since(nx_srv *s, int64_t after, int64_t upto,

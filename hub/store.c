@@ -118,6 +118,19 @@ static const char *const hub_migrations[] = {
      * (nx_hub_items_since). */
     "CREATE INDEX IF NOT EXISTS hub_items_open ON items(due_key, id, kind, client_id, status, assignee, team)"
     " WHERE closed IS NULL;",
+    /* 7: what `serve` made at its first session on a store (serve_db.c,
+     * IF NOT EXISTS: a store served before has them): the op of each note
+     * (serve_note_ops), the revision of each field a device last wrote
+     * (serve_field_rev), and items by closing time (which held items
+     * crossed into the archive since a device's last pull). Made at the
+     * first serve, the index's scan of every item fell on the first
+     * laptop's first sync. */
+    "CREATE TABLE IF NOT EXISTS serve_note_ops("
+    "  note_id INTEGER PRIMARY KEY, op_id TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS serve_field_rev("
+    "  key TEXT NOT NULL, field TEXT NOT NULL, rev INTEGER NOT NULL,"
+    "  device TEXT NOT NULL, PRIMARY KEY(key, field)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS serve_items_closed ON items(closed) WHERE closed IS NOT NULL;",
 };
 #define N_HUB_MIGRATIONS ((int)(sizeof hub_migrations / sizeof hub_migrations[0]))
 
