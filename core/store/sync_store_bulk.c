@@ -1,12 +1,13 @@
 /* A first sync into an empty cache (sync_store.h): the queue indexes of
- * items, and the two triggers every inserted item runs, are dropped when it
- * starts and made again once when it ends, instead of taking 100 000 items
- * one by one. An item written into a dozen indexes costs a dozen random
+ * items, the two triggers every inserted item runs and the one every
+ * inserted field runs, are dropped when it starts and made again once when
+ * it ends, instead of taking 100 000 items one by one. An item written into a dozen indexes costs a dozen random
  * pages, each sealed for the journal and again for the database at every
  * commit; CREATE INDEX sorts the rows and writes each page once. The
- * triggers' work is done over the whole table at the end: the queue tally
- * (migration 4) counted again, and the queue keys of any row inserted
- * without them filled in (the applier writes them itself).
+ * triggers' work is done over the whole table at the end, before the
+ * indexes are made: the queue tally (migration 4) counted again, the queue
+ * keys of any row inserted without them filled in (the applier writes them
+ * itself), and the visit dates copied from the fields (migration 5).
  *
  * Crash safety: the CREATE statements go into meta (sync.deferred.TYPE.NAME:
  * an index and a trigger may share a name, items_queue_due does) in
@@ -31,8 +32,9 @@
 /* The key range of DEFERRED: '/' follows '.'. */
 #define DEFERRED_END "sync.deferred/"
 
-/* The AFTER INSERT triggers of items (migrations 4 and 10) and what stands
- * for each of them over the whole table. */
+/* The AFTER INSERT triggers of items (migrations 4 and 10) and of its
+ * fields (migration 5's copy of the visit date) and what stands for each
+ * of them over the whole table. */
 static const struct {
     const char *name, *catch_up;
 } triggers[] = {
@@ -49,6 +51,12 @@ static const struct {
       "  payer_sort = coalesce((SELECT lower(p.payer) FROM patients AS p"
       "                         WHERE p.id = items.patient_id), '')"
       "  WHERE patient_sort = '' OR due_key IS NOT coalesce(due, 9223372036854775807);" },
+    /* (on item_fields: with a trigger, each field's INSERT also opened a
+     * statement journal) */
+    { "item_fields_queue_visit_insert",
+      "UPDATE items SET service_date = f.value FROM item_fields AS f"
+      "  WHERE f.item_id = items.id AND f.field = 'service_date'"
+      "  AND items.service_date IS NOT f.value;" },
 };
 #define N_TRIGGERS (sizeof triggers / sizeof triggers[0])
 
@@ -148,9 +156,10 @@ int nx_sync_bulk_start(nx_store *s)
     if (any != 0)
         return any < 0 ? -1 : 0;
     objs o = { 0 };
-    int ok = objs_load(s, "SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'items' "
-                          "AND sql IS NOT NULL AND ((type = 'index' AND sql NOT LIKE "
-                          "'CREATE UNIQUE%') OR type = 'trigger') ORDER BY type, name",
+    int ok = objs_load(s, "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND "
+                          "((tbl_name = 'items' AND type = 'index' AND sql NOT LIKE "
+                          "'CREATE UNIQUE%') OR (type = 'trigger' AND tbl_name IN "
+                          "('items', 'item_fields'))) ORDER BY type, name",
                        &o) == 0;
     for (size_t i = 0; ok && i < o.n; i++) {
         int trigger = strcmp(o.type[i], "trigger") == 0;
@@ -174,6 +183,12 @@ int nx_sync_bulk_finish(nx_store *s)
                           "value FROM (SELECT substr(key, length('" DEFERRED "') + 1) AS k, value "
                           "FROM meta WHERE key >= '" DEFERRED "' AND key < '" DEFERRED_END "')",
                        &o) == 0;
+    /* What the triggers did not do while they were away, before the
+     * indexes are made (an UPDATE then moves no index entry). */
+    for (size_t t = 0; ok && t < N_TRIGGERS; t++)
+        for (size_t i = 0; ok && i < o.n; i++)
+            if (strcmp(o.type[i], "trigger") == 0 && strcmp(o.name[i], triggers[t].name) == 0)
+                ok = sqlite3_exec(s->db, triggers[t].catch_up, NULL, NULL, NULL) == SQLITE_OK;
     for (size_t i = 0; ok && i < o.n; i++) {
         /* One that exists already (made again since) stays as it is. */
         sqlite3_stmt *q = NULL;
@@ -189,11 +204,6 @@ int nx_sync_bulk_finish(nx_store *s)
         ok = exists == 1 ||
              (exists == 0 && sqlite3_exec(s->db, o.sql[i], NULL, NULL, NULL) == SQLITE_OK);
     }
-    /* What the triggers did not do while they were away. */
-    for (size_t t = 0; ok && t < N_TRIGGERS; t++)
-        for (size_t i = 0; ok && i < o.n; i++)
-            if (strcmp(o.type[i], "trigger") == 0 && strcmp(o.name[i], triggers[t].name) == 0)
-                ok = sqlite3_exec(s->db, triggers[t].catch_up, NULL, NULL, NULL) == SQLITE_OK;
     objs_free(&o);
     if (ok && sqlite3_exec(s->db, "DELETE FROM meta WHERE key >= '" DEFERRED "' AND key < '"
                            DEFERRED_END "'", NULL, NULL, NULL) != SQLITE_OK)

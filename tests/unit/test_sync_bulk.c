@@ -30,16 +30,16 @@ static int64_t test_clock(void *ctx) { (void)ctx; return clock_now; }
 
 static long long n(const char *sql) { return nx_sf_count(&F, sql); }
 
-/* The CREATE statements of items' indexes and triggers, in name order,
- * one a line. */
+/* The CREATE statements of the indexes and triggers of items and its
+ * fields, in name order, one a line. */
 static void index_sql(char *out, size_t len)
 {
     sqlite3_stmt *st = NULL;
     out[0] = '\0';
     cr_assert_eq(sqlite3_prepare_v2(nx_store_db(F.prof.store),
                                     "SELECT name, sql FROM sqlite_schema WHERE type IN "
-                                    "('index', 'trigger') AND tbl_name = 'items' AND sql IS "
-                                    "NOT NULL ORDER BY name, type",
+                                    "('index', 'trigger') AND tbl_name IN ('items', "
+                                    "'item_fields') AND sql IS NOT NULL ORDER BY name, type",
                                     -1, &st, NULL), SQLITE_OK);
     size_t used = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -149,7 +149,8 @@ Test(sync_bulk, a_first_sync_builds_the_same_indexes_at_its_end)
     cr_assert_eq(st.items, 300);
     cr_assert_geq(drops, 10, "the queue indexes were deferred (%d dropped)", drops);
     cr_assert_eq(creates, drops, "and each one built again (%d of %d)", creates, drops);
-    cr_assert_eq(trigger_drops, 2, "the tally's and the keys' insert triggers too");
+    cr_assert_eq(trigger_drops, 3, "the tally's, the keys' and the visit date's insert "
+                                   "triggers too");
     index_sql(after, sizeof after);
     cr_assert_str_eq(after, before, "the queue indexes came back as they were");
     cr_assert_eq(nx_sync_bulk_pending(F.prof.store), 0);
