@@ -1,10 +1,11 @@
 /* hub/serve_db — the few store queries the protocol server keeps to itself:
  * a cache of prepared statements on the hub's connection (a pull of 100 000
- * items cannot afford a prepare per query), two small tables of its own
- * (made with the store: hub migration 7) (which op wrote each note, so a correction can name the note it corrects
- * and the client can match notes by op id; and at which revision an op last
- * wrote each field, to tell a concurrent edit from a later one), the device's
- * last role, the hub's clock, and loading an item as the domain sees it.
+ * items cannot afford a prepare per query), two small tables of its own,
+ * made with the store by hub migration 7 (which op wrote each note, so a
+ * correction can name the note it corrects and the client can match notes
+ * by op id; and at which revision an op last wrote each field, to tell a
+ * concurrent edit from a later one), the device's last role, the hub's
+ * clock, and loading an item as the domain sees it.
  * Everything else goes through hub.h and core/store. */
 #include "hub/serve.h"
 #include "store/items_io.h"

@@ -116,8 +116,8 @@ static const char *const hub_migrations[] = {
      * a pull decides by, so that a first pull walks one index instead of
      * sorting the whole firm's items while the laptop waits
      * (nx_hub_items_since). */
-    "CREATE INDEX IF NOT EXISTS hub_items_open ON items(due_key, id, kind, client_id, status, assignee, team)"
-    " WHERE closed IS NULL;",
+    "CREATE INDEX IF NOT EXISTS hub_items_open"
+    " ON items(due_key, id, kind, client_id, status, assignee, team) WHERE closed IS NULL;",
     /* 7: what `serve` made at its first session on a store (serve_db.c,
      * IF NOT EXISTS: a store served before has them): the op of each note
      * (serve_note_ops), the revision of each field a device last wrote

@@ -1,9 +1,10 @@
 /* A first sync into an empty cache (sync_store.h): the queue indexes of
  * items, the two triggers every inserted item runs and the one every
  * inserted field runs, are dropped when it starts and made again once when
- * it ends, instead of taking 100 000 items one by one. An item written into a dozen indexes costs a dozen random
- * pages, each sealed for the journal and again for the database at every
- * commit; CREATE INDEX sorts the rows and writes each page once. The
+ * it ends, instead of taking 100 000 items one by one. An item written
+ * into a dozen indexes costs a dozen random pages, each sealed for the
+ * journal and again for the database at every commit; CREATE INDEX sorts
+ * the rows and writes each page once. The
  * triggers' work is done over the whole table at the end, before the
  * indexes are made: the queue tally (migration 4) counted again, the queue
  * keys of any row inserted without them filled in (the applier writes them
@@ -51,8 +52,7 @@ static const struct {
       "  payer_sort = coalesce((SELECT lower(p.payer) FROM patients AS p"
       "                         WHERE p.id = items.patient_id), '')"
       "  WHERE patient_sort = '' OR due_key IS NOT coalesce(due, 9223372036854775807);" },
-    /* (on item_fields: with a trigger, each field's INSERT also opened a
-     * statement journal) */
+    /* (on item_fields: its program ran for every field inserted) */
     { "item_fields_queue_visit_insert",
       "UPDATE items SET service_date = f.value FROM item_fields AS f"
       "  WHERE f.item_id = items.id AND f.field = 'service_date'"

@@ -242,7 +242,8 @@ Test(sync_apply, a_grown_history_adds_its_new_rows_and_keeps_the_stored_ones)
     it.hist = hist4;
     apply_ok(&it);
     cr_assert_eq(n("SELECT count(*) FROM notes WHERE item_id='it-1'"), 1);
-    cr_assert_eq(n("SELECT count(*) FROM notes WHERE item_id='it-1' AND op_id='op-n1' AND corrects IS NULL"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM notes WHERE item_id='it-1' AND op_id='op-n1' AND "
+                   "corrects IS NULL"), 1);
     cr_assert_eq(n("SELECT count(*) FROM transitions WHERE item_id='it-1'"), 2);
 }
 
