@@ -182,17 +182,20 @@ Test(sync_apply, a_grown_history_adds_its_new_rows_and_keeps_the_stored_ones)
     apply_ok(&other);
     /* The hub's history grew by a status change, a note correcting the
      * first one, an attempt: the stored rows stay (same row ids: not
-     * deleted and written again), the new ones follow them. */
+     * deleted and written again), the new ones follow them. Rows as
+     * (at, who, what, detail), the first five item1()'s: */
+#define H_T1 "1780000100", "alice", "status", "new\x1fverifying"
+#define H_N1 "1780000200", "bob", "note", "op-n1\x1f\x1fPayer asked for the sleep study"
+#define H_N2 "1780000300", "bob", "note", \
+             "op-n2\x1fop-n1\x1fPayer asked for the titration study"
+#define H_AT(outcome) "1780000400", "alice", "attempt", "phone\x1f" outcome "\x1f" "call back"
+#define H_AX "1780000500", "alice", "attach", "EHR:doc/1\x1fSleep study"
+#define H_T2 "1780000700", "alice", "status", "verifying\x1fverified"
+#define H_N3 "1780000800", "carol", "note", \
+             "op-n3\x1fop-n1\x1fPayer confirmed the sleep study"
     static const char *const hist2[] = {
-        "1780000100", "alice", "status", "new\x1fverifying",
-        "1780000200", "bob", "note", "op-n1\x1f\x1fPayer asked for the sleep study",
-        "1780000300", "bob", "note", "op-n2\x1fop-n1\x1fPayer asked for the titration study",
-        "1780000400", "alice", "attempt", "phone\x1fleft message\x1f" "call back",
-        "1780000500", "alice", "attach", "EHR:doc/1\x1fSleep study",
-        "1780000700", "alice", "status", "verifying\x1fverified",
-        "1780000800", "carol", "note", "op-n3\x1fop-n1\x1fPayer confirmed the sleep study",
-        "1780000900", "alice", "attempt", "fax\x1fsent\x1f",
-        NULL };
+        H_T1, H_N1, H_N2, H_AT("left message"), H_AX, H_T2, H_N3,
+        "1780000900", "alice", "attempt", "fax\x1fsent\x1f", NULL };
     it.hist = hist2;
     it.status = "verified";
     apply_ok(&it);
@@ -213,14 +216,7 @@ Test(sync_apply, a_grown_history_adds_its_new_rows_and_keeps_the_stored_ones)
      * the first attempt's outcome differs): that kind is written again,
      * exactly as pulled; the other kinds are kept. */
     static const char *const hist3[] = {
-        "1780000100", "alice", "status", "new\x1fverifying",
-        "1780000200", "bob", "note", "op-n1\x1f\x1fPayer asked for the sleep study",
-        "1780000300", "bob", "note", "op-n2\x1fop-n1\x1fPayer asked for the titration study",
-        "1780000400", "alice", "attempt", "phone\x1fno answer\x1f" "call back",
-        "1780000500", "alice", "attach", "EHR:doc/1\x1fSleep study",
-        "1780000700", "alice", "status", "verifying\x1fverified",
-        "1780000800", "carol", "note", "op-n3\x1fop-n1\x1fPayer confirmed the sleep study",
-        NULL };
+        H_T1, H_N1, H_N2, H_AT("no answer"), H_AX, H_T2, H_N3, NULL };
     it.hist = hist3;
     apply_ok(&it);
     cr_assert_eq(n("SELECT count(*) FROM attempts WHERE item_id='it-1'"), 1);
@@ -232,19 +228,20 @@ Test(sync_apply, a_grown_history_adds_its_new_rows_and_keeps_the_stored_ones)
 
     /* Fewer rows than stored (a local note the hub did not take): the
      * notes are written again without it. */
-    static const char *const hist4[] = {
-        "1780000100", "alice", "status", "new\x1fverifying",
-        "1780000200", "bob", "note", "op-n1\x1f\x1fPayer asked for the sleep study",
-        "1780000400", "alice", "attempt", "phone\x1fno answer\x1f" "call back",
-        "1780000500", "alice", "attach", "EHR:doc/1\x1fSleep study",
-        "1780000700", "alice", "status", "verifying\x1fverified",
-        NULL };
+    static const char *const hist4[] = { H_T1, H_N1, H_AT("no answer"), H_AX, H_T2, NULL };
     it.hist = hist4;
     apply_ok(&it);
     cr_assert_eq(n("SELECT count(*) FROM notes WHERE item_id='it-1'"), 1);
     cr_assert_eq(n("SELECT count(*) FROM notes WHERE item_id='it-1' AND op_id='op-n1' AND "
                    "corrects IS NULL"), 1);
     cr_assert_eq(n("SELECT count(*) FROM transitions WHERE item_id='it-1'"), 2);
+#undef H_T1
+#undef H_N1
+#undef H_N2
+#undef H_AT
+#undef H_AX
+#undef H_T2
+#undef H_N3
 }
 
 Test(sync_apply, links_wait_for_their_target)
