@@ -9,7 +9,10 @@
 #     (/proc/PID/mem), and unlock returns to the same row;
 #  3. a wrong passphrase is refused and the back-off survives a restart
 #     (the refusals reach the audit chain at the next unlock);
-#  4. SIGKILL mid-edit: the cache verifies and the draft is there.
+#  4. SIGKILL mid-edit: the cache verifies and the draft is there;
+#  5. SIGTSTP locks and clears the screen (before the client stops, when a
+#     shell can resume it), SIGCONT shows the lock; a fatal signal (SIGSEGV) restores the terminal and
+#     leaves no patient name on it.
 # Prints "e2e: ok" and exits 0, or the failed step, the screen, and 1.
 # Exit 77 when tmux is missing (the caller skips).
 set -u
@@ -202,4 +205,37 @@ step="the refused attempts are in the audit chain"
 NX_AUDIT_PASS="$pass" "$build/progs/tui_audit" "$tmp/profile" > "$tmp/audit" || fail "audit"
 [ "$(grep -c '^unlock-failed ' "$tmp/audit")" -ge 4 ] || fail "$(grep -c '^unlock-failed ' "$tmp/audit") unlock-failed events"
 grep -q '^lock ' "$tmp/audit" || fail "no lock event"
+# ---- 5 ------------------------------------------------------------------
+# no_names WHAT: no training family name on the screen.
+no_names() {
+    for f in $(grep -v '^#' "$root/assets/training/family_names.txt"); do
+        screen | grep -qF "$f" && fail "'$f' still on the screen $1"
+    done
+    return 0
+}
+step="SIGTSTP locks before the client stops"
+start_client
+unlock "Dashboard"
+keys 1; wait_for "Scheduling queue"; wait_for " of "
+pid=$(client_pid)
+[ -n "$pid" ] || fail "no client process"
+# (Here no job-control shell owns the pane: the kernel does not stop an
+# orphaned process group on SIGTSTP, so the client locks and stays; under
+# a shell it locks, then stops, and `fg` shows the lock.)
+kill -TSTP "$pid"
+i=0
+until grep -q '^State:.*T' "/proc/$pid/status" 2>/dev/null || screen | grep -qF "is locked"; do
+    [ $i -lt 100 ] || fail "neither stopped nor locked"
+    sleep 0.1; i=$((i + 1))
+done
+no_names "after SIGTSTP"
+step="SIGCONT shows the lock"
+kill -CONT "$pid"
+wait_for "is locked"
+no_names "on the lock screen"
+unlock "Scheduling queue"
+step="a fatal signal restores the terminal"
+kill -SEGV "$(client_pid)"
+wait_for "EXITED 139"
+no_names "after the crash"
 echo "e2e: ok"
