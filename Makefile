@@ -8,7 +8,7 @@ CC      ?= gcc
 # process output is lost; clang's honours it (see scripts/sancheck.sh).
 TEST_CC ?= clang
 # core/ and its tests link no curses; only the nexus binary adds ncursesw.
-CORE_PKGS := sqlite3 libsodium libssh inih icu-i18n icu-uc jansson
+CORE_PKGS := sqlite3 libsodium libcrypto libssh inih icu-i18n icu-uc jansson
 PKGS    := $(CORE_PKGS) ncursesw
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla

@@ -5,7 +5,7 @@
 set -eu
 
 BUILD_PKGS="gcc make pkg-config libncurses-dev libsqlite3-dev libsodium-dev \
-libssh-dev libinih-dev libicu-dev libjansson-dev"
+libssh-dev libssl-dev libinih-dev libicu-dev libjansson-dev"
 TEST_PKGS="libcriterion-dev tmux openssh-server openssh-client clang \
 libclang-rt-14-dev valgrind libsqlcipher-dev sqlite3"
 

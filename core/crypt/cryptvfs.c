@@ -7,6 +7,7 @@
  * sub-journal, super-journal, WAL or nameless file is refused before the base
  * VFS sees it, so it is never created and never holds plaintext. */
 #include "crypt/cryptvfs_int.h"
+#include "crypt/aead.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@ static int cv_close(sqlite3_file *file)
     }
     wipe_free(&f->scratch, f->scratch_len);
     wipe_free(&f->p1, f->p1_len);
+    nx_aead_free(f->aead);
+    f->aead = NULL;
     sqlite3_free(f->hdrs);
     f->hdrs = NULL;
     sqlite3_free(f->dbname);

@@ -121,7 +121,7 @@ static int db_read_page(cv_file *f, unsigned char *buf, uint32_t pgno, sqlite3_i
         }
         adlen = cv_ad(ad, f->id, 'D', pgno, NULL, -1);
     }
-    if (cv_unseal(f->v, buf, p, from, ad, adlen) != 0) {
+    if (cv_unseal(f, buf, p, from, ad, adlen) != 0) {
         memset(buf, 0, p);
         return db_bad(f, strict, pgno, "authentication failed");
     }
@@ -359,12 +359,12 @@ int cv_db_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off)
     if (pgno == 1) {
         memcpy(c, f->id, NX_FILE_ID_BYTES);
         adlen = cv_ad(ad, f->id, 'D', 1, c + 16, -1);
-        cv_seal(f->v, c, p, HDR_CLEAR, ad, adlen);
+        rc = cv_seal(f, c, p, HDR_CLEAR, ad, adlen);
     } else {
         adlen = cv_ad(ad, f->id, 'D', pgno, NULL, -1);
-        cv_seal(f->v, c, p, 0, ad, adlen);
+        rc = cv_seal(f, c, p, 0, ad, adlen);
     }
-    rc = f->real->pMethods->xWrite(f->real, c, (int)p, off);
+    rc = rc == 0 ? f->real->pMethods->xWrite(f->real, c, (int)p, off) : SQLITE_IOERR_WRITE;
     if (pgno == 1 && rc == SQLITE_OK && f->p1 && f->p1_len >= p) {
         memcpy(f->p1, in, p);
         memcpy(f->p1_nonce, c + p - NX_RESERVE_BYTES, CV_NONCE);

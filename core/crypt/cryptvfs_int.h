@@ -66,6 +66,8 @@ struct cv_file {
     uint32_t pgsz;
     int have_id;
     unsigned char id[NX_FILE_ID_BYTES];
+    struct nx_aead *aead;         /* this handle's AEAD (aead.h), at first use */
+    int aead_tried;
     unsigned char *scratch;       /* pgsz bytes */
     uint32_t scratch_len;
     /* database: decrypted page 1 for SQLite's small header reads */
@@ -87,9 +89,11 @@ struct cv_file {
 void cv_nonce_init(void);
 size_t cv_ad(unsigned char ad[CV_AD_MAX], const unsigned char id[NX_FILE_ID_BYTES],
              int kind, uint32_t pgno, const unsigned char *hdr8, sqlite3_int64 joff);
-void cv_seal(nx_cryptvfs *v, unsigned char *page, uint32_t pgsz, uint32_t from,
+/* Seal: 0, or -1 when the page could not be sealed (aead.h): not to be
+ * written. Unseal: 0 authentic, -1 not (the sealed bytes are then zeroed). */
+int  cv_seal(cv_file *f, unsigned char *page, uint32_t pgsz, uint32_t from,
              const unsigned char *ad, size_t adlen);
-int  cv_unseal(nx_cryptvfs *v, unsigned char *page, uint32_t pgsz, uint32_t from,
+int  cv_unseal(cv_file *f, unsigned char *page, uint32_t pgsz, uint32_t from,
                const unsigned char *ad, size_t adlen);
 void cv_mask(nx_cryptvfs *v, const unsigned char nonce[CV_NONCE], unsigned char m[4]);
 void cv_fail(nx_cryptvfs *v, uint32_t page, const char *fmt, ...)

@@ -165,8 +165,8 @@ int cv_jrnl_write(cv_file *j, const void *buf, int amt, sqlite3_int64 off)
     unsigned char ad[CV_AD_MAX];
     size_t adlen = cv_ad(ad, j->id, 'J', pgno, NULL, off);
     memcpy(c, buf, p);
-    cv_seal(j->v, c, p, 0, ad, adlen);
-    rc = base_write(j, c, (int)p, off);
+    rc = cv_seal(j, c, p, 0, ad, adlen) == 0 ? base_write(j, c, (int)p, off)
+                                               : SQLITE_IOERR_WRITE;
     if (rc == SQLITE_OK) {
         j->wprev.kind = CV_PREV_DATA;
         j->wprev.off = off;
@@ -242,7 +242,7 @@ int cv_jrnl_read(cv_file *j, void *buf, int amt, sqlite3_int64 off)
         return rc;
     unsigned char ad[CV_AD_MAX];
     size_t adlen = cv_ad(ad, j->id, 'J', pgno, NULL, off);
-    if (cv_unseal(j->v, out, p, 0, ad, adlen) != 0) {
+    if (cv_unseal(j, out, p, 0, ad, adlen) != 0) {
         memset(buf, 0, p);
         cv_fail(j->v, pgno, "journal record authentication failed");
         return SQLITE_IOERR_DATA;

@@ -1,6 +1,7 @@
 /* nexus verify: every page of a database file authenticated without
  * SQLite, through the same page logic as the VFS (cryptvfs_db.c). */
 #include "crypt/cryptvfs_int.h"
+#include "crypt/aead.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -65,6 +66,7 @@ static int verify_pages(nx_cryptvfs *v, sqlite3_file *db, const char *path,
         sodium_memzero(f.p1, f.p1_len);
         sqlite3_free(f.p1);
     }
+    nx_aead_free(f.aead);
     if (rc == SQLITE_OK)
         return 0;
     uint32_t page = 0;

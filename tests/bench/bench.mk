@@ -35,7 +35,7 @@ BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-p
                 -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 endif
 ifeq ($(strip $(PKGS)),)
-PKGS         := sqlite3 libsodium libssh inih icu-i18n icu-uc jansson
+PKGS         := sqlite3 libsodium libcrypto libssh inih icu-i18n icu-uc jansson
 endif
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
