@@ -25,10 +25,13 @@
  *     same round through the syncer's default transport (libssh's own key
  *     exchange preference, information);
  *   kept:   the same no-op round again on one kept-open session;
+ *   huge:   BENCH_SYNC_HUGE (default 0: skipped) items seeded for carol
+ *     (team east) and synced to a third laptop, after the rounds above;
  *   change: REPS times: 1 000 of alice's items changed on the hub (due
  *     moved, nx_hub_item_touch, in-process through hub.h), then one round on
  *     alice's kept-open session; the same for 1 000 of bob's items (a cache
- *     a tenth the size, same hub); and 100 of alice's items. For these and
+ *     a tenth the size, same hub) and of carol's (ten times); and 100 of
+ *     alice's items. For these and
  *     the first sync, the cache's page traffic too: pages the encrypting VFS
  *     sealed (written to the database or the journal) and page-cache misses
  *     (pages read and opened); and the CPU time of each side: the client's
@@ -79,7 +82,7 @@ typedef struct {
     const char *hub;          /* absolute path of the release nexus-hub */
     char dir[PATH_MAX];       /* work dir (hub store, laptops) */
     char store[PATH_MAX + 16];
-    long items, small, reps;
+    long items, small, huge, reps;
     nx_sshd sshd;
 } bench;
 
@@ -597,6 +600,9 @@ int main(int argc, char **argv)
     b->hub = hubpath;
     b->items = env_long("BENCH_SYNC_ITEMS", 100000, 1000);
     b->small = b->items / 10;
+    b->huge = env_long("BENCH_SYNC_HUGE", 0, 0);
+    if (b->huge && b->huge < 1000)
+        die("BENCH_SYNC_HUGE must be 0 (skip) or >= 1000");
     b->reps = env_long("BENCH_SYNC_REPS", 7, 1);
     if (nx_crypt_init() != 0)
         die("crypto init");
@@ -624,8 +630,9 @@ int main(int argc, char **argv)
         }
         free(r);
     }
-    printf("syncbench info libssh=%s sqlite=%s items=%ld small=%ld reps=%ld kex=%s port=%d\n",
-           ssh_version(0), sqlite3_libversion(), b->items, b->small, b->reps, KEX, b->sshd.port);
+    printf("syncbench info libssh=%s sqlite=%s items=%ld small=%ld huge=%ld reps=%ld kex=%s "
+           "port=%d\n", ssh_version(0), sqlite3_libversion(), b->items, b->small, b->huge, b->reps,
+           KEX, b->sshd.port);
     fflush(stdout);
     char nbuf[32], sbuf[32];
     snprintf(nbuf, sizeof nbuf, "%ld", b->items);
@@ -751,22 +758,52 @@ int main(int argc, char **argv)
     }
     report("kept_open_noop", kept, K, NULL);
 
-    /* ---- 4. changed items, kept-open sessions ---- */
+    /* ---- 4. a cache ten times alice's (carol), for the changes only ----
+     * Seeded and synced only now, so the figures above are taken on the
+     * same hub as before it was added. Not timed as a first sync. */
+    static laptop Ca;
+    nx_syncer *yc = NULL;
+    if (b->huge) {
+        char hbuf[32];
+        snprintf(hbuf, sizeof hbuf, "%ld", b->huge);
+        double s0 = now_s();
+        HUB(b, NULL, 0, "seed", "--synthetic", hbuf, "--assignee", "carol", "--team", "east",
+            "--kind", "scheduling");
+        laptop_make(b, &Ca, "carol", "scheduling", "east");
+        double s1 = now_s();
+        yc = syncer_new(&Ca, 1);
+        round_ok(yc, &Ca, &st);
+        long long held = cache_count(&Ca, "SELECT count(*) FROM items");
+        long long bytes = cache_count(&Ca, "SELECT p.page_count * s.page_size FROM "
+                                           "pragma_page_count AS p, pragma_page_size AS s");
+        printf("syncbench info huge_seed_s=%.1f huge_first_sync_s=%.1f huge_cache_mb=%.1f\n",
+               s1 - s0, now_s() - s1, (double)bytes / 1e6);
+        if ((long)st.items != b->huge || held != b->huge)
+            die("first sync (carol): %llu items pulled, %lld held, %ld expected",
+                (unsigned long long)st.items, held, b->huge);
+        round_ok(yc, &Ca, &st);
+        fflush(stdout);
+    }
+
+    /* ---- 5. changed items, kept-open sessions ---- */
     nx_syncer *yb = syncer_new(&Bo, 1);
     round_ok(yb, &Bo, &st);
     nx_hub *h = NULL;
     if (nx_hub_open(b->store, NULL, &h, err, sizeof err))
         die("hub open: %s", err);
-    idlist ia, ib;
+    idlist ia, ib, ic = { NULL, 0 };
     hub_ids(h, "alice", &ia);
     hub_ids(h, "bob", &ib);
-    if (ia.n != b->items || ib.n != b->small)
-        die("hub holds %ld and %ld items", ia.n, ib.n);
+    if (b->huge)
+        hub_ids(h, "carol", &ic);
+    if (ia.n != b->items || ib.n != b->small || ic.n != b->huge)
+        die("hub holds %ld, %ld and %ld items", ia.n, ib.n, ic.n);
     /* 1 000 changes (fewer only when BENCH_SYNC_ITEMS makes bob's cache smaller) */
     long nchg = b->small < 1000 ? b->small : 1000;
     double *c1k_big = calloc((size_t)R, sizeof(double)), *c1k_small = calloc((size_t)R, sizeof(double));
     double *c100_big = calloc((size_t)R, sizeof(double));
-    if (!c1k_big || !c1k_small || !c100_big)
+    double *c1k_huge = calloc((size_t)R, sizeof(double));
+    if (!c1k_big || !c1k_small || !c100_big || !c1k_huge)
         die("out of memory");
     struct {
         const char *name;
@@ -782,12 +819,14 @@ int main(int argc, char **argv)
         { "change_1000_cache_big", ya, &A, &ia, nchg, c1k_big, 0, 0, 0, 0, 0 },
         { "change_1000_cache_small", yb, &Bo, &ib, nchg, c1k_small, 0, 0, 0, 0, 0 },
         { "change_100_cache_big", ya, &A, &ia, nchg / 10, c100_big, 0, 0, 0, 0, 0 },
+        { "change_1000_cache_huge", yc, &Ca, &ic, nchg, c1k_huge, 0, 0, 0, 0, 0 },
     };
+    int ncases = b->huge ? 4 : 3;
     static procsnap s0, s1;
     pid_t perf = perf_start("changes");
     for (long r = 0; r < R; r++) {
-        for (int k = 0; k < 3; k++) {
-            int c = (int)((r + k) % 3);
+        for (int k = 0; k < ncases; k++) {
+            int c = (int)((r + k) % ncases);
             hub_change(h, cases[c].ids, cases[c].count, r + (c == 2 ? 50 : 0));
             pagecount p0, pn;
             double hc, sc;
@@ -811,7 +850,7 @@ int main(int argc, char **argv)
     }
     perf_stop(perf);
     char extra[512];
-    for (int c = 0; c < 3; c++) {
+    for (int c = 0; c < ncases; c++) {
         snprintf(extra, sizeof extra, "changes=%ld cache=%ld cpu_ms_per_round=%.1f "
                  "hub_cpu_ms_per_round=%.1f sshd_cpu_ms_per_round=%.1f sealed_per_round=%.0f "
                  "misses_per_round=%.0f",
@@ -823,8 +862,11 @@ int main(int argc, char **argv)
     nx_hub_close(h);
     nx_syncer_free(ya);
     nx_syncer_free(yb);
+    if (yc)
+        nx_syncer_free(yc);
     free(ia.id);
     free(ib.id);
+    free(ic.id);
     free(bare);
     free(fresh);
     free(dflt);
@@ -833,8 +875,11 @@ int main(int argc, char **argv)
     free(c1k_big);
     free(c1k_small);
     free(c100_big);
+    free(c1k_huge);
     nx_profile_close(&A.prof);
     nx_profile_close(&Bo.prof);
+    if (b->huge)
+        nx_profile_close(&Ca.prof);
     nx_sshd_stop(&b->sshd);
     printf("syncbench done\n");
     return 0;
