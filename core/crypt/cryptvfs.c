@@ -94,7 +94,11 @@ static int cv_sync(sqlite3_file *f, int flags)
 }
 
 static int cv_file_size(sqlite3_file *f, sqlite3_int64 *size)
-{ return REAL(f)->pMethods->xFileSize(REAL(f), size); }
+{
+    if (CVF(f)->kind == 'D')
+        return cv_db_file_size(CVF(f), size);
+    return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
 
 /* The lock level tells cryptvfs_db.c whether what it reads can be trusted
  * to be a consistent state (see db_strict there). */

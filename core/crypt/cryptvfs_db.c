@@ -169,12 +169,10 @@ static int db_check_unread_page(cv_file *f, unsigned char *buf, uint32_t pgno,
  * shrinks the file finalizes the journal, then truncates: a crash between
  * the two keeps stale pages SQLite ignores until it reuses them), so those
  * pages must still be this file's own. Called only strict, f->p1 current. */
-static int db_check_size(cv_file *f)
+static int db_check_size_is(cv_file *f, sqlite3_int64 size)
 {
-    sqlite3_int64 size = 0;
-    int rc = base_size(f, &size);
-    if (rc != SQLITE_OK)
-        return rc;
+    int rc = SQLITE_OK;
+    f->size_due = 0;
     uint32_t p = f->pgsz;
     if (size % p != 0)
         return db_bad(f, 1, 0, "file size %lld is not a multiple of the page size %u",
@@ -202,6 +200,24 @@ static int db_check_size(cv_file *f)
         f->tail_ok_size = size;
         f->tail_ok_count = n;
     }
+    return rc;
+}
+
+static int db_check_size(cv_file *f)
+{
+    sqlite3_int64 size = 0;
+    int rc = base_size(f, &size);
+    return rc == SQLITE_OK ? db_check_size_is(f, size) : rc;
+}
+
+/* SQLite asks for the file size right after it reads page 1's change
+ * counter at a transaction's start (pagerPagecount): the size is checked
+ * there, on SQLite's own fstat, rather than with one more of ours. */
+int cv_db_file_size(cv_file *f, sqlite3_int64 *size)
+{
+    int rc = base_size(f, size);
+    if (rc == SQLITE_OK && f->size_due && db_strict(f) && f->p1_valid)
+        rc = db_check_size_is(f, *size);
     return rc;
 }
 
@@ -245,7 +261,7 @@ static int db_read_header(cv_file *f, unsigned char *buf, int amt, sqlite3_int64
     int strict = db_strict(f);
     int rc = db_page1_current(f, strict);
     if (rc == SQLITE_OK && strict)
-        rc = db_check_size(f);
+        f->size_due = 1;          /* checked at the xFileSize that follows */
     if (rc == SQLITE_OK) {
         memcpy(buf, f->p1 + off, (size_t)amt);
         return SQLITE_OK;
@@ -281,6 +297,14 @@ int cv_db_read(cv_file *f, void *buf, int amt, sqlite3_int64 off)
     uint32_t p = f->pgsz;
     if ((uint32_t)amt == p && off % p == 0) {
         uint32_t pgno = (uint32_t)(off / p) + 1;
+        /* a transaction's start whose size SQLite did not ask for */
+        if (strict && pgno != 1 && f->size_due && f->p1_valid) {
+            int rc = db_check_size(f);
+            if (rc != SQLITE_OK) {
+                memset(buf, 0, p);
+                return rc;
+            }
+        }
         int rc = db_read_page(f, buf, pgno, off, strict);
         if (rc == SQLITE_OK && pgno == 1 && strict)
             rc = db_check_size(f);
@@ -324,6 +348,11 @@ static int db_write_meta(cv_file *f, uint32_t amt)
 int cv_db_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off)
 {
     const unsigned char *in = buf;
+    if (f->size_due && db_strict(f) && f->p1_valid) {
+        int rc = db_check_size(f);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
     if (off == 0) {
         /* What SQLite writes here is a page 1: never write anything else. */
         if (amt < HDR_CLEAR || memcmp(in, sqlite_magic, NX_FILE_ID_BYTES) != 0 ||

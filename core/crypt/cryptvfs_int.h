@@ -79,6 +79,10 @@ struct cv_file {
      * found authentic, and that count */
     sqlite3_int64 tail_ok_size;
     uint32_t tail_ok_count;
+    /* database: page 1 was read at a transaction's start and the file size
+     * is still to be checked against it (at SQLite's xFileSize, which
+     * follows, or else before the next page is read or written) */
+    int size_due;
     /* journal */
     cv_prev rprev, wprev;
     cv_hdr *hdrs;                 /* ascending offsets */
@@ -108,6 +112,8 @@ void cv_put_be32(unsigned char *p, uint32_t x);
 int cv_db_read(cv_file *f, void *buf, int amt, sqlite3_int64 off);
 int cv_db_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off);
 int cv_db_truncate(cv_file *f, sqlite3_int64 size);
+/* xFileSize: the size, checked against page 1 when a transaction starts. */
+int cv_db_file_size(cv_file *f, sqlite3_int64 *size);
 /* Refuses pragmas that would write plaintext or unauthenticated bytes.
  * Returns SQLITE_NOTFOUND to let the pragma proceed. */
 int cv_db_pragma(cv_file *f, char **args);

@@ -317,3 +317,33 @@ Test(tamper, untouched_hot_journal_still_rolls_back)
     sqlite3_close(db);
     cr_assert_eq(nx_cryptvfs_failure(env.vfs, NULL, NULL, 0), 0);
 }
+
+/* The file size is checked once per version of page 1 a handle sees, not at
+ * every transaction: a file cut behind an open connection's back, page 1
+ * unchanged, is caught when SQLite next reads a page the header counts. */
+Test(tamper, truncated_under_an_open_connection)
+{
+    const char *p = fresh_copy();
+    char err[200];
+    nx_cryptvfs *vfs = nx_cryptvfs_new(env.key, NULL, err, sizeof err);
+    cr_assert_not_null(vfs, "%s", err);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READWRITE, nx_cryptvfs_name(vfs)),
+                 SQLITE_OK);
+    cr_assert_eq(vt_exec(db, "PRAGMA cache_size=2"), SQLITE_OK);
+    int scan_rc;
+    cr_assert_eq(vt_rows_check(db, model, NROWS, &scan_rc), 0);
+    cr_assert_eq(scan_rc, SQLITE_DONE);
+    cr_assert_eq(vt_truncate(p, (long long)(npages - 3) * P), 0);
+    int bad = vt_rows_check(db, model, NROWS, &scan_rc);
+    cr_assert_eq(bad, 0, "%d wrong rows came back from the cut file", bad);
+    cr_assert_neq(scan_rc, SQLITE_DONE, "the cut file read back whole");
+    uint32_t page = 99;
+    char why[160] = "";
+    cr_assert_eq(nx_cryptvfs_failure(vfs, &page, why, sizeof why), 1, "no failure recorded");
+    cr_assert(strstr(why, "header says") != NULL, "reason: %s", why);
+    cr_assert_neq(vt_exec(db, "INSERT INTO t(id, name, body) VALUES(999999, 'x', x'00')"),
+                  SQLITE_OK, "a write went through after the cut was seen");
+    sqlite3_close(db);
+    nx_cryptvfs_free(vfs);
+}
