@@ -292,6 +292,7 @@ function spread(key,    i, lo, hi) {   # (max-min)/min, in percent
 function goal(label, c, metric, r, limit, cmp,    ok) {
   if (r <= 0) { printf "  %-50s %-10s %-6s      n/a\n", label, c, metric; return }
   ok = (cmp == "le") ? (r <= limit) : (r < limit)
+  if (cmp == "info") { printf "  %-50s %-10s %-6s %6.3fx  (information)\n", label, c, metric, r; return }
   printf "  %-50s %-10s %-6s %6.3fx  %s\n", label, c, metric, r, ok ? "PASS" : "MISS"
   if (!ok) misses++
 }
@@ -388,16 +389,23 @@ END {
   print ""
   print "Goals of issue 2, checked in this run on each metric (wall and CPU: best of runs; instr: cachegrind):"
   misses = 0; nm = split("w c i", M, " "); mname["w"] = "wall"; mname["c"] = "cpu"; mname["i"] = "instr"
+  # Against plain, time is checked (wall, and CPU as user + kernel): the page
+  # I/O of plain is kernel work, which cachegrind does not count, while ours
+  # adds its AEAD in user space, so the instruction ratio to plain is shown
+  # as information. Against SQLCipher (both user-space crypto) all three count.
   for (k = 1; k <= 2; k++) {
     c = (k == 1) ? "app-fit" : "speed-fit"
     for (q = 1; q <= nm; q++) if (M[q] != "i" || cg != 0)
-      goal(q == 1 ? "ours <= 1.10x plain, db fits the cache" : "", c, mname[M[q]], ratio[c, "ours", M[q]], 1.10, "le")
+      goal(q == 1 ? "ours <= 1.10x plain, db fits the cache" : "", c, mname[M[q]], ratio[c, "ours", M[q]], 1.10, M[q] == "i" ? "info" : "le")
   }
   for (k = 1; k <= 2; k++) {
     c = (k == 1) ? "app-big" : "speed-big"
     for (q = 1; q <= nm; q++) if (M[q] != "i" || cg != 0)
-      goal(q == 1 ? sprintf("ours <= 1.5x plain, db %.1fx the cache", dbb[c, "plain"] / cache) : "", c, mname[M[q]], ratio[c, "ours", M[q]], 1.5, "le")
+      goal(q == 1 ? sprintf("ours <= 1.5x plain, db %.1fx the cache", dbb[c, "plain"] / cache) : "", c, mname[M[q]], ratio[c, "ours", M[q]], 1.5, M[q] == "i" ? "info" : "le")
   }
+  print  "  (instructions vs plain: information only, cachegrind counts user space: the AEAD of ours but not the kernel"
+  print  "   page I/O of plain; and valgrind does not emulate AVX-512, so under it OpenSSL runs a narrower code path than in the"
+  print  "   timed runs: nxbench --crypto-floor under valgrind puts it 1.4x ahead of libsodium, 2.2x natively)"
   for (k = 1; k <= 4; k++) {
     c = (k == 1) ? "app-fit" : (k == 2) ? "app-big" : (k == 3) ? "speed-fit" : "speed-big"
     for (q = 1; q <= nm; q++) if (M[q] != "i" || cg != 0) {
