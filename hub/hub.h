@@ -183,6 +183,16 @@ int nx_hub_item_rev(nx_hub *h, const char *item_id, int64_t *rev);
 typedef int (*nx_hub_item_cb)(void *arg, const nx_item_rec *it, int64_t rev, int64_t row);
 int nx_hub_items_since(nx_hub *h, int64_t since_rev, int64_t now, const char *team,
                        nx_hub_item_cb cb, void *arg);
+/* The same walk for since_rev > 0, limited to one user's scope: the
+ * changed items whose team (NX_HUB_BY_TEAM) or assignee
+ * (NX_HUB_BY_ASSIGNEE) is key, and the changed items the device holds
+ * (whatever their scope now: the caller drops those it may no longer
+ * see). The cost follows those items and the smaller of the changes since
+ * since_rev and the device's holdings, not every change since since_rev.
+ * 0, a non-zero return of cb, or -1. */
+typedef enum { NX_HUB_BY_TEAM, NX_HUB_BY_ASSIGNEE } nx_hub_scope_by;
+int nx_hub_items_changed(nx_hub *h, int64_t since_rev, int64_t now, nx_hub_scope_by by,
+                         const char *key, const char *device, nx_hub_item_cb cb, void *arg);
 /* 1 when the item is in the archive (closed before now - keep_closed_days),
  * 0 when not (or no such item), -1 error. */
 int nx_hub_item_archived(nx_hub *h, const char *item_id, int64_t now);

@@ -366,7 +366,17 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
     int64_t snap = nx_hub_rev(s->h);
     if (snap < 0)
         goto out;
-    if (c->may_view || c->counts_only) {
+    nx_scope scope = nx_policy_scope(s->policy, s->role);
+    if ((c->may_view || c->counts_only) && from > 0 &&
+        (scope == NX_SCOPE_TEAM || scope == NX_SCOPE_OWN)) {
+        /* Only this user's changes and the device's own (drops): not
+         * every change the firm made since the cursor. */
+        if (nx_hub_items_changed(s->h, (int64_t)from, c->now,
+                                 scope == NX_SCOPE_TEAM ? NX_HUB_BY_TEAM : NX_HUB_BY_ASSIGNEE,
+                                 scope == NX_SCOPE_TEAM ? s->team : s->user, s->device, walk_cb,
+                                 c) != 0)
+            goto out;
+    } else if (c->may_view || c->counts_only) {
         if (nx_hub_items_since(s->h, (int64_t)from, c->now, NULL, walk_cb, c) != 0)
             goto out;
     } else if (nx_hub_device_items_each(s->h, s->device, held_cb, c) != 0) {

@@ -40,8 +40,11 @@ int64_t nx_hub_rev_bump(nx_hub *h)
 int nx_hub_item_rev_set(nx_hub *h, const char *item_id, int64_t rev)
 {
     static const char sql[] =
-        "INSERT INTO item_rev(item_id, rev) VALUES(?1, ?2) "
-        "ON CONFLICT(item_id) DO UPDATE SET rev = excluded.rev";
+        "INSERT INTO item_rev(item_id, rev, assignee, team) "
+        "VALUES(?1, ?2, coalesce((SELECT assignee FROM items WHERE id = ?1), ''),"
+        "       coalesce((SELECT team FROM items WHERE id = ?1), '')) "
+        "ON CONFLICT(item_id) DO UPDATE SET rev = excluded.rev, assignee = excluded.assignee,"
+        " team = excluded.team";
     sqlite3_stmt *st = nx_hub_stmt(h, sql);
     if (!st)
         return -1;
@@ -147,6 +150,86 @@ int nx_hub_items_since(nx_hub *h, int64_t since_rev, int64_t now, const char *te
             return rc;
     }
     return 0;
+}
+
+/* The changes a device's holdings are looked for in: below this many
+ * changes since the cursor, each change is looked up among the device's
+ * items; from it on, whichever side is smaller is walked. */
+#define HELD_BY_CHANGE_MAX 2048
+
+static int64_t count1(nx_hub *h, const char *sql, const char *key, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = nx_hub_stmt(h, sql);
+    if (!st)
+        return -1;
+    if (key)
+        nx_hub_bind(st, 1, key);
+    sqlite3_bind_int64(st, 2, a);
+    sqlite3_bind_int64(st, 3, b);
+    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return n;
+}
+
+/* 1 when the device's held items are fewer than the changes since
+ * since_rev (walk those), 0 when not, -1 error. */
+static int held_side_smaller(nx_hub *h, int64_t since_rev, const char *device)
+{
+    static const char changes[] =
+        "SELECT count(*) FROM (SELECT 1 FROM item_rev WHERE rev > ?2 LIMIT ?3)";
+    static const char held[] =
+        "SELECT count(*) FROM (SELECT 1 FROM device_items WHERE device = ?1 LIMIT ?3)";
+    int64_t n = count1(h, changes, NULL, since_rev, HELD_BY_CHANGE_MAX);
+    if (n < HELD_BY_CHANGE_MAX)
+        return n < 0 ? -1 : 0;
+    int64_t m = count1(h, held, device, 0, INT64_MAX);
+    if (m < 0)
+        return -1;
+    n = count1(h, changes, NULL, since_rev, m + 1);
+    return n < 0 ? -1 : m < n;
+}
+
+int nx_hub_items_changed(nx_hub *h, int64_t since_rev, int64_t now, nx_hub_scope_by by,
+                         const char *key, const char *device, nx_hub_item_cb cb, void *arg)
+{
+    /* The candidates: the scope's changes (item_rev_team or
+     * item_rev_assignee, hub migration 8) and the device's changed items
+     * (a drop when no longer in scope), then the same order and archive
+     * line as nx_hub_items_since. */
+#define CHANGED_SQL(SCOPE, HELD)                                                          \
+    "SELECT i.id, i.kind, i.client_id, i.status, i.assignee, i.team, c.rev, i.rowid"     \
+    " FROM (SELECT item_id, rev FROM item_rev WHERE " SCOPE " = ?3 AND rev > ?1"          \
+    "       UNION " HELD ") AS c"                                                         \
+    " JOIN items AS i ON i.id = c.item_id"                                                \
+    " WHERE coalesce(i.closed, 0) = 0 OR i.closed >= ?2"                                  \
+    " ORDER BY coalesce(i.closed, 0) <> 0,"                                               \
+    "   CASE WHEN coalesce(i.closed, 0) = 0 THEN i.due_key ELSE -i.closed END, i.id"
+#define BY_CHANGE                                                                         \
+    "SELECT r.item_id, r.rev FROM item_rev AS r WHERE r.rev > ?1 AND EXISTS"              \
+    " (SELECT 1 FROM device_items AS d WHERE d.device = ?4 AND d.item_id = r.item_id)"
+#define BY_HELD                                                                           \
+    "SELECT r.item_id, r.rev FROM device_items AS d CROSS JOIN item_rev AS r"             \
+    " ON r.item_id = d.item_id WHERE d.device = ?4 AND r.rev > ?1"
+    static const char *const sql[2][2] = {
+        { CHANGED_SQL("team", BY_CHANGE), CHANGED_SQL("team", BY_HELD) },
+        { CHANGED_SQL("assignee", BY_CHANGE), CHANGED_SQL("assignee", BY_HELD) },
+    };
+#undef CHANGED_SQL
+#undef BY_CHANGE
+#undef BY_HELD
+    if (since_rev <= 0 || !key || !device)
+        return -1;
+    int held = held_side_smaller(h, since_rev, device);
+    if (held < 0)
+        return -1;
+    sqlite3_stmt *st = nx_hub_stmt(h, sql[by == NX_HUB_BY_ASSIGNEE][held]);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, since_rev);
+    sqlite3_bind_int64(st, 2, archive_before(h, now));
+    nx_hub_bind(st, 3, key);
+    nx_hub_bind(st, 4, device);
+    return walk(st, cb, arg);
 }
 
 int nx_hub_item_archived(nx_hub *h, const char *item_id, int64_t now)

@@ -38,6 +38,8 @@
  *     (this process) and the server's, split into the hub's `serve` and
  *     sshd's session processes (/proc schedstat of the listening sshd's
  *     descendants, read while the connection is open).
+ *   after import: BENCH_SYNC_ITEMS items seeded for dora (another team),
+ *     then one round of bob's on his kept-open session (it pulls nothing).
  *
  * BENCH_SYNC_PERF=PREFIX records the whole machine with perf (DWARF call
  * graphs) during alice's first sync (PREFIX.first) and the change rounds
@@ -860,6 +862,36 @@ int main(int argc, char **argv)
         report(cases[c].name, cases[c].s, R, extra);
     }
     nx_hub_close(h);
+
+    /* ---- 6. a round after an import for others ----
+     * BENCH_SYNC_ITEMS items seeded for dora (another team), none of them
+     * bob's: his next round on the kept-open session pulls nothing, and
+     * the hub finds his few changes by index (nx_hub_items_changed), not
+     * by reading every revision since his cursor. Once: the import moves
+     * every cursor past it. */
+    {
+        char dbuf[32];
+        snprintf(dbuf, sizeof dbuf, "%ld", b->items);
+        HUB(b, NULL, 0, "seed", "--synthetic", dbuf, "--assignee", "dora", "--team", "west",
+            "--kind", "scheduling");
+        pagecount p0, pn;
+        double hc, sc;
+        server_snap(b->sshd.pid, &s0);
+        pages_mark(&Bo, &p0);
+        double w0 = now_s(), c0 = cpu_s();
+        round_ok(yb, &Bo, &st);
+        double w = now_s() - w0, c = cpu_s() - c0;
+        server_snap(b->sshd.pid, &s1);
+        server_cpu(&s0, &s1, &hc, &sc);
+        pages_since(&Bo, &p0, &pn);
+        if (st.items != 0)
+            die("after an import for dora, bob's round pulled %llu items",
+                (unsigned long long)st.items);
+        snprintf(extra, sizeof extra, "imported=%ld cache=%ld cpu_ms_per_round=%.1f "
+                 "hub_cpu_ms_per_round=%.1f sshd_cpu_ms_per_round=%.1f",
+                 b->items, ib.n, c * 1e3, hc * 1e3, sc * 1e3);
+        report("after_import_for_others", &w, 1, extra);
+    }
     nx_syncer_free(ya);
     nx_syncer_free(yb);
     if (yc)

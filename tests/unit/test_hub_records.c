@@ -22,6 +22,7 @@ Test(hub_records, migration_5_copies_the_accounting_written_before, .fini = hs_t
                               "  '1 Example Way', 'Office notes', 'Required by law', 'carol');",
                               NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
     long long before = hs_count("SELECT value FROM hub_counter WHERE name='rev'");
+    hs_undo_hub_migration_8();
     cr_assert_eq(nx_store_meta_set(nx_hub_store(hs_hub), "hub_schema", "4"), 0);
     nx_hub_close(hs_hub);
     char err[512] = "";
@@ -31,10 +32,14 @@ Test(hub_records, migration_5_copies_the_accounting_written_before, .fini = hs_t
                           "json_extract(body, '$.patient_id')='pt-1' AND "
                           "json_extract(body, '$.recipient_name')='Synthetic Records Dept'"),
                  1);
+    /* hub migration 8 gave the item's revision its scope */
+    cr_assert_eq(hs_count("SELECT count(*) FROM item_rev WHERE item_id='roi-1' AND "
+                          "assignee='carol' AND team='north'"), 1);
     long long rev = hs_count("SELECT rev FROM records WHERE kind='disclosure'");
     cr_assert_gt(rev, before, "a revision after every earlier change");
     cr_assert_eq(hs_count("SELECT value FROM hub_counter WHERE name='rev'"), rev);
     /* Opening again copies nothing twice. */
+    hs_undo_hub_migration_8();
     cr_assert_eq(nx_store_meta_set(nx_hub_store(hs_hub), "hub_schema", "4"), 0);
     nx_hub_close(hs_hub);
     cr_assert_eq(nx_hub_open(hs_dir, NULL, &hs_hub, err, sizeof err), 0, "%s", err);

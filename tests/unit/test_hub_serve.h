@@ -42,6 +42,9 @@ void hs_note(const char *item, const char *body);
 /* One integer / text from SQL on the hub (the store is idle). */
 long long hs_count(const char *sql);
 void hs_text(const char *sql, char *out, size_t outlen);
+/* Takes hub migration 8 back out of the store (its item_rev columns,
+ * indexes and triggers), for tests that make an older store. */
+void hs_undo_hub_migration_8(void);
 
 /* One frame received. */
 typedef struct hs_frame {

@@ -338,6 +338,7 @@ Test(hub_serve_audit, migration_2_numbers_the_events_a_store_already_holds)
                               " ('aaaaaaaa', 2, 40, 'alice', 'scheduling', 'view', 'ok', x'01', x'02'),"
                               " ('aaaaaaaa', 1, 40, 'alice', 'scheduling', 'init', 'ok', x'00', x'01');",
                               NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    hs_undo_hub_migration_8();
     cr_assert_eq(nx_store_meta_set(nx_hub_store(hs_hub), "hub_schema", "1"), 0);
     nx_hub_close(hs_hub);
     char err[512] = "";

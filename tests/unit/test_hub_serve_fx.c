@@ -106,6 +106,18 @@ long long hs_count(const char *sql)
     return n;
 }
 
+void hs_undo_hub_migration_8(void)
+{
+    sqlite3 *db = nx_hub_db(hs_hub);
+    cr_assert_eq(sqlite3_exec(db,
+                              "DROP TRIGGER hub_item_rev_scope; DROP TRIGGER hub_item_rev_scope_insert;"
+                              "DROP INDEX item_rev_assignee; DROP INDEX item_rev_team;"
+                              "ALTER TABLE item_rev DROP COLUMN assignee;"
+                              "ALTER TABLE item_rev DROP COLUMN team;",
+                              NULL, NULL, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(db));
+}
+
 void hs_text(const char *sql, char *out, size_t outlen)
 {
     sqlite3_stmt *st = NULL;

@@ -186,6 +186,15 @@ static int collect(void *arg, const nx_item_rec *it, int64_t rev, int64_t row)
     return 0;
 }
 
+static int count_item(void *arg, const nx_item_rec *it, int64_t rev, int64_t row)
+{
+    (void)it;
+    (void)rev;
+    cr_assert_gt(row, 0);
+    ++*(int *)arg;
+    return 0;
+}
+
 Test(hub_store, items_since_in_restoration_order_without_the_archive)
 {
     hubt_client(&T, "cl-test");
@@ -228,6 +237,125 @@ Test(hub_store, items_since_in_restoration_order_without_the_archive)
     cr_assert_eq(nx_hub_items_since(T.h, 7, now, NULL, collect, &s), 0);
     cr_assert_eq(s.n, 1);
     cr_assert_str_eq(s.ids[0], "a-late");
+}
+
+static void put_mine(const char *id, const char *assignee, const char *team, int64_t due)
+{
+    nx_store *s = nx_hub_store(T.h);
+    nx_item_rec r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.id, sizeof r.id, "%s", id);
+    snprintf(r.kind, sizeof r.kind, "scheduling");
+    snprintf(r.client_id, sizeof r.client_id, "cl-test");
+    snprintf(r.patient_id, sizeof r.patient_id, "pt-1");
+    snprintf(r.status, sizeof r.status, "new");
+    snprintf(r.assignee, sizeof r.assignee, "%s", assignee);
+    snprintf(r.team, sizeof r.team, "%s", team);
+    r.created = r.updated = 1000;
+    r.due = due;
+    /* the revision first, then the row: the insert trigger fills in
+     * the revision's scope */
+    cr_assert_gt(nx_hub_item_touch(T.h, id), 0);
+    cr_assert_eq(nx_store_item_insert(s, &r), 0, "%s", nx_hub_errmsg(T.h));
+}
+
+static void sql(const char *q)
+{
+    sqlite3 *db = nx_hub_db(T.h);
+    cr_assert_eq(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK, "%s: %s", q, sqlite3_errmsg(db));
+}
+
+static long long count(const char *q)
+{
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(nx_hub_db(T.h), q, -1, &st, NULL), SQLITE_OK, "%s", q);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", q);
+    long long n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* What nx_hub_items_changed lists for one scope and device, as one string. */
+static void changed(nx_hub_scope_by by, const char *key, const char *device, int64_t since,
+                    int64_t now, char *out, size_t outlen)
+{
+    seen s = { .n = 0 };
+    cr_assert_eq(nx_hub_items_changed(T.h, since, now, by, key, device, collect, &s), 0);
+    out[0] = '\0';
+    for (int i = 0; i < s.n; i++)
+        snprintf(out + strlen(out), outlen - strlen(out), "%s%s", i ? " " : "", s.ids[i]);
+}
+
+Test(hub_store, items_changed_are_the_scope_s_and_the_device_s_own)
+{
+    hubt_client(&T, "cl-test");
+    nx_patient_row p = { .id = "pt-1", .client_id = "cl-test", .family_name = "Synthetic",
+                         .given_name = "Sample" };
+    cr_assert_eq(nx_store_patient_put(nx_hub_store(T.h), &p), 0);
+    int64_t now = 100 * 86400;
+    put_mine("a-mine", "alice", "t1", now + 300);
+    put_mine("b-theirs", "bob", "t1", now + 200);
+    put_mine("c-other", "carol", "t2", now + 100);
+    put_mine("d-moving", "alice", "t1", now + 400);
+    put_mine("e-mine-quiet", "alice", "t1", now + 500);
+    /* each revision knows its item's scope, from the row or the trigger */
+    cr_assert_eq(count("SELECT count(*) FROM item_rev WHERE assignee = 'alice' AND team = 't1'"),
+                 3);
+    cr_assert_eq(nx_hub_device_item_add(T.h, "dev-a", "a-mine"), 0);
+    cr_assert_eq(nx_hub_device_item_add(T.h, "dev-a", "d-moving"), 0);
+    cr_assert_eq(nx_hub_device_item_add(T.h, "dev-a", "e-mine-quiet"), 0);
+    int64_t cursor = nx_hub_rev(T.h);
+
+    /* After the cursor: alice's item changes, bob's and carol's too, and
+     * d-moving is reassigned to carol in t2 (the update trigger follows). */
+    cr_assert_gt(nx_hub_item_touch(T.h, "a-mine"), cursor);
+    cr_assert_gt(nx_hub_item_touch(T.h, "b-theirs"), cursor);
+    cr_assert_gt(nx_hub_item_touch(T.h, "c-other"), cursor);
+    sql("UPDATE items SET assignee = 'carol', team = 't2' WHERE id = 'd-moving'");
+    cr_assert_gt(nx_hub_item_touch(T.h, "d-moving"), cursor);
+    cr_assert_eq(count("SELECT count(*) FROM item_rev WHERE item_id = 'd-moving'"
+                       " AND assignee = 'carol' AND team = 't2'"), 1);
+
+    char got[512];
+    /* own scope: alice's change, and the held item that left her (in
+     * restoration order: by due time) */
+    changed(NX_HUB_BY_ASSIGNEE, "alice", "dev-a", cursor, now, got, sizeof got);
+    cr_assert_str_eq(got, "a-mine d-moving");
+    /* team scope: t1's changes (bob's too), and the held item gone to t2 */
+    changed(NX_HUB_BY_TEAM, "t1", "dev-a", cursor, now, got, sizeof got);
+    cr_assert_str_eq(got, "b-theirs a-mine d-moving");
+    /* another device of alice's holds nothing: only the scope's */
+    changed(NX_HUB_BY_ASSIGNEE, "alice", "dev-a2", cursor, now, got, sizeof got);
+    cr_assert_str_eq(got, "a-mine");
+    /* nothing since the newest revision */
+    changed(NX_HUB_BY_ASSIGNEE, "alice", "dev-a", nx_hub_rev(T.h), now, got, sizeof got);
+    cr_assert_str_eq(got, "");
+
+    /* 3 000 changes for someone else (an import): more changes than
+     * dev-a holds, so its holdings are walked; dev-z holds 3 100 items,
+     * more than the changes, so the changes are. Both give the same
+     * answer as with few changes. */
+    cr_assert_eq(nx_hub_begin(T.h), 0);
+    char id[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(id, sizeof id, "z-%04d", i);
+        put_mine(id, "zed", "t3", now + 1000 + i);
+        cr_assert_eq(nx_hub_device_item_add(T.h, "dev-z", id), 0);
+    }
+    for (int i = 0; i < 100; i++) {
+        snprintf(id, sizeof id, "y-%04d", i);
+        cr_assert_eq(nx_hub_device_item_add(T.h, "dev-z", id), 0);
+    }
+    cr_assert_eq(nx_hub_commit(T.h), 0);
+    changed(NX_HUB_BY_ASSIGNEE, "alice", "dev-a", cursor, now, got, sizeof got);
+    cr_assert_str_eq(got, "a-mine d-moving");
+    changed(NX_HUB_BY_TEAM, "t1", "dev-a", cursor, now, got, sizeof got);
+    cr_assert_str_eq(got, "b-theirs a-mine d-moving");
+    /* dev-z (bob's laptop, say) holds the 3 000: they come as held */
+    int n = 0;
+    cr_assert_eq(nx_hub_items_changed(T.h, cursor, now, NX_HUB_BY_ASSIGNEE, "bob", "dev-z",
+                                      count_item, &n), 0);
+    cr_assert_eq(n, 3001, "b-theirs and the 3 000 held");
 }
 
 static int collect_id(void *arg, const char *id)
