@@ -37,6 +37,8 @@ static void wipe_free(unsigned char **p, size_t len)
 static int cv_close(sqlite3_file *file)
 {
     cv_file *f = CVF(file);
+    int frc = f->kind == 'J' && !atomic_load(&f->v->poisoned) ? cv_jrnl_flush(f) : SQLITE_OK;
+    cv_jrnl_free(f);
     if (f->kind == 'D') {
         pthread_mutex_lock(&f->v->mu);
         for (cv_file **pp = &f->v->dbs; *pp; pp = &(*pp)->next) {
@@ -57,7 +59,7 @@ static int cv_close(sqlite3_file *file)
     f->dbname = NULL;
     int rc = f->real->pMethods->xClose(f->real);
     file->pMethods = NULL;
-    return rc;
+    return frc != SQLITE_OK ? frc : rc;
 }
 
 static int cv_read(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off)
@@ -82,6 +84,9 @@ static int cv_truncate(sqlite3_file *f, sqlite3_int64 size)
         return SQLITE_IOERR_TRUNCATE;
     if (CVF(f)->kind == 'D')
         return cv_db_truncate(CVF(f), size);
+    int rc = cv_jrnl_flush(CVF(f));
+    if (rc != SQLITE_OK)
+        return rc;
     cv_jrnl_truncated(CVF(f), size);
     return REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
@@ -90,6 +95,11 @@ static int cv_sync(sqlite3_file *f, int flags)
 {
     if (POISONED(f))
         return SQLITE_IOERR_FSYNC;
+    if (CVF(f)->kind == 'J') {
+        int rc = cv_jrnl_flush(CVF(f));
+        if (rc != SQLITE_OK)
+            return rc;
+    }
     return REAL(f)->pMethods->xSync(REAL(f), flags);
 }
 
@@ -97,6 +107,9 @@ static int cv_file_size(sqlite3_file *f, sqlite3_int64 *size)
 {
     if (CVF(f)->kind == 'D')
         return cv_db_file_size(CVF(f), size);
+    int rc = cv_jrnl_flush(CVF(f));
+    if (rc != SQLITE_OK)
+        return rc;
     return REAL(f)->pMethods->xFileSize(REAL(f), size);
 }
 
@@ -123,6 +136,11 @@ static int cv_check_reserved(sqlite3_file *f, int *out)
 
 static int cv_file_control(sqlite3_file *f, int op, void *arg)
 {
+    if (CVF(f)->kind == 'J') {
+        int rc = cv_jrnl_flush(CVF(f));
+        if (rc != SQLITE_OK)
+            return rc;
+    }
     switch (op) {
     case SQLITE_FCNTL_MMAP_SIZE:
         /* Memory-mapped pages would be ciphertext read past xRead. */

@@ -87,6 +87,11 @@ struct cv_file {
     cv_prev rprev, wprev;
     cv_hdr *hdrs;                 /* ascending offsets */
     int nhdrs, hdrs_cap;
+    /* journal: what was written and not yet passed to the base file, bytes
+     * exactly as they go to disk (records sealed), from wb_off on */
+    unsigned char *wb;
+    int wb_len, wb_cap;
+    sqlite3_int64 wb_off;
 };
 
 /* cryptvfs_seal.c */
@@ -124,5 +129,10 @@ int cv_db_verify_pages(cv_file *f);
 int cv_jrnl_read(cv_file *f, void *buf, int amt, sqlite3_int64 off);
 int cv_jrnl_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off);
 void cv_jrnl_truncated(cv_file *f, sqlite3_int64 size);
+/* Passes what the journal holds back to the base file: before its sync,
+ * size, truncation, close, a file control, and every read. 0 or an
+ * SQLite error code. */
+int cv_jrnl_flush(cv_file *f);
+void cv_jrnl_free(cv_file *f);
 
 #endif

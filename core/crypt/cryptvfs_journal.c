@@ -19,7 +19,17 @@
  * mismatch would make SQLite take the record for the torn end of the journal
  * and stop a hot rollback half way, silently. With synchronous FULL, SQLite
  * syncs records before it writes the header's record count, so every record
- * a rollback reads was written whole: a bad tag or checksum is tampering. */
+ * a rollback reads was written whole: a bad tag or checksum is tampering.
+ *
+ * Writes are held back and passed to the base file together (JRNL_WB
+ * bytes at a time, or before the journal is synced, sized, truncated,
+ * closed, controlled or read): SQLite writes each record as three writes,
+ * and a change round of 1 000 items journals ~9 000 pages, 27 000 system
+ * calls. Nothing relies on a journal write before its sync: SQLite syncs
+ * the journal before it writes the database (synchronous NORMAL or
+ * stronger, the only settings the VFS allows), and a crash before that
+ * sync leaves the database as it was, whatever part of the journal had
+ * reached the disk. */
 #include "crypt/cryptvfs_int.h"
 
 #include <sodium.h>
@@ -27,14 +37,57 @@
 
 #define HDR_SEED_AT 12    /* header: magic(8) nRec(4) seed(4) dbSize(4) ... */
 
+#define JRNL_WB (128 * 1024)
+
+int cv_jrnl_flush(cv_file *j)
+{
+    if (j->wb_len == 0)
+        return SQLITE_OK;
+    if (atomic_load(&j->v->poisoned)) {
+        /* After tampering was seen nothing more reaches the disk. */
+        j->wb_len = 0;
+        return SQLITE_IOERR_WRITE;
+    }
+    int rc = j->real->pMethods->xWrite(j->real, j->wb, j->wb_len, j->wb_off);
+    j->wb_len = 0;
+    return rc;
+}
+
+void cv_jrnl_free(cv_file *j)
+{
+    sqlite3_free(j->wb);
+    j->wb = NULL;
+    j->wb_len = j->wb_cap = 0;
+}
+
 static int base_read(cv_file *f, void *buf, int amt, sqlite3_int64 off)
 {
+    int rc = cv_jrnl_flush(f);
+    if (rc != SQLITE_OK)
+        return rc;
     return f->real->pMethods->xRead(f->real, buf, amt, off);
 }
 
-static int base_write(cv_file *f, const void *buf, int amt, sqlite3_int64 off)
+/* Held back while the writes follow each other; a write elsewhere (a
+ * header's record count) passes what is held first. */
+static int base_write(cv_file *j, const void *buf, int amt, sqlite3_int64 off)
 {
-    return f->real->pMethods->xWrite(f->real, buf, amt, off);
+    if (j->wb_len > 0 && (off != j->wb_off + j->wb_len || j->wb_len + amt > j->wb_cap)) {
+        int rc = cv_jrnl_flush(j);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    if (!j->wb && amt <= JRNL_WB) {
+        j->wb = sqlite3_malloc(JRNL_WB);
+        j->wb_cap = j->wb ? JRNL_WB : 0;
+    }
+    if (amt > j->wb_cap)
+        return j->real->pMethods->xWrite(j->real, buf, amt, off);
+    if (j->wb_len == 0)
+        j->wb_off = off;
+    memcpy(j->wb + j->wb_len, buf, (size_t)amt);
+    j->wb_len += amt;
+    return SQLITE_OK;
 }
 
 /* Page size and file id come from the database handle: the journal's own

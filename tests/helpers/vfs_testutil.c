@@ -423,7 +423,10 @@ static int rec_truncate(sqlite3_file *f, sqlite3_int64 size)
     return RREAL(f)->pMethods->xTruncate(RREAL(f), size);
 }
 static int rec_sync(sqlite3_file *f, int flags)
-{ return rec.skip_sync ? SQLITE_OK : RREAL(f)->pMethods->xSync(RREAL(f), flags); }
+{
+    rec_emit(f, VT_IO_SYNC, NULL, 0, 0);
+    return rec.skip_sync ? SQLITE_OK : RREAL(f)->pMethods->xSync(RREAL(f), flags);
+}
 static int rec_file_size(sqlite3_file *f, sqlite3_int64 *size)
 { return RREAL(f)->pMethods->xFileSize(RREAL(f), size); }
 static int rec_lock(sqlite3_file *f, int lk)

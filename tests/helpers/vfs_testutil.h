@@ -83,7 +83,7 @@ int  vt_count_entries(const char *dir);
  * the disk; over the encrypting VFS it sees what SQLite hands it. With
  * skip_sync, xSync does nothing: 100 000 commits then run in seconds; only
  * for tests that never crash on purpose. One per process. */
-enum { VT_IO_OPEN, VT_IO_READ, VT_IO_WRITE, VT_IO_TRUNCATE };
+enum { VT_IO_OPEN, VT_IO_READ, VT_IO_WRITE, VT_IO_TRUNCATE, VT_IO_SYNC };
 typedef struct vt_io {
     int op;
     const char *name;         /* "(nameless)" for a file without a name */

@@ -267,19 +267,37 @@ typedef struct nonce_log {
     size_t page2;
 } nonce_log;
 
-static void collect_nonces(void *ctx, const vt_io *io)
+static void nonce_add(nonce_log *l, const unsigned char *page)
 {
-    nonce_log *l = ctx;
-    if (io->op != VT_IO_WRITE || io->amt != P)
-        return;
     if (l->len == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 1 << 16;
         l->n = realloc(l->n, l->cap * sizeof *l->n);
         cr_assert_not_null(l->n);
     }
-    memcpy(l->n[l->len++], io->buf + P - NX_RESERVE_BYTES, 24);
-    if (io->off == P && !strstr(io->name, "-journal"))
-        l->page2++;
+    memcpy(l->n[l->len++], page + P - NX_RESERVE_BYTES, 24);
+}
+
+/* Database pages are written one a write; the journal's records reach
+ * the disk several a write (cryptvfs_journal.c): one header sector, then
+ * records of page number, data and checksum (one segment: a transaction
+ * of this test journals one page). */
+static void collect_nonces(void *ctx, const vt_io *io)
+{
+    nonce_log *l = ctx;
+    if (io->op != VT_IO_WRITE)
+        return;
+    if (!strstr(io->name, "-journal")) {
+        if (io->amt == P) {
+            nonce_add(l, io->buf);
+            if (io->off == P)
+                l->page2++;
+        }
+        return;
+    }
+    const long long rec = P + 8;
+    for (long long d = 512 + 4; d + P <= io->off + io->amt; d += rec)
+        if (d >= io->off)
+            nonce_add(l, io->buf + (d - io->off));
 }
 
 static int cmp24(const void *a, const void *b)
@@ -318,6 +336,9 @@ Test(cryptvfs, same_page_rewritten_100000_times_never_repeats_a_nonce, .timeout 
     nx_cryptvfs_free(vfs);
 
     cr_assert_geq(log.page2, 100000, "page 2 written %zu times", log.page2);
+    /* and as many journal records, read out of the VFS's combined writes */
+    cr_assert_geq(log.len, 2 * log.page2, "%zu nonces for page 2 written %zu times", log.len,
+                  log.page2);
     qsort(log.n, log.len, 24, cmp24);
     for (size_t i = 1; i < log.len; i++)
         cr_assert(memcmp(log.n[i - 1], log.n[i], 24) != 0, "nonce repeated among %zu", log.len);
@@ -651,16 +672,24 @@ static void check_journal_shape(const jlog *l, size_t *records_w, size_t *record
     }
 }
 
+/* The recorder above the VFS: what SQLite asks of it. */
+static sqlite3 *open_rec(const char *name)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path(name), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                 VT_REC_VFS), SQLITE_OK);
+    cr_assert_eq(vt_harden(db), SQLITE_OK);
+    return db;
+}
+
 Test(cryptvfs, journal_io_has_the_shape_the_vfs_relies_on)
 {
-    cr_assert_eq(vt_rec_register(NULL, 0), 0);
-    char err[200];
-    nx_cryptvfs *vfs = nx_cryptvfs_new(env.key, VT_REC_VFS, err, sizeof err);
-    cr_assert_not_null(vfs, "%s", err);
+    cr_assert_eq(vt_rec_register(nx_cryptvfs_name(env.vfs), 0), 0);
+    nx_cryptvfs *vfs = env.vfs;
     jlog log = { 0 };
     vt_rec_set_hook(log_journal, &log);
 
-    sqlite3 *db = open_db(vfs, "shape.db");
+    sqlite3 *db = open_rec("shape.db");
     exec_ok(db, VT_TABLE_SQL);
     exec_ok(db, "PRAGMA cache_size=10");
     fill(db, 1, 1500, 1);
@@ -682,7 +711,7 @@ Test(cryptvfs, journal_io_has_the_shape_the_vfs_relies_on)
                                      "UPDATE t SET name = upper(name);"
                                      "INSERT INTO t SELECT id + 5000, name, body FROM t;"), 0);
     log.len = 0;   /* the child's writes were logged in the child */
-    db = open_db(vfs, "shape.db");
+    db = open_rec("shape.db");
     assert_matches(db, model);
     sqlite3_close(db);
     size_t hot_reads = 0, dummy_w = 0, dummy_h = 0;
@@ -691,18 +720,15 @@ Test(cryptvfs, journal_io_has_the_shape_the_vfs_relies_on)
 
     vt_rec_set_hook(NULL, NULL);
     assert_not_poisoned(vfs);
-    nx_cryptvfs_free(vfs);
     free(log.ops);
 }
 
 Test(cryptvfs, journal_shape_during_spills_and_savepoints)
 {
-    cr_assert_eq(vt_rec_register(NULL, 0), 0);
-    char err[200];
-    nx_cryptvfs *vfs = nx_cryptvfs_new(env.key, VT_REC_VFS, err, sizeof err);
-    cr_assert_not_null(vfs, "%s", err);
+    cr_assert_eq(vt_rec_register(nx_cryptvfs_name(env.vfs), 0), 0);
+    nx_cryptvfs *vfs = env.vfs;
     jlog log = { 0 };
-    sqlite3 *db = open_db(vfs, "shape2.db");
+    sqlite3 *db = open_rec("shape2.db");
     exec_ok(db, VT_TABLE_SQL);
     exec_ok(db, "PRAGMA cache_size=10");
     fill(db, 1, 1500, 1);
@@ -722,8 +748,56 @@ Test(cryptvfs, journal_shape_during_spills_and_savepoints)
     cr_assert_gt(r, 50, "only %zu records read back", r);
     cr_assert_gt(late, 0, "no spill wrote a second journal header");
     assert_not_poisoned(vfs);
-    nx_cryptvfs_free(vfs);
     free(log.ops);
+}
+
+/* Below the VFS: the journal's records reach the disk many a write, all
+ * of them before the journal is synced, and a rollback reads them back. */
+typedef struct {
+    size_t writes, bytes, syncs, bytes_at_first_sync;
+} jcount;
+
+static void count_journal(void *ctx, const vt_io *io)
+{
+    jcount *c = ctx;
+    if (!strstr(io->name, "-journal"))
+        return;
+    if (io->op == VT_IO_WRITE) {
+        c->writes++;
+        c->bytes += (size_t)io->amt;
+    } else if (io->op == VT_IO_SYNC && c->syncs++ == 0) {
+        c->bytes_at_first_sync = c->bytes;
+    }
+}
+
+Test(cryptvfs, journal_records_reach_the_disk_together_before_its_sync)
+{
+    cr_assert_eq(vt_rec_register(NULL, 0), 0);
+    char err[200];
+    nx_cryptvfs *vfs = nx_cryptvfs_new(env.key, VT_REC_VFS, err, sizeof err);
+    cr_assert_not_null(vfs, "%s", err);
+    sqlite3 *db = open_db(vfs, "jw.db");
+    exec_ok(db, VT_TABLE_SQL);
+    fill(db, 1, 1500, 1);
+    jcount c = { 0 };
+    vt_rec_set_hook(count_journal, &c);
+    fill(db, 1, 1500, 2);
+    vt_rec_set_hook(NULL, NULL);
+    size_t records = c.bytes / (P + 8);
+    cr_assert_gt(records, 50, "only %zu records journaled", records);
+    /* three writes a record without the VFS holding them */
+    cr_assert_lt(c.writes, records / 4, "%zu writes for %zu records", c.writes, records);
+    cr_assert_gt(c.syncs, 0);
+    cr_assert_geq(c.bytes_at_first_sync, records * (P + 8), "records written after the sync");
+
+    /* the same with a rollback, which reads them back through the VFS */
+    exec_ok(db, "BEGIN");
+    exec_ok(db, "UPDATE t SET name = lower(name)");
+    exec_ok(db, "ROLLBACK");
+    assert_matches(db, model);
+    sqlite3_close(db);
+    assert_not_poisoned(vfs);
+    nx_cryptvfs_free(vfs);
 }
 
 /* ---- sharing, keys, verify, process hardening --------------------------------------- */
@@ -881,6 +955,13 @@ Test(cryptvfs, journal_checksums_are_masked_on_disk)
     exec_ok(db, "BEGIN");
     exec_ok(db, "UPDATE t SET name = upper(name)");
     exec_ok(db, "SELECT 1");
+    /* the VFS holds journal writes back until the journal is synced,
+     * sized, ...: ask its size, so that they are on disk */
+    sqlite3_file *jf = NULL;
+    sqlite3_int64 jsize = 0;
+    cr_assert_eq(sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &jf), SQLITE_OK);
+    cr_assert(jf && jf->pMethods);
+    cr_assert_eq(jf->pMethods->xFileSize(jf, &jsize), SQLITE_OK);
     cr_assert_gt(log.n, 20, "only %zu records journaled", log.n);
     size_t same = 0;
     for (size_t i = 0; i < log.n; i++) {
