@@ -105,6 +105,22 @@ END {
        sprintf("%.2fx", (small > 0 ? big / small : 0)), "<= 2x",
        sprintf("cache of %d", cache["change_1000_cache_small"]), sprintf("%.2fx", (small > 0 ? big / small : 0)),
        verdict(small > 0 && big <= 2 * small))
+  bigw = med["change_1000_cache_big_warm"] + 0; smallw = med["change_1000_cache_small_warm"] + 0
+  if (bigw > 0) {
+    print  "  the same, each cache read whole first (warm: a session that has synced a while; the rounds read no page):"
+    line(sprintf("%d changed items, cache of %d, warm", chg["change_1000_cache_big_warm"], cache["change_1000_cache_big_warm"]),
+         ms("change_1000_cache_big_warm"), "", "", "", "")
+    printf "  %-46s %14s  %s\n", "", spread("change_1000_cache_big_warm"), pages("change_1000_cache_big_warm")
+    line(sprintf("%d changed items, cache of %d, warm", chg["change_1000_cache_small_warm"], cache["change_1000_cache_small_warm"]),
+         ms("change_1000_cache_small_warm"), "", "", "", "")
+    printf "  %-46s %14s  %s\n", "", spread("change_1000_cache_small_warm"), pages("change_1000_cache_small_warm")
+    line(sprintf("%d changed items, cache of %d, warm", chg["change_100_cache_big_warm"], cache["change_100_cache_big_warm"]),
+         ms("change_100_cache_big_warm"), "", "", "", "")
+    printf "  %-46s %14s  %s\n", "", spread("change_100_cache_big_warm"), pages("change_100_cache_big_warm")
+    line(sprintf("  cost vs cache size, warm (%d vs %d items)", cache["change_1000_cache_big_warm"], cache["change_1000_cache_small_warm"]),
+         sprintf("%.2fx", (smallw > 0 ? bigw / smallw : 0)), "<= 2x", sprintf("cache of %d", cache["change_1000_cache_small_warm"]),
+         sprintf("%.2fx", (smallw > 0 ? bigw / smallw : 0)), verdict(smallw > 0 && bigw <= 2 * smallw))
+  }
   huge = med["change_1000_cache_huge"] + 0
   if (huge > 0) {
     line(sprintf("%d changed items, cache of %d", chg["change_1000_cache_huge"], cache["change_1000_cache_huge"]),
