@@ -132,6 +132,13 @@ int item_save(item_st *st, tui_app *a)
     char canon[NX_VALUE_MAX];
     for (int i = 0; i < st->fm.n; i++) {
         tui_field *f = &st->fm.f[i];
+        /* typed back to what is stored (an editable field is shown in
+         * full): nothing to write, nor to refuse */
+        if (f->dirty && f->state == TUI_FV_EDIT &&
+            strcmp(f->value, nx_item_get(&st->it, f->def->id)) == 0) {
+            f->dirty = 0;
+            f->error[0] = '\0';
+        }
         if (!f->dirty)
             continue;
         changed++;

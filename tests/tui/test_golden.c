@@ -107,6 +107,7 @@ Test(golden, unlock) { run_script("unlock"); }
 Test(golden, queues) { run_script("queues"); }
 Test(golden, forms) { run_script("forms"); }
 Test(golden, edit) { run_script("edit"); }
+Test(golden, a_field_typed_back_is_no_change) { run_script("edit-back"); }
 Test(golden, lock) { run_script("lock"); }
 Test(golden, keymap_default) { run_script("keymap"); }
 Test(golden, keymap_vi) { run_script("vi"); }
