@@ -24,7 +24,7 @@
  * Writes are held back and passed to the base file together (JRNL_WB
  * bytes at a time, or before the journal is synced, sized, truncated,
  * closed, controlled or read): SQLite writes each record as three writes,
- * and a change round of 1 000 items journals ~9 000 pages, 27 000 system
+ * and a change round of 1 000 items journals ~8 600 pages, ~26 000 system
  * calls. Nothing relies on a journal write before its sync: SQLite syncs
  * the journal before it writes the database (synchronous NORMAL or
  * stronger, the only settings the VFS allows), and a crash before that
