@@ -67,6 +67,19 @@ function ms(c) { return sprintf("%.1f ms", med[c]) }
 function spread(c) { return sprintf("(%.1f-%.1f)", mn[c], mx[c]) }
 function pages(c) { return sprintf("CPU a round: client %.0f ms, hub %.0f ms, sshd %.0f ms; cache pages %d sealed (written), %d missed (read)", ccpu[c], hcpu[c], scpu[c], sealed[c], miss[c]) }
 function verdict(ok) { if (!ok) misses++; return ok ? "PASS" : "MISS" }
+# The change rounds of one pass (sfx "" cold, "_warm"): each case, then the goal.
+function changes(sfx, first, tag,    c, i, b, s, cs) {
+  split("change_1000_cache_big change_1000_cache_small change_100_cache_big", cs, " ")
+  for (i = 1; i <= 3; i++) {
+    c = cs[i] sfx
+    line(sprintf("%d changed items, cache of %d%s", chg[c], cache[c], (i == 1 ? first : tag)), ms(c), "", "", "", "")
+    printf "  %-46s %14s  %s\n", "", spread(c), pages(c)
+  }
+  b = med["change_1000_cache_big" sfx] + 0; s = med["change_1000_cache_small" sfx] + 0
+  line(sprintf("  cost vs cache size%s (%d vs %d items)", tag, cache["change_1000_cache_big" sfx], cache["change_1000_cache_small" sfx]),
+       sprintf("%.2fx", (s > 0 ? b / s : 0)), "<= 2x", sprintf("cache of %d", cache["change_1000_cache_small" sfx]),
+       sprintf("%.2fx", (s > 0 ? b / s : 0)), verdict(s > 0 && b <= 2 * s))
+}
 END {
   print ""
   print "Sync benchmark, issue 5 (" when ")"
@@ -92,34 +105,10 @@ END {
        sprintf("%.2fx", k / 20), verdict(k < 20))
   printf "  %-46s %14s\n", "", spread("kept_open_noop")
   big = med["change_1000_cache_big"] + 0; small = med["change_1000_cache_small"] + 0; hund = med["change_100_cache_big"] + 0
-  line(sprintf("%d changed items, cache of %d (n=%d)", chg["change_1000_cache_big"], cache["change_1000_cache_big"], n["change_1000_cache_big"]),
-       ms("change_1000_cache_big"), "", "", "", "")
-  printf "  %-46s %14s  %s\n", "", spread("change_1000_cache_big"), pages("change_1000_cache_big")
-  line(sprintf("%d changed items, cache of %d", chg["change_1000_cache_small"], cache["change_1000_cache_small"]),
-       ms("change_1000_cache_small"), "", "", "", "")
-  printf "  %-46s %14s  %s\n", "", spread("change_1000_cache_small"), pages("change_1000_cache_small")
-  line(sprintf("%d changed items, cache of %d", chg["change_100_cache_big"], cache["change_100_cache_big"]),
-       ms("change_100_cache_big"), "", "", "", "")
-  printf "  %-46s %14s  %s\n", "", spread("change_100_cache_big"), pages("change_100_cache_big")
-  line(sprintf("  cost vs cache size (%d vs %d items)", cache["change_1000_cache_big"], cache["change_1000_cache_small"]),
-       sprintf("%.2fx", (small > 0 ? big / small : 0)), "<= 2x",
-       sprintf("cache of %d", cache["change_1000_cache_small"]), sprintf("%.2fx", (small > 0 ? big / small : 0)),
-       verdict(small > 0 && big <= 2 * small))
-  bigw = med["change_1000_cache_big_warm"] + 0; smallw = med["change_1000_cache_small_warm"] + 0
-  if (bigw > 0) {
+  changes("", sprintf(" (n=%d)", n["change_1000_cache_big"]), "")
+  if (med["change_1000_cache_big_warm"] > 0) {
     print  "  the same, each cache read whole first (warm: a session that has synced a while; the rounds read no page):"
-    line(sprintf("%d changed items, cache of %d, warm", chg["change_1000_cache_big_warm"], cache["change_1000_cache_big_warm"]),
-         ms("change_1000_cache_big_warm"), "", "", "", "")
-    printf "  %-46s %14s  %s\n", "", spread("change_1000_cache_big_warm"), pages("change_1000_cache_big_warm")
-    line(sprintf("%d changed items, cache of %d, warm", chg["change_1000_cache_small_warm"], cache["change_1000_cache_small_warm"]),
-         ms("change_1000_cache_small_warm"), "", "", "", "")
-    printf "  %-46s %14s  %s\n", "", spread("change_1000_cache_small_warm"), pages("change_1000_cache_small_warm")
-    line(sprintf("%d changed items, cache of %d, warm", chg["change_100_cache_big_warm"], cache["change_100_cache_big_warm"]),
-         ms("change_100_cache_big_warm"), "", "", "", "")
-    printf "  %-46s %14s  %s\n", "", spread("change_100_cache_big_warm"), pages("change_100_cache_big_warm")
-    line(sprintf("  cost vs cache size, warm (%d vs %d items)", cache["change_1000_cache_big_warm"], cache["change_1000_cache_small_warm"]),
-         sprintf("%.2fx", (smallw > 0 ? bigw / smallw : 0)), "<= 2x", sprintf("cache of %d", cache["change_1000_cache_small_warm"]),
-         sprintf("%.2fx", (smallw > 0 ? bigw / smallw : 0)), verdict(smallw > 0 && bigw <= 2 * smallw))
+    changes("_warm", ", warm", ", warm")
   }
   huge = med["change_1000_cache_huge"] + 0
   if (huge > 0) {

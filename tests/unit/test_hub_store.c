@@ -153,9 +153,10 @@ Test(hub_store, devices_register_touch_and_belong_to_one_user)
     cr_assert_eq(d.destroyed_at, 400);
 }
 
-static void put_item(const char *id, const char *team, int64_t due, int64_t closed)
+/* A scheduling item of the test's patient (not stored). */
+static nx_item_rec item_rec(const char *id, const char *assignee, const char *team, int64_t due,
+                            int64_t closed)
 {
-    nx_store *s = nx_hub_store(T.h);
     nx_item_rec r;
     memset(&r, 0, sizeof r);
     snprintf(r.id, sizeof r.id, "%s", id);
@@ -163,11 +164,18 @@ static void put_item(const char *id, const char *team, int64_t due, int64_t clos
     snprintf(r.client_id, sizeof r.client_id, "cl-test");
     snprintf(r.patient_id, sizeof r.patient_id, "pt-1");
     snprintf(r.status, sizeof r.status, "%s", closed ? "closed" : "new");
+    snprintf(r.assignee, sizeof r.assignee, "%s", assignee);
     snprintf(r.team, sizeof r.team, "%s", team);
     r.created = r.updated = 1000;
     r.due = due;
     r.closed = closed;
-    cr_assert_eq(nx_store_item_insert(s, &r), 0, "%s", nx_hub_errmsg(T.h));
+    return r;
+}
+
+static void put_item(const char *id, const char *team, int64_t due, int64_t closed)
+{
+    nx_item_rec r = item_rec(id, "", team, due, closed);
+    cr_assert_eq(nx_store_item_insert(nx_hub_store(T.h), &r), 0, "%s", nx_hub_errmsg(T.h));
     cr_assert_gt(nx_hub_item_touch(T.h, id), 0);
 }
 
@@ -241,22 +249,11 @@ Test(hub_store, items_since_in_restoration_order_without_the_archive)
 
 static void put_mine(const char *id, const char *assignee, const char *team, int64_t due)
 {
-    nx_store *s = nx_hub_store(T.h);
-    nx_item_rec r;
-    memset(&r, 0, sizeof r);
-    snprintf(r.id, sizeof r.id, "%s", id);
-    snprintf(r.kind, sizeof r.kind, "scheduling");
-    snprintf(r.client_id, sizeof r.client_id, "cl-test");
-    snprintf(r.patient_id, sizeof r.patient_id, "pt-1");
-    snprintf(r.status, sizeof r.status, "new");
-    snprintf(r.assignee, sizeof r.assignee, "%s", assignee);
-    snprintf(r.team, sizeof r.team, "%s", team);
-    r.created = r.updated = 1000;
-    r.due = due;
+    nx_item_rec r = item_rec(id, assignee, team, due, 0);
     /* the revision first, then the row: the insert trigger fills in
      * the revision's scope */
     cr_assert_gt(nx_hub_item_touch(T.h, id), 0);
-    cr_assert_eq(nx_store_item_insert(s, &r), 0, "%s", nx_hub_errmsg(T.h));
+    cr_assert_eq(nx_store_item_insert(nx_hub_store(T.h), &r), 0, "%s", nx_hub_errmsg(T.h));
 }
 
 static void sql(const char *q)
