@@ -156,9 +156,11 @@ void tui_dialog_draw(tui_app *a)
     for (int i = 0; i < nl; i++)
         if (tui_text_width(lines[i]) > w)
             w = tui_text_width(lines[i]);
+    /* Numbers right-aligned to the widest, so the names line up past 9. */
+    int digits = d->nitems >= 100 ? 3 : d->nitems >= 10 ? 2 : 1;
     for (int i = 0; i < d->nitems; i++)
-        if (tui_text_width(d->items[i]) + 6 > w)
-            w = tui_text_width(d->items[i]) + 6;
+        if (tui_text_width(d->items[i]) + 5 + digits > w)
+            w = tui_text_width(d->items[i]) + 5 + digits;
     if (d->kind == TUI_DLG_PROMPT && w < 56)
         w = 56;
     if (w < 40)
@@ -191,7 +193,7 @@ void tui_dialog_draw(tui_app *a)
         y++;
     for (int i = 0; i < d->nitems && y < r.h - 1; i++) {
         char row[100];
-        snprintf(row, sizeof row, "%d  %s", i + 1, d->items[i]);
+        snprintf(row, sizeof row, "%*d  %s", digits, i + 1, d->items[i]);
         tui_put_attr(win, y++, 2, cw, i == d->sel ? (at ^ A_REVERSE) | A_BOLD : at, row);
     }
     if (d->kind == TUI_DLG_PROMPT && y < r.h - 1) {

@@ -118,6 +118,7 @@ Test(golden, supervisor_conflicts_and_reroute) { run_script("conflicts"); }
 Test(golden, supervisor_reroutes_a_whole_queue) { run_script("reroute"); }
 Test(golden, agent_refused_rerouting_a_queue) { run_script("reroute-refused"); }
 Test(golden, new_item) { run_script("newitem"); }
+Test(golden, new_item_patient_menu_past_nine) { run_script("newitem-many"); }
 Test(golden, kpi_supervisor) { run_script("kpi"); }
 Test(golden, kpi_operations) { run_script("kpi-operations"); }
 Test(golden, audit_review) { run_script("audit"); }
