@@ -280,9 +280,20 @@ static void queue_suspend(tui_screen *s, tui_app *a)
     tui_wipe(st->saved_search, sizeof st->saved_search);
 }
 
+/* After unlock (the queue was closed by queue_suspend), and when a sync
+ * round brought or took items (the queue is open: it is read again, the
+ * search and filter kept, the cursor on the same item). */
 static int queue_resume(tui_screen *s, tui_app *a, char *err, size_t errlen)
 {
     queue_st *st = s->st;
+    if (st->q) {
+        const nx_queue_row *r = tui_table_current(&st->table);
+        snprintf(st->cur_id, sizeof st->cur_id, "%s", r ? r->id : "");
+        st->cur_line = st->table.cur;
+        nx_queue_close(st->q);
+        st->q = NULL;
+        st->table.n = 0;
+    }
     int rows = st->table.page > 0 ? st->table.page : body_rows(a);
     if (nx_queue_open(&a->session, st->kind, rows, &st->q, err, errlen) != 0)
         return -1;

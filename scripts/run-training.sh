@@ -6,12 +6,13 @@
 # training passphrase (Training-2026!) is printed in the README; it protects
 # only invented data. ROLE (or a second argument) opens another role's
 # laptop on the same training hub: `make run ROLE=supervisor`.
+# NX_TRAINING_DIR puts the setup elsewhere (the tests' tmux run of S).
 set -eu
 nexus=${1:?usage: run-training.sh NEXUS_BINARY [ROLE]}
 role=${2:-${ROLE:-scheduling}}
 hub="$(dirname "$nexus")/nexus-hub"
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir="$root/training"
+dir="${NX_TRAINING_DIR:-$root/training}"
 pass='Training-2026!'
 # The trainee agent keeps the first paths (profile/, nexus.conf); every
 # other role gets its own laptop beside it, a user of team "training".

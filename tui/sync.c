@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#define SYNCING "Syncing with the hub..."
+
 void tui_sync_start(tui_app *a)
 {
     tui_sync *y = &a->sync;
@@ -72,6 +74,18 @@ static void finished(tui_app *a, const nx_sync_report *r)
         if (s && !a->locked && refreshable(a, s) && s->ops->resume)
             (void)s->ops->resume(s, a, why, sizeof why);
     }
+    /* The answer to S, unless another message took its place meanwhile. */
+    if (y->asked && strcmp(a->msg, SYNCING) == 0) {
+        if (r->code != NX_SYNC_OK)
+            tui_msg(a, TUI_EL_ERROR, "Sync failed: %s",
+                    y->msg[0] ? y->msg : "the hub was not reached");
+        else
+            tui_msg(a, TUI_EL_INFO, "Synced: %llu change%s sent, %llu item%s received%s.",
+                    (unsigned long long)r->stats.pushed, r->stats.pushed == 1 ? "" : "s",
+                    (unsigned long long)r->stats.items, r->stats.items == 1 ? "" : "s",
+                    r->stats.dropped ? ", some removed from this laptop" : "");
+    }
+    y->asked = 0;
     if (r->stats.rejected || r->stats.conflicts)
         tui_msg(a, TUI_EL_AT_RISK, "The hub refused %llu change%s: see the sync screen.",
                 (unsigned long long)(r->stats.rejected + r->stats.conflicts),
@@ -113,7 +127,8 @@ int tui_sync_now(tui_app *a)
         tui_sync_start(a);
     nx_sync_worker_kick(y->w);
     y->running = 1;
-    tui_msg(a, TUI_EL_INFO, "Syncing with the hub...");
+    y->asked = 1;
+    tui_msg(a, TUI_EL_INFO, SYNCING);
     return 0;
 }
 

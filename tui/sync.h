@@ -19,6 +19,8 @@ typedef struct tui_sync {
     int64_t last_ok;            /* wall clock of the last good round */
     nx_sync_stats last;         /* its counts (no PHI) */
     uint64_t rounds;            /* finished rounds since start */
+    int asked;                  /* S asked for the round under way: its end
+                                   replaces "Syncing with the hub..." */
     char msg[512];              /* why the last round failed */
 } tui_sync;
 
