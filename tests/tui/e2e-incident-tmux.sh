@@ -24,25 +24,8 @@ command -v tmux >/dev/null || exit 77
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nexus-e2e-inc.XXXXXX")
 runs=0
 sock="nexus-e2e-inc-$$-0"
-T() { tmux -L "$sock" "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-step=start
-fail() {
-    echo "e2e-incident: FAILED at '$step': $*" >&2
-    T capture-pane -p -t inc 2>/dev/null | sed 's/^/  | /' >&2
-    exit 1
-}
-screen() { T capture-pane -p -t inc; }
-wait_for() {
-    local limit=$(( ${2:-20} * 5 )) i=0
-    while [ $i -lt $limit ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.2; i=$((i + 1))
-    done
-    fail "'$1' never appeared"
-}
-keys() { T send-keys -t inc "$@"; }
+e2e_name=e2e-incident e2e_pane=inc
+. "$(dirname "$0")/tmux-lib.sh"
 fixture() { NX_TEST_BIN="$build" "$build/progs/inc_fixture" "$@"; }
 hub_count() { fixture count "$tmp" "$1"; }
 # client CONF: a client in a fresh tmux server, unlocked, on the dashboard.

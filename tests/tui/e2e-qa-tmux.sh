@@ -19,25 +19,8 @@ build=$(cd "${1:?usage: e2e-qa-tmux.sh BUILD_DIR}" && pwd)
 command -v tmux >/dev/null || exit 77
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nexus-e2e-qa.XXXXXX")
 sock="nexus-e2e-qa-$$"
-T() { tmux -L "$sock" "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-step=start
-fail() {
-    echo "e2e-qa: FAILED at '$step': $*" >&2
-    T capture-pane -p -t qa 2>/dev/null | sed 's/^/  | /' >&2
-    exit 1
-}
-screen() { T capture-pane -p -t qa; }
-wait_for() {
-    local limit=$(( ${2:-20} * 5 )) i=0
-    while [ $i -lt $limit ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.2; i=$((i + 1))
-    done
-    fail "'$1' never appeared"
-}
-keys() { T send-keys -t qa "$@"; }
+e2e_name=e2e-qa e2e_pane=qa
+. "$(dirname "$0")/tmux-lib.sh"
 fixture() { NX_TEST_BIN="$build" "$build/progs/qa_fixture" "$@"; }
 hub_count() { fixture count "$tmp" "$1"; }
 

@@ -14,26 +14,9 @@ command -v tmux >/dev/null || exit 77
 [ -x "$build/nexus-hub" ] || { echo "e2e-sync: $build/nexus-hub is missing" >&2; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nexus-e2e-sync.XXXXXX")
 sock="nexus-e2e-sync-$$"
-T() { tmux -L "$sock" "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+e2e_name=e2e-sync e2e_pane=e2e
+. "$(dirname "$0")/tmux-lib.sh"
 pass='Training-2026!'
-step=start
-fail() {
-    echo "e2e-sync: FAILED at '$step': $*" >&2
-    T capture-pane -p -t e2e 2>/dev/null | sed 's/^/  | /' >&2
-    exit 1
-}
-screen() { T capture-pane -p -t e2e; }
-wait_for() {
-    local limit=$(( ${2:-20} * 5 )) i=0
-    while [ $i -lt $limit ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.2; i=$((i + 1))
-    done
-    fail "'$1' never appeared"
-}
-keys() { T send-keys -t e2e "$@"; }
 
 step="training setup"
 T new-session -d -s e2e -x 120 -y 40 \

@@ -24,30 +24,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/nexus-e2e.XXXXXX")
 # down would refuse the next session.
 runs=0
 sock="nexus-e2e-$$-0"
-T() { tmux -L "$sock" "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+e2e_name=e2e e2e_pane=e2e
+. "$(dirname "$0")/tmux-lib.sh"
 pass='Training-2026!'
 conf="$tmp/nexus.conf"
 printf '[cache]\ndir = %s/profile\n' "$tmp" > "$conf"
-step=start
-
-fail() {
-    echo "e2e: FAILED at '$step': $*" >&2
-    T capture-pane -p -t e2e 2>/dev/null | sed 's/^/  | /' >&2
-    exit 1
-}
-screen() { T capture-pane -p -t e2e; }
-# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
-wait_for() {
-    local limit=$(( ${2:-20} * 5 )) i=0
-    while [ $i -lt $limit ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.2; i=$((i + 1))
-    done
-    fail "'$1' never appeared"
-}
-keys() { T send-keys -t e2e "$@"; }
 # start_client [ENV...]: the client in a fresh tmux session, 120x40.
 start_client() {
     T kill-server 2>/dev/null
