@@ -7,13 +7,12 @@
  * Program: tui_patients DIR   (a profile tui_fixture made; its passphrase)
  * run-script.sh calls it for a script with "# fixture-extra: tui_patients".
  * Prints nothing on success; exit 1 with a message. */
-#include "profile/profile.h"
 #include "store/rows.h"
+#include "tests/helpers/fixprof.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define PASS "Golden-Pass-1!"
 #define NPATIENTS 12
 
 int main(int argc, char **argv)
@@ -22,17 +21,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: tui_patients PROFILE_DIR\n");
         return 2;
     }
-    if (nx_crypt_init() != 0)
-        return fprintf(stderr, "tui_patients: crypto: cannot initialise\n"), 1;
     static const char *const given[NPATIENTS] = { "Ada",  "Bo",   "Cy",  "Di",  "Ed",  "Flo",
                                                   "Gus",  "Hal",  "Ivy", "Jo",  "Kit", "Lu" };
     char why[512] = "";
-    nx_conf c;
-    nx_conf_defaults(&c);
-    snprintf(c.cache_dir, sizeof c.cache_dir, "%s", argv[1]);
     nx_profile p;
-    if (nx_profile_paths(&p, &c, why, sizeof why) != 0 ||
-        nx_profile_open(&p, PASS, strlen(PASS), why, sizeof why) != 0) {
+    if (nx_fixprof_open(&p, argv[1], why, sizeof why) != 0) {
         fprintf(stderr, "tui_patients: %s: %s\n", argv[1], why);
         return 1;
     }

@@ -16,13 +16,13 @@
 #include "store/items_io.h"
 #include "store/record_store.h"
 #include "store/rows.h"
+#include "tests/helpers/fixprof.h"
 #include "util/jsonz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PASS "Golden-Pass-1!"
 #define NOW 1772463600LL         /* tui_fixture's: 2026-03-02 15:00 UTC, a Monday */
 #define HOUR 3600LL
 #define DAY (24 * HOUR)
@@ -155,15 +155,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: tui_qa DIR\n");
         return 1;
     }
-    if (nx_crypt_init() != 0)
-        return fail("crypto");
     nx_json_init();
-    nx_conf c;
-    nx_conf_defaults(&c);
-    snprintf(c.cache_dir, sizeof c.cache_dir, "%s", argv[1]);
     nx_profile p;
-    if (nx_profile_paths(&p, &c, why, sizeof why) != 0 ||
-        nx_profile_open(&p, PASS, strlen(PASS), why, sizeof why) != 0)
+    if (nx_fixprof_open(&p, argv[1], why, sizeof why) != 0)
         return fail(argv[1]);
     st = p.store;
     int rc = nx_store_begin(st);
