@@ -172,6 +172,15 @@ static nx_item_rec item_rec(const char *id, const char *assignee, const char *te
     return r;
 }
 
+/* The hub's one client, cl-test, and its one patient, pt-1 (synthetic). */
+static void client_and_patient(void)
+{
+    hubt_client(&T, "cl-test");
+    nx_patient_row p = { .id = "pt-1", .client_id = "cl-test", .family_name = "Synthetic",
+                         .given_name = "Sample" };
+    cr_assert_eq(nx_store_patient_put(nx_hub_store(T.h), &p), 0);
+}
+
 static void put_item(const char *id, const char *team, int64_t due, int64_t closed)
 {
     nx_item_rec r = item_rec(id, "", team, due, closed);
@@ -205,10 +214,7 @@ static int count_item(void *arg, const nx_item_rec *it, int64_t rev, int64_t row
 
 Test(hub_store, items_since_in_restoration_order_without_the_archive)
 {
-    hubt_client(&T, "cl-test");
-    nx_patient_row p = { .id = "pt-1", .client_id = "cl-test", .family_name = "Synthetic",
-                         .given_name = "Sample" };
-    cr_assert_eq(nx_store_patient_put(nx_hub_store(T.h), &p), 0);
+    client_and_patient();
     int64_t now = 100 * 86400;
     cr_assert_eq(nx_hub_rev(T.h), 0);
     put_item("a-late", "t1", now + 5000, 0);
@@ -285,10 +291,7 @@ static void changed(nx_hub_scope_by by, const char *key, const char *device, int
 
 Test(hub_store, items_changed_are_the_scope_s_and_the_device_s_own)
 {
-    hubt_client(&T, "cl-test");
-    nx_patient_row p = { .id = "pt-1", .client_id = "cl-test", .family_name = "Synthetic",
-                         .given_name = "Sample" };
-    cr_assert_eq(nx_store_patient_put(nx_hub_store(T.h), &p), 0);
+    client_and_patient();
     int64_t now = 100 * 86400;
     put_mine("a-mine", "alice", "t1", now + 300);
     put_mine("b-theirs", "bob", "t1", now + 200);
@@ -364,10 +367,7 @@ static int collect_id(void *arg, const char *id)
 
 Test(hub_store, device_items_and_the_ones_to_drop)
 {
-    hubt_client(&T, "cl-test");
-    nx_patient_row p = { .id = "pt-1", .client_id = "cl-test", .family_name = "Synthetic",
-                         .given_name = "Sample" };
-    cr_assert_eq(nx_store_patient_put(nx_hub_store(T.h), &p), 0);
+    client_and_patient();
     int64_t now = 100 * 86400;
     put_item("open1", "t1", 0, 0);
     put_item("old1", "t1", 0, now - 30 * 86400);
