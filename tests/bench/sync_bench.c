@@ -19,7 +19,7 @@
  *   first:  alice's first sync of N items (a new syncer: handshake, HELLO,
  *     the whole pull), then bob's of N/10 (information);
  *   noop:   REPS times, alternating: bare `ssh -o KexAlgorithms=... true`
- *     (fork to wait) and a round with nothing to do on a new connection
+ *     (spawn to wait) and a round with nothing to do on a new connection
  *     (nx_syncer_new + round + nx_syncer_free: handshake, auth, exec,
  *     HELLO+PULL, END, BYE), both with curve25519-sha256 pinned; and the
  *     same round through the syncer's default transport (libssh's own key
@@ -68,6 +68,7 @@
 #include <libssh/libssh.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -363,6 +364,39 @@ static void server_cpu(const procsnap *a, const procsnap *b, double *hub, double
 
 /* ---- profiling (BENCH_SYNC_PERF=PREFIX) ------------------------------------------ */
 
+/* Starts argv (by PATH when search, else by its absolute name) with stdin
+ * and stdout on /dev/null and stderr on errpath (or /dev/null): its pid, or
+ * -1 with errno. posix_spawn, not fork: glibc's shares the address space
+ * until exec, where a fork would mark every page of this process (its caches'
+ * page caches, ~100 MB after the first sync) copy-on-write, so that the
+ * rounds measured next would pay a page fault for each page they first
+ * write, and the bare ssh's own time would include copying page tables. The
+ * client under test never forks around a round. */
+static pid_t spawn_quiet(const char *const argv[], int search, const char *errpath)
+{
+    extern char **environ;
+    posix_spawn_file_actions_t fa;
+    if ((errno = posix_spawn_file_actions_init(&fa)) != 0)
+        return -1;
+    int rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (!rc)
+        rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    if (!rc)
+        rc = posix_spawn_file_actions_addopen(&fa, 2, errpath ? errpath : "/dev/null",
+                                              O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = -1;
+    fflush(stdout);
+    if (!rc)
+        rc = (search ? posix_spawnp : posix_spawn)(&pid, argv[0], &fa, NULL,
+                                                   (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc) {
+        errno = rc;
+        return -1;
+    }
+    return pid;
+}
+
 /* `perf record -a` (DWARF call graphs: the distribution's SQLite and
  * libsodium have no frame pointers) of the whole machine (client, sshd and the hub are
  * three processes) around one part of the run, into PREFIX.PART; nothing
@@ -375,18 +409,9 @@ static pid_t perf_start(const char *part)
         return 0;
     char out[PATH_MAX];
     snprintf(out, sizeof out, "%s.%s", prefix, part);
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int nul = open("/dev/null", O_RDWR);
-        if (nul >= 0) {
-            dup2(nul, 1);
-            dup2(nul, 2);
-        }
-        execlp("perf", "perf", "record", "-q", "-a", "-F", "499", "--call-graph", "dwarf,16384",
-               "-o", out, (char *)NULL);
-        _exit(127);
-    }
+    const char *argv[] = { "perf", "record", "-q", "-a", "-F", "499", "--call-graph",
+                           "dwarf,16384", "-o", out, NULL };
+    pid_t pid = spawn_quiet(argv, 1, NULL);
     struct timespec ts = { 1, 0 };
     nanosleep(&ts, NULL);            /* perf is recording by then */
     return pid < 0 ? 0 : pid;
@@ -491,22 +516,10 @@ static double bare_ssh(bench *b, const char *key)
                            "-p", port, "-l", user, NX_SSHD_HOST, "true", NULL };
     char errpath[PATH_MAX + 64];
     join(errpath, sizeof errpath, b->dir, "bare-ssh.stderr");
-    fflush(stdout);
     double t0 = now_s();
-    pid_t pid = fork();
+    pid_t pid = spawn_quiet(argv, 0, errpath);
     if (pid < 0)
-        die("fork: %s", strerror(errno));
-    if (pid == 0) {
-        int nul = open("/dev/null", O_RDWR);
-        int ef = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (nul < 0 || ef < 0)
-            _exit(126);
-        dup2(nul, 0);
-        dup2(nul, 1);
-        dup2(ef, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
+        die("cannot run %s: %s", argv[0], strerror(errno));
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
