@@ -40,7 +40,10 @@
  *     descendants, read while the connection is open).
  *     Then the same again warm: each cache read whole first (PRAGMA
  *     quick_check through the syncer's connection), so the rounds read no
- *     page (cases *_warm).
+ *     page (cases *_warm). Then again after a save: before each round
+ *     (not timed) a second connection to the same cache, as the screens
+ *     have beside the background sync, commits a small write, which
+ *     empties the syncer's page cache (cases *_after_save).
  *   after import: BENCH_SYNC_ITEMS items seeded for dora (another team),
  *     then one round of bob's on his kept-open session (it pulls nothing).
  *
@@ -570,6 +573,18 @@ static void hub_ids(nx_hub *h, const char *assignee, idlist *out)
 /* Changes count items spread evenly over ids (every n/count-th, from
  * offset): the due time moves an hour, as a supervisor's rescheduling
  * would; each gets a new revision. One transaction, as an admin command. */
+/* What a save on the screens' connection does to the syncer's: a commit
+ * (of a key of the cache's meta table that nothing reads), not timed. */
+static void local_save(nx_store *s, long n)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO meta(key, value) VALUES('bench.local_save', '%ld')", n);
+    char *msg = NULL;
+    if (sqlite3_exec(nx_store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
+        die("a save on the second connection: %s", msg ? msg : "?");
+}
+
 static void hub_change(nx_hub *h, const idlist *ids, long count, long offset)
 {
     long stride = ids->n / count;
@@ -845,14 +860,18 @@ int main(int argc, char **argv)
     int ncases = b->huge ? 4 : 3;
     static procsnap s0, s1;
     char extra[512], name[64];
-    /* Two passes. Cold: the kept-open sessions as the rounds above left
+    /* Three passes. Cold: the kept-open sessions as the rounds above left
      * them, the syncer's page cache holding what earlier rounds read (a
      * session just opened: every change reads the pages it moves). Warm:
      * each cache read whole first (PRAGMA quick_check, through the
      * syncer's connection, whose round cache holds the file), as a
      * session that has been syncing for a while has it; the rounds then
-     * read nothing and cost what they write. */
-    for (int pass = 0; pass < 2; pass++) {
+     * read nothing and cost what they write. After a save: each round
+     * preceded by a commit on another connection (the agent saved
+     * something between two background rounds), so each starts with an
+     * empty page cache and reads every page it needs. */
+    nx_store *saver[4] = { NULL, NULL, NULL, NULL };
+    for (int pass = 0; pass < 3; pass++) {
         for (int c = 0; c < ncases; c++) {
             cases[c].sealed = 0;
             cases[c].miss = cases[c].spill = 0;
@@ -870,12 +889,30 @@ int main(int argc, char **argv)
                 printf("syncbench info warm_%s_s=%.1f\n", cases[c].l->user, now_s() - w0);
             }
         }
+        if (pass == 2) {
+            /* The screens' own connection, as the client has it beside the
+             * background sync's: a save there empties the syncer's page
+             * cache (SQLite drops a connection's cache at its next read
+             * when another connection has committed since). */
+            for (int c = 0; c < ncases; c++) {
+                if (c == 2)
+                    continue;
+                char e[256];
+                if (nx_store_open(cases[c].l->prof.cache, cases[c].l->prof.vfs,
+                                  NX_STORE_OPEN_EXISTING, &saver[c], e, sizeof e) != 0)
+                    die("a second connection to %s's cache: %s", cases[c].l->user, e);
+            }
+            saver[2] = saver[0];
+        }
         pid_t perf = pass == 0 ? perf_start("changes") : 0;
         for (long r = 0; r < R; r++) {
             for (int k = 0; k < ncases; k++) {
                 int c = (int)((r + k) % ncases);
                 /* other items each pass and round */
-                hub_change(h, cases[c].ids, cases[c].count, r + (c == 2 ? 50 : 0) + pass * 25);
+                hub_change(h, cases[c].ids, cases[c].count,
+                           r + (c == 2 ? 50 : 0) + pass * 25 + (pass == 2 ? 10 : 0));
+                if (pass == 2)
+                    local_save(saver[c], r * 10 + c);
                 pagecount p0, pn;
                 double hc, sc;
                 server_snap(b->sshd.pid, &s0);
@@ -906,10 +943,14 @@ int main(int argc, char **argv)
                      cases[c].hub_cpu * 1e3 / (double)R, cases[c].sshd_cpu * 1e3 / (double)R,
                      (double)cases[c].sealed / (double)R, (double)cases[c].miss / (double)R,
                      (double)cases[c].spill / (double)R);
-            snprintf(name, sizeof name, "%s%s", cases[c].name, pass ? "_warm" : "");
+            snprintf(name, sizeof name, "%s%s", cases[c].name,
+                     pass == 2 ? "_after_save" : pass ? "_warm" : "");
             report(name, cases[c].s, R, extra);
         }
     }
+    for (int c = 0; c < 4; c++)
+        if (c != 2 && saver[c])
+            nx_store_close(saver[c]);
     nx_hub_close(h);
 
     /* ---- 6. a round after an import for others ----
