@@ -101,6 +101,8 @@ struct nx_qs {
     char kind[32], scope_a[64], scope_t[64], status[64], assignee[64];
     char *finals[NX_QS_FINALS_MAX];
     int nfinals;
+    char *order[NX_QS_ORDER_MAX];   /* the status sort's order (spec->status_order) */
+    int norder;
     hits open_st;            /* overdue: the kind's statuses in the cache that are not final */
     /* search */
     int searching, search_patient, search_payer;
@@ -894,6 +896,11 @@ int nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
             goto oom;
         q->nfinals++;
     }
+    for (int i = 0; i < NX_QS_ORDER_MAX && spec->status_order[i]; i++) {
+        if (!(q->order[i] = strdup(spec->status_order[i])))
+            goto oom;
+        q->norder++;
+    }
     if (spec->search) {
         /* surrounding blanks are not part of what is looked for */
         const char *a = spec->search;
@@ -965,6 +972,8 @@ void nx_qs_close(nx_qs *q)
             sqlite3_finalize(q->page[r][a]);
     for (int i = 0; i < q->nfinals; i++)
         free(q->finals[i]);
+    for (int i = 0; i < q->norder; i++)
+        free(q->order[i]);
     hits_free(&q->h_status);
     hits_free(&q->h_assignee);
     hits_free(&q->h_payer);
@@ -1015,6 +1024,13 @@ static void add_anchor(const nx_qs *q, sb *b, int reversed, int anchor)
                 anchor_of[q->sort]);
 }
 
+/* The status sort reads one status at a time (status_page). */
+static void add_one_status(const nx_qs *q, sb *b)
+{
+    if (q->sort == NX_QS_STATUS)
+        sb_add(b, " AND i.status = :sst");
+}
+
 /* A walk reads the joined tables only for the rows it returns; a sorted
  * set is sorted first, in a subquery of rowids, so that the joins are
  * made for the page's rows only, not for every candidate. */
@@ -1032,6 +1048,7 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
         sb_add(&b, " FROM (SELECT i.rowid AS r");
         add_source(q, &b, 1);
         add_where(q, &b);
+        add_one_status(q, &b);
         add_anchor(q, &b, reversed, anchor);
         sb_addf(&b, " ORDER BY %s LIMIT :lim) AS top CROSS JOIN items AS i ON i.rowid = top.r",
                 order_of[q->sort][reversed]);
@@ -1043,6 +1060,7 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
         sb_add(&b, " LEFT JOIN clients AS c ON c.id = i.client_id");
     if (q->plan != PLAN_SET) {
         add_where(q, &b);
+        add_one_status(q, &b);
         add_anchor(q, &b, reversed, anchor);
     }
     sb_addf(&b, " ORDER BY %s", order_of[q->sort][reversed]);
@@ -1054,24 +1072,11 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
     return *slot;
 }
 
-int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, int max,
-               int64_t now, nx_qs_row_cb cb, void *ctx)
+/* Steps st (bound) and hands its rows to cb, counting them in *n:
+ * SQLITE_DONE, SQLITE_ABORT when cb stopped, or an error. Resets st. */
+static int page_rows(sqlite3_stmt *st, nx_qs_row_cb cb, void *ctx, int *n)
 {
-    if (max <= 0)
-        return 0;
-    int reversed = (!!backward) ^ q->descending;
-    sqlite3_stmt *st = page_stmt(q, reversed, anchor ? (inclusive ? 2 : 1) : 0);
-    if (!st)
-        return -1;
-    bind_common(q, st, now);
-    bind_named_int(st, ":lim", max);
-    if (anchor) {
-        bind_named_int(st, ":cd", anchor->due_key);
-        bind_named_int(st, ":cp", anchor->prio_key);
-        bind_named_text(st, ":ct", anchor->text);
-        bind_named_text(st, ":cid", anchor->id);
-    }
-    int n = 0, rc;
+    int rc;
     nx_qs_row r;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&r, 0, sizeof r);
@@ -1101,11 +1106,108 @@ int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, i
             rc = SQLITE_ABORT;
             break;
         }
-        n++;
+        (*n)++;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static void bind_anchor(sqlite3_stmt *st, const nx_qs_key *anchor)
+{
+    bind_named_int(st, ":cd", anchor->due_key);
+    bind_named_int(st, ":cp", anchor->prio_key);
+    bind_named_text(st, ":ct", anchor->text);
+    bind_named_text(st, ":cid", anchor->id);
+}
+
+/* Where status a comes in the status sort against b: the workflow's
+ * order (q->order), then statuses it does not name, by name. */
+static int status_cmp(const nx_qs *q, const char *a, const char *b)
+{
+    int ra = q->norder, rb = q->norder;
+    for (int i = 0; i < q->norder; i++) {
+        if (strcmp(q->order[i], a) == 0)
+            ra = i;
+        if (strcmp(q->order[i], b) == 0)
+            rb = i;
+    }
+    return ra != rb ? (ra < rb ? -1 : 1) : strcmp(a, b);
+}
+
+/* The statuses the status sort walks, in its order: the kind's statuses
+ * present in the cache (queue_tally: read at each page, so a status that
+ * appears while the queue is open is listed), or the filter's one. */
+static int status_sequence(const nx_qs *q, hits *out)
+{
+    static const char *const none[1] = { NULL };
+    if (q->status[0])
+        return hits_add(out, q->status);
+    if (present_statuses(q->st, q->kind, none, out) != 0)
+        return -1;
+    for (int i = 1; i < out->n; i++)   /* insertion sort: a handful */
+        for (int j = i; j > 0 && status_cmp(q, out->v[j - 1], out->v[j]) > 0; j--) {
+            char *t = out->v[j];
+            out->v[j] = out->v[j - 1];
+            out->v[j - 1] = t;
+        }
+    return 0;
+}
+
+/* The status sort: the statuses in workflow order, each one range of
+ * the sort's index (its items by due time), the anchor's own status from
+ * the anchor, the ones after it whole. An anchor whose status no item
+ * has any more starts at the first status after where it would be. */
+static int status_page(nx_qs *q, int reversed, const nx_qs_key *anchor, int inclusive, int max,
+                       int64_t now, nx_qs_row_cb cb, void *ctx)
+{
+    hits seq = { 0 };
+    if (status_sequence(q, &seq) != 0) {
+        hits_free(&seq);
+        return -1;
+    }
+    int step = reversed ? -1 : 1, k = reversed ? seq.n - 1 : 0, anchored = 0;
+    if (anchor) {
+        /* the first status not before the anchor's, in the walk's direction */
+        while (k >= 0 && k < seq.n && status_cmp(q, seq.v[k], anchor->text) * step < 0)
+            k += step;
+        anchored = k >= 0 && k < seq.n && strcmp(seq.v[k], anchor->text) == 0;
+    }
+    int n = 0, rc = SQLITE_DONE;
+    for (; rc == SQLITE_DONE && n < max && k >= 0 && k < seq.n; k += step, anchored = 0) {
+        sqlite3_stmt *st = page_stmt(q, reversed, anchored ? (inclusive ? 2 : 1) : 0);
+        if (!st) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+        bind_common(q, st, now);
+        bind_named_int(st, ":lim", max - n);
+        bind_named_text(st, ":sst", seq.v[k]);
+        if (anchored)
+            bind_anchor(st, anchor);
+        rc = page_rows(st, cb, ctx, &n);
+    }
+    hits_free(&seq);
     return rc == SQLITE_DONE ? n : -1;
+}
+
+int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, int max,
+               int64_t now, nx_qs_row_cb cb, void *ctx)
+{
+    if (max <= 0)
+        return 0;
+    int reversed = (!!backward) ^ q->descending;
+    if (q->sort == NX_QS_STATUS)
+        return status_page(q, reversed, anchor, inclusive, max, now, cb, ctx);
+    sqlite3_stmt *st = page_stmt(q, reversed, anchor ? (inclusive ? 2 : 1) : 0);
+    if (!st)
+        return -1;
+    bind_common(q, st, now);
+    bind_named_int(st, ":lim", max);
+    if (anchor)
+        bind_anchor(st, anchor);
+    int n = 0;
+    return page_rows(st, cb, ctx, &n) == SQLITE_DONE ? n : -1;
 }
 
 int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most)
