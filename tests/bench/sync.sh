@@ -67,7 +67,8 @@ function ms(c) { return sprintf("%.1f ms", med[c]) }
 function spread(c) { return sprintf("(%.1f-%.1f)", mn[c], mx[c]) }
 function pages(c) { return sprintf("CPU a round: client %.0f ms, hub %.0f ms, sshd %.0f ms; cache pages %d sealed (written), %d missed (read)", ccpu[c], hcpu[c], scpu[c], sealed[c], miss[c]) }
 function verdict(ok) { if (!ok) misses++; return ok ? "PASS" : "MISS" }
-# The change rounds of one pass (sfx "" cold, "_warm"): each case, then the goal.
+# The change rounds of one pass (sfx "" cold, "_warm", "_after_save"): each case, then
+# the goal (info: the ratio as information only).
 function changes(sfx, first, tag, info,    c, i, b, s, cs) {
   split("change_1000_cache_big change_1000_cache_small change_100_cache_big", cs, " ")
   for (i = 1; i <= 3; i++) {
