@@ -11,6 +11,19 @@
 
 /* ---- search ------------------------------------------------------------------------ */
 
+/* The columns whose values a search lists (qs_collect_hits), and the
+ * prefixes of their parameters (qs_bind_common binds :hs0, :ha0, :hp0...),
+ * in the order of hit_lists. */
+static const char *const hit_col[3] = { "status", "assignee", "payer_sort" };
+static const char *const hit_pfx[3] = { "hs", "ha", "hp" };
+
+static void hit_lists(const nx_qs *q, const hits *hs[3])
+{
+    hs[0] = &q->h_status;
+    hs[1] = &q->h_assignee;
+    hs[2] = &q->h_payer;
+}
+
 /* Distinct values of one column of the queue's kind that contain the text
  * (nx_fold_contains: any case, any script): all
  * of them from queue_tally for status and assignee; for the payer by a
@@ -74,18 +87,19 @@ void qs_add_search_terms(const nx_qs *q, sb *b)
         if (strcmp(q->q, q->ql) != 0)
             qs_sb_add(b, q->ql_has_hi ? " OR (i.id >= :ql AND i.id < :ql_hi)" : " OR i.id >= :ql");
     }
-    const hits *hs[] = { &q->h_status, &q->h_assignee, &q->h_payer };
-    const char *cols[] = { "i.status", "i.assignee", "i.payer_sort" };
-    const char *pfx[] = { "hs", "ha", "hp" };
+    const hits *hs[3];
+    hit_lists(q, hs);
     for (int k = 0; k < 3; k++) {
         if (k == 2 && !q->search_payer)
             continue;
+        char col[32];
+        snprintf(col, sizeof col, "i.%s", hit_col[k]);
         if (hs[k]->overflow) {
             OR_NEXT();
-            qs_sb_addf(b, "nx_fold_contains(%s, :q)", cols[k]);
+            qs_sb_addf(b, "nx_fold_contains(%s, :q)", col);
         } else if (hs[k]->n) {
             OR_NEXT();
-            qs_add_in_list(b, cols[k], pfx[k], hs[k]);
+            qs_add_in_list(b, col, hit_pfx[k], hs[k]);
         }
     }
     if (q->search_patient)
@@ -166,15 +180,14 @@ char *qs_search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
         qs_sb_add(&b, b.len ? " UNION ALL " : "");
         qs_sb_add(&b, arm[i]);
     }
-    const hits *hs[] = { &q->h_status, &q->h_assignee, &q->h_payer };
-    const char *cols[] = { "status", "assignee", "payer_sort" };
-    const char *pfx[] = { "hs", "ha", "hp" };
+    const hits *hs[3];
+    hit_lists(q, hs);
     for (int k = 0; k < 3; k++) {
         if ((k == 2 && !q->search_payer) || !hs[k]->n)
             continue;
         sb b2 = {0};
         qs_sb_add(&b2, "SELECT rowid FROM items WHERE kind = :kind AND ");
-        qs_add_in_list(&b2, cols[k], pfx[k], hs[k]);
+        qs_add_in_list(&b2, hit_col[k], hit_pfx[k], hs[k]);
         if (k == 2 && total < limit && !b2.oom) {
             int64_t c = qs_count_upto(q, b2.s, limit - total, now);
             total += c > 0 ? c : 0;
@@ -296,20 +309,19 @@ int qs_exact_arms(nx_qs *q)
         return scope;
     /* the arms that read one index only first: one of them may reach
      * at_most alone (exact_count) */
-    const hits *hs[] = { &q->h_status, &q->h_assignee, &q->h_payer };
+    const hits *hs[3];
+    hit_lists(q, hs);
     const char *head[] = {
         "SELECT rowid FROM items INDEXED BY items_q_status WHERE kind = :kind AND ",
         "SELECT rowid FROM items INDEXED BY items_assignee WHERE kind = :kind AND ",
         "SELECT rowid FROM items INDEXED BY items_q_payer WHERE kind = :kind AND ",
     };
-    const char *cols[] = { "status", "assignee", "payer_sort" };
-    const char *pfx[] = { "hs", "ha", "hp" };
     for (int k = 0; k < 3; k++) {
         if ((k == 2 && !q->search_payer) || !hs[k]->n)
             continue;
         sb a = {0};
         qs_sb_add(&a, head[k]);
-        qs_add_in_list(&a, cols[k], pfx[k], hs[k]);
+        qs_add_in_list(&a, hit_col[k], hit_pfx[k], hs[k]);
         if (exact_add(q, &a) != 0)
             return -1;
     }
