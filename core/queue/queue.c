@@ -218,9 +218,6 @@ static int plan(nx_queue *q)
         .filter_cap = q->filter_cap,
     };
     memcpy(sp.finals, q->finals, sizeof sp.finals);
-    const nx_wf_machine *m = nx_workflow_machine(q->kind);
-    for (int i = 0; m && i < NX_QS_ORDER_MAX && m->statuses[i]; i++)
-        sp.status_order[i] = m->statuses[i];
     char err[256];
     if (nx_qs_open(q->s->profile->store, &sp, nx_session_now(q->s), &q->qs, err, sizeof err)) {
         fail(q, "%s", err);

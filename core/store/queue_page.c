@@ -1,6 +1,5 @@
 /* A queue's pages (queue_store_int.h): one statement per direction and
- * anchor, walking the sort's index or sorting the candidates; the status
- * sort one status at a time, in workflow order. */
+ * anchor, walking the sort's index or sorting the candidates. */
 #include "store/queue_store_int.h"
 #include "util/util.h"
 
@@ -69,13 +68,6 @@ static void add_anchor(const nx_qs *q, sb *b, int reversed, int anchor)
                 anchor_of[q->sort]);
 }
 
-/* The status sort reads one status at a time (status_page). */
-static void add_one_status(const nx_qs *q, sb *b)
-{
-    if (q->sort == NX_QS_STATUS)
-        qs_sb_add(b, " AND i.status = :sst");
-}
-
 /* A walk reads the joined tables only for the rows it returns; a sorted
  * set is sorted first, in a subquery of rowids, so that the joins are
  * made for the page's rows only, not for every candidate. */
@@ -93,7 +85,6 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
         qs_sb_add(&b, " FROM (SELECT i.rowid AS r");
         add_source(q, &b, 1);
         add_where(q, &b);
-        add_one_status(q, &b);
         add_anchor(q, &b, reversed, anchor);
         qs_sb_addf(&b, " ORDER BY %s LIMIT :lim) AS top CROSS JOIN items AS i ON i.rowid = top.r",
                 order_of[q->sort][reversed]);
@@ -105,7 +96,6 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
         qs_sb_add(&b, " LEFT JOIN clients AS c ON c.id = i.client_id");
     if (q->plan != PLAN_SET) {
         add_where(q, &b);
-        add_one_status(q, &b);
         add_anchor(q, &b, reversed, anchor);
     }
     qs_sb_addf(&b, " ORDER BY %s", order_of[q->sort][reversed]);
@@ -117,11 +107,24 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
     return *slot;
 }
 
-/* Steps st (bound) and hands its rows to cb, counting them in *n:
- * SQLITE_DONE, SQLITE_ABORT when cb stopped, or an error. Resets st. */
-static int page_rows(sqlite3_stmt *st, nx_qs_row_cb cb, void *ctx, int *n)
+int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, int max,
+               int64_t now, nx_qs_row_cb cb, void *ctx)
 {
-    int rc;
+    if (max <= 0)
+        return 0;
+    int reversed = (!!backward) ^ q->descending;
+    sqlite3_stmt *st = page_stmt(q, reversed, anchor ? (inclusive ? 2 : 1) : 0);
+    if (!st)
+        return -1;
+    qs_bind_common(q, st, now);
+    qs_bind_named_int(st, ":lim", max);
+    if (anchor) {
+        qs_bind_named_int(st, ":cd", anchor->due_key);
+        qs_bind_named_int(st, ":cp", anchor->prio_key);
+        qs_bind_named_text(st, ":ct", anchor->text);
+        qs_bind_named_text(st, ":cid", anchor->id);
+    }
+    int n = 0, rc;
     nx_qs_row r;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&r, 0, sizeof r);
@@ -151,108 +154,11 @@ static int page_rows(sqlite3_stmt *st, nx_qs_row_cb cb, void *ctx, int *n)
             rc = SQLITE_ABORT;
             break;
         }
-        (*n)++;
+        n++;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return rc;
-}
-
-static void bind_anchor(sqlite3_stmt *st, const nx_qs_key *anchor)
-{
-    qs_bind_named_int(st, ":cd", anchor->due_key);
-    qs_bind_named_int(st, ":cp", anchor->prio_key);
-    qs_bind_named_text(st, ":ct", anchor->text);
-    qs_bind_named_text(st, ":cid", anchor->id);
-}
-
-/* Where status a comes in the status sort against b: the workflow's
- * order (q->order), then statuses it does not name, by name. */
-static int status_cmp(const nx_qs *q, const char *a, const char *b)
-{
-    int ra = q->norder, rb = q->norder;
-    for (int i = 0; i < q->norder; i++) {
-        if (strcmp(q->order[i], a) == 0)
-            ra = i;
-        if (strcmp(q->order[i], b) == 0)
-            rb = i;
-    }
-    return ra != rb ? (ra < rb ? -1 : 1) : strcmp(a, b);
-}
-
-/* The statuses the status sort walks, in its order: the kind's statuses
- * present in the cache (queue_tally: read at each page, so a status that
- * appears while the queue is open is listed), or the filter's one. */
-static int status_sequence(const nx_qs *q, hits *out)
-{
-    static const char *const none[1] = { NULL };
-    if (q->status[0])
-        return qs_hits_add(out, q->status);
-    if (qs_present_statuses(q->st, q->kind, none, out) != 0)
-        return -1;
-    for (int i = 1; i < out->n; i++)   /* insertion sort: a handful */
-        for (int j = i; j > 0 && status_cmp(q, out->v[j - 1], out->v[j]) > 0; j--) {
-            char *t = out->v[j];
-            out->v[j] = out->v[j - 1];
-            out->v[j - 1] = t;
-        }
-    return 0;
-}
-
-/* The status sort: the statuses in workflow order, each one range of
- * the sort's index (its items by due time), the anchor's own status from
- * the anchor, the ones after it whole. An anchor whose status no item
- * has any more starts at the first status after where it would be. */
-static int status_page(nx_qs *q, int reversed, const nx_qs_key *anchor, int inclusive, int max,
-                       int64_t now, nx_qs_row_cb cb, void *ctx)
-{
-    hits seq = { 0 };
-    if (status_sequence(q, &seq) != 0) {
-        qs_hits_free(&seq);
-        return -1;
-    }
-    int step = reversed ? -1 : 1, k = reversed ? seq.n - 1 : 0, anchored = 0;
-    if (anchor) {
-        /* the first status not before the anchor's, in the walk's direction */
-        while (k >= 0 && k < seq.n && status_cmp(q, seq.v[k], anchor->text) * step < 0)
-            k += step;
-        anchored = k >= 0 && k < seq.n && strcmp(seq.v[k], anchor->text) == 0;
-    }
-    int n = 0, rc = SQLITE_DONE;
-    for (; rc == SQLITE_DONE && n < max && k >= 0 && k < seq.n; k += step, anchored = 0) {
-        sqlite3_stmt *st = page_stmt(q, reversed, anchored ? (inclusive ? 2 : 1) : 0);
-        if (!st) {
-            rc = SQLITE_ERROR;
-            break;
-        }
-        qs_bind_common(q, st, now);
-        qs_bind_named_int(st, ":lim", max - n);
-        qs_bind_named_text(st, ":sst", seq.v[k]);
-        if (anchored)
-            bind_anchor(st, anchor);
-        rc = page_rows(st, cb, ctx, &n);
-    }
-    qs_hits_free(&seq);
     return rc == SQLITE_DONE ? n : -1;
-}
-
-int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, int max,
-               int64_t now, nx_qs_row_cb cb, void *ctx)
-{
-    if (max <= 0)
-        return 0;
-    int reversed = (!!backward) ^ q->descending;
-    if (q->sort == NX_QS_STATUS)
-        return status_page(q, reversed, anchor, inclusive, max, now, cb, ctx);
-    sqlite3_stmt *st = page_stmt(q, reversed, anchor ? (inclusive ? 2 : 1) : 0);
-    if (!st)
-        return -1;
-    qs_bind_common(q, st, now);
-    qs_bind_named_int(st, ":lim", max);
-    if (anchor)
-        bind_anchor(st, anchor);
-    int n = 0;
-    return page_rows(st, cb, ctx, &n) == SQLITE_DONE ? n : -1;
 }
 
 int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most)

@@ -181,11 +181,6 @@ int nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
             goto oom;
         q->nfinals++;
     }
-    for (int i = 0; i < NX_QS_ORDER_MAX && spec->status_order[i]; i++) {
-        if (!(q->order[i] = strdup(spec->status_order[i])))
-            goto oom;
-        q->norder++;
-    }
     if (spec->search) {
         /* surrounding blanks are not part of what is looked for */
         const char *a = spec->search;
@@ -257,8 +252,6 @@ void nx_qs_close(nx_qs *q)
             sqlite3_finalize(q->page[r][a]);
     for (int i = 0; i < q->nfinals; i++)
         free(q->finals[i]);
-    for (int i = 0; i < q->norder; i++)
-        free(q->order[i]);
     qs_hits_free(&q->h_status);
     qs_hits_free(&q->h_assignee);
     qs_hits_free(&q->h_payer);

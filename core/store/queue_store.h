@@ -40,7 +40,6 @@ typedef struct nx_qs_key {
 } nx_qs_key;
 
 #define NX_QS_FINALS_MAX 8
-#define NX_QS_ORDER_MAX 16
 
 /* What one queue lists. Strings are copied by nx_qs_open. */
 typedef struct nx_qs_spec {
@@ -53,10 +52,6 @@ typedef struct nx_qs_spec {
     const char *assignee;             /* filter: exactly this assignee; NULL/"" = any */
     int overdue_only;                 /* due < now and status not final */
     const char *finals[NX_QS_FINALS_MAX + 1];  /* the kind's final statuses, NULL-ended */
-    /* The kind's statuses in workflow order, NULL-ended: the status sort
-     * lists them in this order (within one, by due time), then any other
-     * status found in the cache, by name. */
-    const char *status_order[NX_QS_ORDER_MAX + 1];
     /* Search (NULL/"" = none). Matches an item when the text begins its id
      * (A-Z either case), begins "family, given" or "given family"
      * (search_patient only), or occurs in its status, assignee or payer

@@ -44,8 +44,6 @@ struct nx_qs {
     char kind[32], scope_a[64], scope_t[64], status[64], assignee[64];
     char *finals[NX_QS_FINALS_MAX];
     int nfinals;
-    char *order[NX_QS_ORDER_MAX];   /* the status sort's order (spec->status_order) */
-    int norder;
     hits open_st;            /* overdue: the kind's statuses in the cache that are not final */
     /* search */
     int searching, search_patient, search_payer;

@@ -182,24 +182,6 @@ static void payer_key(const titem *t, char *out, size_t len)
 
 static int64_t due_key(const titem *t) { return t->due ? t->due : INT64_MAX; }
 
-/* The status sort's order, written out here: the workflow's (new,
- * verifying, verified, closed for eligibility; the scheduling items here
- * are all new), then any status it does not name, by name. */
-static int status_rank(const char *s)
-{
-    static const char *const order[] = { "new", "verifying", "verified", "closed" };
-    for (int i = 0; i < 4; i++)
-        if (strcmp(order[i], s) == 0)
-            return i;
-    return 4;
-}
-
-static int status_order(const char *a, const char *b)
-{
-    int ra = status_rank(a), rb = status_rank(b);
-    return ra != rb ? (ra > rb) - (ra < rb) : strcmp(a, b);
-}
-
 static nx_queue_sort cmp_sort;
 static int cmp_desc;
 
@@ -210,7 +192,7 @@ static int cmp_items(const void *a, const void *b)
     int c = 0;
     switch (cmp_sort) {
     case NX_SORT_PRIORITY: c = (y->prio > x->prio) - (y->prio < x->prio); break;
-    case NX_SORT_STATUS: c = status_order(x->status, y->status); break;
+    case NX_SORT_STATUS: c = strcmp(x->status, y->status); break;
     case NX_SORT_PATIENT:
         patient_key(x, kx, sizeof kx);
         patient_key(y, ky, sizeof ky);
@@ -953,45 +935,6 @@ Test(queue, the_page_is_emptied_and_wiped_on_every_change)
     const unsigned char *b = (const unsigned char *)after;
     for (size_t i = 0; i < PAGE * sizeof *after; i++)
         cr_assert_eq(b[i], 0, "byte %zu of the page survived a change", i);
-    nx_queue_close(q);
-    done();
-}
-
-/* The status sort follows the workflow, not the alphabet (new before
- * closed), and lists statuses the workflow does not name (an older
- * hub's, say) after its own, by name: every plan, both directions. */
-Test(queue, status_sort_follows_the_workflow_then_names)
-{
-    start("supervisor", NULL);
-    static const char *const extra[] = { "on-hold", "awaiting-docs", "on-hold" };
-    cr_assert_eq(nx_store_begin(prof.store), 0);
-    for (int i = 0; i < 3; i++) {
-        titem *t = &items[nitems++];
-        *t = items[i];
-        snprintf(t->id, sizeof t->id, "e-x%d", i);
-        t->status = extra[i];
-        t->team = "north";
-        t->due = NOW + 3600 * (3 - i);
-        put_item(prof.store, t);
-    }
-    cr_assert_eq(nx_store_commit(prof.store), 0);
-    nx_queue *q = open_q(NX_KIND_ELIGIBILITY, PAGE);
-    cr_assert_eq(nx_queue_set_sort(q, NX_SORT_STATUS, 0), 0);
-    const nx_queue_row *r = NULL;
-    int n = nx_queue_first(q);
-    cr_assert_gt(n, 0);
-    r = nx_queue_page(q, NULL);
-    cr_assert_str_eq(r[0].status, "new", "the first row's status is %s", r[0].status);
-    cr_assert_gt(nx_queue_last(q), 0);
-    r = nx_queue_page(q, &n);
-    cr_assert_str_eq(r[n - 1].status, "on-hold");
-    want w = { .scope_team = "north" };
-    check_both_plans(q, &w, NX_KIND_ELIGIBILITY, "statuses the workflow does not name");
-    want one = { .scope_team = "north", .status = "awaiting-docs" };
-    nx_queue_filter f = { 0 };
-    snprintf(f.status, sizeof f.status, "awaiting-docs");
-    cr_assert_eq(nx_queue_set_filter(q, &f), 0);
-    check_both_plans(q, &one, NX_KIND_ELIGIBILITY, "filtered to one");
     nx_queue_close(q);
     done();
 }
