@@ -286,7 +286,8 @@ static int fill_row(void *ctx, const nx_qs_row *r)
     o->key.due_key = r->key.due_key;
     o->key.prio_key = r->key.prio_key;
     memcpy(o->key.text, r->key.text, sizeof o->key.text);
-    memcpy(o->key.id, r->key.id, sizeof o->key.id);
+    memcpy(o->key.client, r->key.client, sizeof o->key.client);
+    o->key.seq = r->key.seq;
     c->n++;
     return 0;
 }
@@ -296,11 +297,12 @@ static int fill_row(void *ctx, const nx_qs_row *r)
 static void to_store_key(const nx_queue_key *k, nx_qs_key *out)
 {
     _Static_assert(sizeof out->text == sizeof k->text, "key text sizes differ");
-    _Static_assert(sizeof out->id == sizeof k->id, "key id sizes differ");
+    _Static_assert(sizeof out->client == sizeof k->client, "key client sizes differ");
     out->due_key = k->due_key;
     out->prio_key = k->prio_key;
     memcpy(out->text, k->text, sizeof out->text);
-    memcpy(out->id, k->id, sizeof out->id);
+    memcpy(out->client, k->client, sizeof out->client);
+    out->seq = k->seq;
 }
 
 /* Reads up to page_rows rows into the spare buffer and, when there are
@@ -390,9 +392,9 @@ int nx_queue_seek(nx_queue *q, const char *id)
     if (plan(q) == 0 && (n = nx_qs_key_of(q->qs, id, &sk)) < 0)
         fail(q, "cannot read the queue: %s", nx_store_errmsg(q->s->profile->store));
     if (n > 0) {
-        nx_queue_key k = { .due_key = sk.due_key, .prio_key = sk.prio_key };
+        nx_queue_key k = { .due_key = sk.due_key, .prio_key = sk.prio_key, .seq = sk.seq };
         memcpy(k.text, sk.text, sizeof k.text);
-        memcpy(k.id, sk.id, sizeof k.id);
+        memcpy(k.client, sk.client, sizeof k.client);
         n = load_in(q, 0, &k, 1, 1);
         sodium_memzero(&k, sizeof k);
     }

@@ -77,12 +77,14 @@ typedef struct nx_queue_filter {
     char search[128];         /* "" = none; matched against what the role may see */
 } nx_queue_filter;
 
-/* Where a row sits in the queue's order: the queue's own business (it
- * holds only what the row shows: the sorted column, the due time, the id). */
+/* Where a row sits in the queue's order: the queue's own business (the
+ * sorted column, the due time, and the store's tie-breakers: the client
+ * and the row's place in the cache, nx_qs_key). */
 typedef struct nx_queue_key {
     int64_t due_key, prio_key;
     char text[512];
-    char id[64];
+    char client[64];
+    int64_t seq;
 } nx_queue_key;
 
 #define NX_QUEUE_PATIENT_MAX 512   /* "Family, Given" of 60+60 characters, any script */

@@ -11,26 +11,30 @@
 static const char *const index_of[NX_QS_SORT_COUNT] = {
     "items_q_due", "items_q_priority", "items_q_status", "items_q_patient", "items_q_payer",
 };
+/* Each sort's order is its index's (nx_qs_key): ties of due time by
+ * rowid, after the client in the status sort. */
 static const char *const keys_of[NX_QS_SORT_COUNT] = {
-    "i.due_key, i.id",
-    "i.prio_key, i.due_key, i.id",
-    "i.status, i.due_key, i.id",
-    "i.patient_sort, i.due_key, i.id",
-    "i.payer_sort, i.due_key, i.id",
+    "i.due_key, i.rowid",
+    "i.prio_key, i.due_key, i.rowid",
+    "i.status, i.due_key, i.client_id, i.rowid",
+    "i.patient_sort, i.due_key, i.rowid",
+    "i.payer_sort, i.due_key, i.rowid",
 };
 static const char *const anchor_of[NX_QS_SORT_COUNT] = {
-    "(:cd, :cid)",
-    "(:cp, :cd, :cid)",
-    "(:ct, :cd, :cid)",
-    "(:ct, :cd, :cid)",
-    "(:ct, :cd, :cid)",
+    "(:cd, :cs)",
+    "(:cp, :cd, :cs)",
+    "(:ct, :cd, :cc, :cs)",
+    "(:ct, :cd, :cs)",
+    "(:ct, :cd, :cs)",
 };
 static const char *const order_of[NX_QS_SORT_COUNT][2] = {
-    { "i.due_key, i.id", "i.due_key DESC, i.id DESC" },
-    { "i.prio_key, i.due_key, i.id", "i.prio_key DESC, i.due_key DESC, i.id DESC" },
-    { "i.status, i.due_key, i.id", "i.status DESC, i.due_key DESC, i.id DESC" },
-    { "i.patient_sort, i.due_key, i.id", "i.patient_sort DESC, i.due_key DESC, i.id DESC" },
-    { "i.payer_sort, i.due_key, i.id", "i.payer_sort DESC, i.due_key DESC, i.id DESC" },
+    { "i.due_key, i.rowid", "i.due_key DESC, i.rowid DESC" },
+    { "i.prio_key, i.due_key, i.rowid", "i.prio_key DESC, i.due_key DESC, i.rowid DESC" },
+    { "i.status, i.due_key, i.client_id, i.rowid",
+      "i.status DESC, i.due_key DESC, i.client_id DESC, i.rowid DESC" },
+    { "i.patient_sort, i.due_key, i.rowid",
+      "i.patient_sort DESC, i.due_key DESC, i.rowid DESC" },
+    { "i.payer_sort, i.due_key, i.rowid", "i.payer_sort DESC, i.due_key DESC, i.rowid DESC" },
 };
 static const char *const text_of[NX_QS_SORT_COUNT] = {
     "NULL", "NULL", "i.status", "i.patient_sort", "i.payer_sort",
@@ -81,6 +85,7 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
                 " p.family_name, p.given_name, p.payer",
             text_of[q->sort]);
     qs_sb_add(&b, q->with_sd ? ", i.service_date, c.tz" : ", NULL, NULL");
+    qs_sb_add(&b, ", i.client_id, i.rowid");
     if (q->plan == PLAN_SET) {
         qs_sb_add(&b, " FROM (SELECT i.rowid AS r");
         add_source(q, &b, 1);
@@ -122,7 +127,8 @@ int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, i
         qs_bind_named_int(st, ":cd", anchor->due_key);
         qs_bind_named_int(st, ":cp", anchor->prio_key);
         qs_bind_named_text(st, ":ct", anchor->text);
-        qs_bind_named_text(st, ":cid", anchor->id);
+        qs_bind_named_text(st, ":cc", anchor->client);
+        qs_bind_named_int(st, ":cs", anchor->seq);
     }
     int n = 0, rc;
     nx_qs_row r;
@@ -141,13 +147,15 @@ int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, i
         r.payer = qs_col_text(st, 10);
         r.service_date = qs_col_text(st, 11);
         r.tz = qs_col_text(st, 12);
+        const char *client = qs_col_text(st, 13);
+        r.key.seq = sqlite3_column_int64(st, 14);
         /* a key cut short would page from the wrong place: refuse it */
-        if (strlen(text) >= sizeof r.key.text || strlen(r.id) >= sizeof r.key.id) {
+        if (strlen(text) >= sizeof r.key.text || strlen(client) >= sizeof r.key.client) {
             rc = SQLITE_TOOBIG;
             break;
         }
         memcpy(r.key.text, text, strlen(text) + 1);
-        memcpy(r.key.id, r.id, strlen(r.id) + 1);
+        memcpy(r.key.client, client, strlen(client) + 1);
         int stop = cb(ctx, &r);
         sodium_memzero(&r.key, sizeof r.key);
         if (stop) {
@@ -187,8 +195,8 @@ int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most)
 int nx_qs_key_of(nx_qs *q, const char *id, nx_qs_key *out)
 {
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT i.due_key, i.prio_key, %s, i.id FROM items AS i"
-             " WHERE i.id = ?1 AND i.kind = ?2", text_of[q->sort]);
+    snprintf(sql, sizeof sql, "SELECT i.due_key, i.prio_key, %s, i.client_id, i.rowid"
+             " FROM items AS i WHERE i.id = ?1 AND i.kind = ?2", text_of[q->sort]);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->st->db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
@@ -196,13 +204,14 @@ int nx_qs_key_of(nx_qs *q, const char *id, nx_qs_key *out)
     sqlite3_bind_text(st, 2, q->kind, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st), found = 0;
     if (rc == SQLITE_ROW) {
-        const char *text = qs_col_text(st, 2), *rid = qs_col_text(st, 3);
-        if (strlen(text) < sizeof out->text && strlen(rid) < sizeof out->id) {
+        const char *text = qs_col_text(st, 2), *client = qs_col_text(st, 3);
+        if (strlen(text) < sizeof out->text && strlen(client) < sizeof out->client) {
             memset(out, 0, sizeof *out);
             out->due_key = sqlite3_column_int64(st, 0);
             out->prio_key = sqlite3_column_int64(st, 1);
             memcpy(out->text, text, strlen(text) + 1);
-            memcpy(out->id, rid, strlen(rid) + 1);
+            memcpy(out->client, client, strlen(client) + 1);
+            out->seq = sqlite3_column_int64(st, 4);
             found = 1;
         } else {
             rc = SQLITE_TOOBIG;

@@ -29,14 +29,21 @@ typedef enum {
     NX_QS_DUE, NX_QS_PRIORITY, NX_QS_STATUS, NX_QS_PATIENT, NX_QS_PAYER, NX_QS_SORT_COUNT
 } nx_qs_sort;
 
-/* Where a row sits in its order: the sort's key columns and the id. */
+/* Where a row sits in its order: the sort's key columns, then what breaks
+ * ties of due time: the row's rowid (its place in this cache, never shown),
+ * after the client for the status sort (items_q_status holds the client
+ * for the dashboard's counts, before the rowid every index ends with).
+ * Not the item id: a 36-character id in each of five indexes made them
+ * twice as large, and a sync round writes a page of each per change of a
+ * due time (migration 16). */
 #define NX_QS_TEXT_MAX 512   /* a 60-character name pair in 4-byte UTF-8 fits */
 #define NX_QS_ID_MAX 64
 typedef struct nx_qs_key {
     int64_t due_key;
     int64_t prio_key;
     char text[NX_QS_TEXT_MAX];   /* status, patient_sort or payer_sort, per the sort */
-    char id[NX_QS_ID_MAX];
+    char client[NX_QS_ID_MAX];   /* the status sort's */
+    int64_t seq;                 /* the rowid */
 } nx_qs_key;
 
 #define NX_QS_FINALS_MAX 8

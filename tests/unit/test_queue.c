@@ -41,6 +41,7 @@ typedef struct {
     int prio;
     int64_t due;
     nx_kind kind;
+    int64_t seq;    /* its rowid: what breaks ties of due time (nx_qs_key) */
 } titem;
 
 static titem items[NITEMS + 150];
@@ -79,11 +80,12 @@ static void put_patient(nx_store *st, const titem *t)
     cr_assert_eq(nx_store_patient_put(st, &p), 0, "%s", nx_store_errmsg(st));
 }
 
-static void put_item(nx_store *st, const titem *t)
+static void put_item(nx_store *st, titem *t)
 {
     nx_item_row r = { t->id, nx_kind_name(t->kind), t->client, t->patient, t->status, t->assignee,
                       t->team, t->prio, NOW - 86400, NOW - 86400, t->due, 0 };
     cr_assert_eq(nx_store_item_put(st, &r), 0, "%s", nx_store_errmsg(st));
+    t->seq = (int64_t)sqlite3_last_insert_rowid(nx_store_db(st));
     if (t->sd && t->sd[0])
         cr_assert_eq(nx_store_item_field_put(st, t->id, "service_date", t->sd), 0);
 }
@@ -207,8 +209,12 @@ static int cmp_items(const void *a, const void *b)
     }
     if (!c)
         c = (due_key(x) > due_key(y)) - (due_key(x) < due_key(y));
+    /* ties: the status sort's by client first (items_q_status holds it),
+     * then every sort's by rowid */
+    if (!c && cmp_sort == NX_SORT_STATUS)
+        c = strcmp(x->client, y->client);
     if (!c)
-        c = strcmp(x->id, y->id);
+        c = (x->seq > y->seq) - (x->seq < y->seq);
     return cmp_desc ? -c : c;
 }
 
