@@ -46,7 +46,7 @@ static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *o
     int own = c->scope_assignee && *c->scope_assignee && how == COUNT_SCOPED;
     sb b = {0};
     if (c->by_service_date) {
-        qs_sb_add(&b, "SELECT count(*) FROM items AS i INDEXED BY items_q_visit WHERE i.kind = :kind"
+        qs_sb_add(&b, "SELECT count(*) FROM items AS i INDEXED BY items_q_visit WHERE i.kind_no = :kn"
                    " AND i.service_date IS NOT NULL AND i.service_date IN (");
         int k = 0;
         for (int z = 0; z < c->nzones; z++)
@@ -56,7 +56,7 @@ static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *o
     } else {
         /* items_assignee has due, not due_key: the same for a bounded range */
         int by_assignee = own || how == COUNT_OUTSIDE;
-        qs_sb_addf(&b, "SELECT count(*) FROM items AS i INDEXED BY %s WHERE i.kind = :kind%s",
+        qs_sb_addf(&b, "SELECT count(*) FROM items AS i INDEXED BY %s WHERE i.kind_no = :kn%s",
                 by_assignee ? "items_assignee" : c->scope_team && *c->scope_team ? "items_q_team"
                 : "items_q_status", by_assignee ? " AND i.due >= :lo AND i.due < :hi"
                                                 : " AND i.due_key >= :lo AND i.due_key < :hi");
@@ -80,6 +80,7 @@ static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *o
     if (!b.oom && sqlite3_prepare_v2(s->db, b.s, -1, &st, NULL) == SQLITE_OK) {
         char name[32];
         qs_bind_named_text(st, ":kind", c->kind);
+        qs_bind_named_int(st, ":kn", nx_qs_kind_no(c->kind));
         qs_bind_named_text(st, ":sa", c->scope_assignee);
         qs_bind_named_text(st, ":stm", c->scope_team);
         qs_bind_named_text(st, ":fa", c->assignee);

@@ -36,12 +36,15 @@ int qs_collect_hits(nx_qs *q, const char *col, hits *h)
         snprintf(sql, sizeof sql, "SELECT DISTINCT %s FROM queue_tally WHERE kind = ?1 AND n > 0"
                  " ORDER BY %s", col, col);
     else
-        snprintf(sql, sizeof sql, "SELECT %s FROM items INDEXED BY items_q_payer WHERE kind = ?1"
+        snprintf(sql, sizeof sql, "SELECT %s FROM items INDEXED BY items_q_payer WHERE kind_no = ?1"
                  " AND %s > ?2 ORDER BY %s LIMIT 1", col, col, col);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->st->db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
-    sqlite3_bind_text(st, 1, q->kind, -1, SQLITE_STATIC);
+    if (tallied)
+        sqlite3_bind_text(st, 1, q->kind, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int(st, 1, nx_qs_kind_no(q->kind));
     char prev[NX_QS_TEXT_MAX] = "";
     int seen = 0, rc = 0;
     /* '' sorts first: "> ''" skips an empty value, which matches nothing anyway */
@@ -138,10 +141,10 @@ char *qs_search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
     int na = 0, name_first;
     /* ids: this kind's (items_q_id: the range is this queue's ids only) */
     snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items INDEXED BY items_q_id WHERE "
-             "kind = :kind AND %s", q->q_has_hi ? "id >= :q AND id < :q_hi" : "id >= :q");
+             "kind_no = :kn AND %s", q->q_has_hi ? "id >= :q AND id < :q_hi" : "id >= :q");
     if (strcmp(q->q, q->ql) != 0)
         snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items INDEXED BY items_q_id "
-                 "WHERE kind = :kind AND %s",
+                 "WHERE kind_no = :kn AND %s",
                  q->ql_has_hi ? "id >= :ql AND id < :ql_hi" : "id >= :ql");
     name_first = na;
     if (q->search_patient) {
@@ -153,7 +156,7 @@ char *qs_search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
                 char hi[48] = "";
                 if (q->nv_has_hi[v])
                     snprintf(hi, sizeof hi, " AND %s < :nvh%d", cols[k], v);
-                snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items WHERE kind = :kind"
+                snprintf(arm[na++], sizeof arm[0], "SELECT rowid FROM items WHERE kind_no = :kn"
                          " AND %s >= :nv%d%s", cols[k], v, hi);
             }
     }
@@ -186,7 +189,7 @@ char *qs_search_driver(nx_qs *q, int64_t limit, int64_t now, int64_t *est)
         if ((k == 2 && !q->search_payer) || !hs[k]->n)
             continue;
         sb b2 = {0};
-        qs_sb_add(&b2, "SELECT rowid FROM items WHERE kind = :kind AND ");
+        qs_sb_add(&b2, "SELECT rowid FROM items WHERE kind_no = :kn AND ");
         qs_add_in_list(&b2, hit_col[k], hit_pfx[k], hs[k]);
         if (k == 2 && total < limit && !b2.oom) {
             int64_t c = qs_count_upto(q, b2.s, limit - total, now);
@@ -281,8 +284,8 @@ static int scope_outside(nx_qs *q)
         return 0;   /* the tally disagrees with itself: test each row */
     int own = q->scope_a[0] != '\0';
     sb b = {0};
-    qs_sb_add(&b, own ? "SELECT rowid FROM items INDEXED BY items_assignee WHERE kind = :kind AND "
-                   : "SELECT rowid FROM items INDEXED BY items_q_team WHERE kind = :kind AND ");
+    qs_sb_add(&b, own ? "SELECT rowid FROM items INDEXED BY items_assignee WHERE kind_no = :kn AND "
+                   : "SELECT rowid FROM items INDEXED BY items_q_team WHERE kind_no = :kn AND ");
     qs_add_in_list(&b, own ? "assignee" : "team", "xs", &q->out_vals);
     if (b.oom) {
         free(b.s);
@@ -312,9 +315,9 @@ int qs_exact_arms(nx_qs *q)
     const hits *hs[3];
     hit_lists(q, hs);
     const char *head[] = {
-        "SELECT rowid FROM items INDEXED BY items_q_status WHERE kind = :kind AND ",
-        "SELECT rowid FROM items INDEXED BY items_assignee WHERE kind = :kind AND ",
-        "SELECT rowid FROM items INDEXED BY items_q_payer WHERE kind = :kind AND ",
+        "SELECT rowid FROM items INDEXED BY items_q_status WHERE kind_no = :kn AND ",
+        "SELECT rowid FROM items INDEXED BY items_assignee WHERE kind_no = :kn AND ",
+        "SELECT rowid FROM items INDEXED BY items_q_payer WHERE kind_no = :kn AND ",
     };
     for (int k = 0; k < 3; k++) {
         if ((k == 2 && !q->search_payer) || !hs[k]->n)
@@ -331,7 +334,7 @@ int qs_exact_arms(nx_qs *q)
     for (int k = 0; q->search_patient && k < 2; k++)
         for (int v = 0; v < q->nv_n; v++) {
             sb a = {0};
-            qs_sb_addf(&a, "SELECT rowid FROM items INDEXED BY %s WHERE kind = :kind AND %s >= :nv%d",
+            qs_sb_addf(&a, "SELECT rowid FROM items INDEXED BY %s WHERE kind_no = :kn AND %s >= :nv%d",
                     names[k][0], names[k][1], v);
             if (q->nv_has_hi[v])
                 qs_sb_addf(&a, " AND %s < :nvh%d", names[k][1], v);
@@ -342,7 +345,7 @@ int qs_exact_arms(nx_qs *q)
         if (k == 1 && strcmp(q->q, q->ql) == 0)
             break;
         sb a = {0};
-        qs_sb_add(&a, "SELECT rowid FROM items INDEXED BY items_q_id WHERE kind = :kind AND ");
+        qs_sb_add(&a, "SELECT rowid FROM items INDEXED BY items_q_id WHERE kind_no = :kn AND ");
         qs_sb_add(&a, (k ? q->ql_has_hi : q->q_has_hi)
                        ? (k ? "id >= :ql AND id < :ql_hi" : "id >= :q AND id < :q_hi")
                        : (k ? "id >= :ql" : "id >= :q"));

@@ -137,9 +137,20 @@ void qs_bind_list(sqlite3_stmt *st, const char *pfx, const hits *h)
 }
 
 /* Binds every parameter the queue's SQL may name that st has. */
+int nx_qs_kind_no(const char *kind)
+{
+    /* migration 17's NX_KIND_NO_SQL, in its order */
+    static const char *const names[] = { "scheduling", "eligibility", "prior-auth", "roi" };
+    for (int i = 0; kind && i < (int)(sizeof names / sizeof names[0]); i++)
+        if (strcmp(kind, names[i]) == 0)
+            return i + 1;
+    return 0;
+}
+
 void qs_bind_common(const nx_qs *q, sqlite3_stmt *st, int64_t now)
 {
     qs_bind_named_text(st, ":kind", q->kind);
+    qs_bind_named_int(st, ":kn", nx_qs_kind_no(q->kind));
     qs_bind_named_text(st, ":sa", q->scope_a);
     qs_bind_named_text(st, ":stm", q->scope_t);
     qs_bind_named_text(st, ":fs", q->status);

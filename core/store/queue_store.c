@@ -46,7 +46,7 @@
 
 static void build_pred(const nx_qs *q, sb *b)
 {
-    qs_sb_add(b, "i.kind = :kind");
+    qs_sb_add(b, "i.kind_no = :kn");
     if (q->scope_a[0])
         qs_sb_add(b, " AND i.assignee = :sa");
     if (q->scope_t[0])
@@ -77,19 +77,19 @@ static int choose_plan(nx_qs *q, int64_t now)
     struct { const char *sql; int64_t n; } c[6];
     int nc = 0;
     if (q->status[0]) {
-        c[nc].sql = "SELECT rowid FROM items WHERE kind = :kind AND status = :fs";
+        c[nc].sql = "SELECT rowid FROM items WHERE kind_no = :kn AND status = :fs";
         c[nc++].n = qs_tally(q->st, q->kind, NULL, NULL, NULL, q->status, NULL);
     }
     if (q->assignee[0]) {
-        c[nc].sql = "SELECT rowid FROM items WHERE kind = :kind AND assignee = :fa";
+        c[nc].sql = "SELECT rowid FROM items WHERE kind_no = :kn AND assignee = :fa";
         c[nc++].n = qs_tally(q->st, q->kind, NULL, q->assignee, NULL, NULL, NULL);
     }
     if (q->scope_a[0]) {
-        c[nc].sql = "SELECT rowid FROM items WHERE kind = :kind AND assignee = :sa";
+        c[nc].sql = "SELECT rowid FROM items WHERE kind_no = :kn AND assignee = :sa";
         c[nc++].n = qs_tally(q->st, q->kind, NULL, q->scope_a, NULL, NULL, NULL);
     }
     if (q->scope_t[0]) {
-        c[nc].sql = "SELECT rowid FROM items WHERE kind = :kind AND team = :stm";
+        c[nc].sql = "SELECT rowid FROM items WHERE kind_no = :kn AND team = :stm";
         c[nc++].n = qs_tally(q->st, q->kind, q->scope_t, NULL, NULL, NULL, NULL);
     }
     /* With the default thresholds, scaled to the queue: a candidate set
@@ -113,7 +113,7 @@ static int choose_plan(nx_qs *q, int64_t now)
         limit = wide;
     if (q->overdue_only) {
         c[nc].sql = "SELECT rowid FROM items INDEXED BY items_q_due"
-                    " WHERE kind = :kind AND due_key < :now";
+                    " WHERE kind_no = :kn AND due_key < :now";
         c[nc].n = qs_count_upto(q, c[nc].sql, limit, now);
         nc++;
     }

@@ -141,6 +141,11 @@ int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most);
 /* The key of item id in this order (whether or not it matches the filters):
  * 1 found, 0 no such item of the queue's kind, -1 error. */
 int nx_qs_key_of(nx_qs *q, const char *id, nx_qs_key *out);
+/* The number the queue indexes hold for a kind (items.kind_no, migration
+ * 17): 1 scheduling, 2 eligibility, 3 prior-auth, 4 roi; 0 for any other
+ * name (which no item has). Every query of the queue store selects a
+ * kind's items by it. */
+int nx_qs_kind_no(const char *kind);
 /* NX_QS_PLAN_*: how pages are read (tests and the benchmark). */
 int nx_qs_plan(const nx_qs *q);
 /* 1 when nx_qs_count counts the search from index entries alone (tests). */

@@ -18,4 +18,11 @@ void nx_store_explain(nx_store *s, char *err, size_t errlen);
 struct nx_devev_chain;
 int nx_store_chain_walk(sqlite3_stmt *st, struct nx_devev_chain *out);
 
+/* items.kind_no (migration 17) for the kind x (a bound parameter or a
+ * column): the number the queue indexes hold for it, nx_qs_kind_no's.
+ * Writers that insert items set it, so the trigger that keeps it has
+ * nothing to do. */
+#define NX_KIND_NO_OF(x) "(CASE " x " WHEN 'scheduling' THEN 1 WHEN 'eligibility' THEN 2 " \
+    "WHEN 'prior-auth' THEN 3 WHEN 'roi' THEN 4 ELSE 0 END)"
+
 #endif

@@ -71,8 +71,8 @@ static const char *const sql[S_COUNT] = {
     /* The name and payer keys are bound (?16..?18, made by patient_keys
      * from the row apply_patient wrote or found). */
     [S_ITEM_INSERT] = "INSERT INTO items(id," ITEM_COLS ",due_key,patient_sort,patient_given,"
-                      "payer_sort) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14," DUE_KEY
-                      ",?16,?17,?18)",
+                      "payer_sort,kind_no) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+                      DUE_KEY ",?16,?17,?18," NX_KIND_NO_OF("?2") ")",
     [S_LINK_PUT] = "INSERT OR REPLACE INTO link_pending(item_id,linked) VALUES(?1,?2)",
     [S_LINK_DEL] = "DELETE FROM link_pending WHERE item_id=?1",
     [S_LINK_WAITING] = "SELECT 1 FROM link_pending WHERE linked=?1 LIMIT 1",

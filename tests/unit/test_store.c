@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include "crypt/crypt.h"
+#include "domain/dict.h"
+#include "store/queue_store.h"
 #include "store/rows.h"
 #include "store/store.h"
 #include "tests/helpers/run.h"
@@ -61,7 +63,7 @@ static int count_files(const char *d)
 
 Test(store, migrations_and_settings)
 {
-    cr_assert_eq(nx_store_schema_version(st), 16);
+    cr_assert_eq(nx_store_schema_version(st), 17);
     sqlite3 *db = nx_store_db(st);
     sqlite3_stmt *s;
     const char *checks[][2] = {
@@ -91,11 +93,11 @@ Test(store, the_queue_indexes_hold_no_item_id)
 {
     sqlite3 *db = nx_store_db(st);
     static const char *const want[][2] = {
-        { "items_q_due", "kind,due_key" },
-        { "items_q_priority", "kind,prio_key,due_key" },
-        { "items_q_status", "kind,status,due_key,client_id" },
-        { "items_q_patient", "kind,patient_sort,due_key" },
-        { "items_q_payer", "kind,payer_sort,due_key" },
+        { "items_q_due", "kind_no,due_key" },
+        { "items_q_priority", "kind_no,prio_key,due_key" },
+        { "items_q_status", "kind_no,status,due_key,client_id" },
+        { "items_q_patient", "kind_no,patient_sort,due_key" },
+        { "items_q_payer", "kind_no,payer_sort,due_key" },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         sqlite3_stmt *s = NULL;
@@ -107,6 +109,49 @@ Test(store, the_queue_indexes_hold_no_item_id)
         cr_assert_str_eq((const char *)sqlite3_column_text(s, 0), want[i][1], "%s", want[i][0]);
         sqlite3_finalize(s);
     }
+}
+
+/* The queue indexes hold a kind's number (items.kind_no, migration 17);
+ * the queue store asks by nx_qs_kind_no. The two agree for every kind the
+ * domain knows, no two kinds share one, and the column follows the kind
+ * whoever writes the row (here nx_store_item_put, which leaves it to the
+ * triggers) and when the kind changes. */
+Test(store, every_kind_has_its_own_number_in_the_cache_and_the_queue_store)
+{
+    nx_client_row c = { "cl-1", "Clinic", "America/New_York", "555-0100", "" };
+    nx_patient_row p = { "pt-1", "cl-1", "Testperson", "Ava", "1980-01-02", "555-0101",
+                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", NULL, NULL, "" };
+    sqlite3 *db = nx_store_db(st);
+    cr_assert_eq(nx_store_begin(st), 0);
+    cr_assert_eq(nx_store_client_put(st, &c), 0);
+    cr_assert_eq(nx_store_patient_put(st, &p), 0);
+    int seen[NX_KIND_COUNT + 1] = {0};
+    sqlite3_stmt *s = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT kind_no FROM items WHERE id = ?1", -1, &s, NULL),
+                 SQLITE_OK);
+    for (int k = 0; k < NX_KIND_COUNT; k++) {
+        char id[16];
+        snprintf(id, sizeof id, "it-%d", k);
+        const char *name = nx_kind_name((nx_kind)k);
+        nx_item_row it = { .id = id, .kind = name, .client_id = "cl-1", .patient_id = "pt-1",
+                           .status = "new", .created = 10, .updated = 10 };
+        cr_assert_eq(nx_store_item_put(st, &it), 0);
+        int no = nx_qs_kind_no(name);
+        cr_assert(no > 0 && no <= NX_KIND_COUNT, "%s: %d", name, no);
+        cr_assert_eq(seen[no]++, 0, "%s shares its number", name);
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+        cr_assert_eq(sqlite3_column_int(s, 0), no, "%s", name);
+        sqlite3_reset(s);
+    }
+    cr_assert_eq(sqlite3_exec(db, "UPDATE items SET kind = 'roi' WHERE id = 'it-0'", NULL, NULL,
+                              NULL), SQLITE_OK);
+    sqlite3_bind_text(s, 1, "it-0", -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(s, 0), nx_qs_kind_no("roi"));
+    sqlite3_finalize(s);
+    cr_assert_eq(nx_store_commit(st), 0);
+    cr_assert_eq(nx_qs_kind_no("no-such-kind"), 0);
 }
 
 /* Every foreign key's child columns lead some index: with foreign_keys on,
@@ -155,7 +200,7 @@ Test(store, reopen_keeps_data_and_schema)
     cr_assert_eq(nx_store_meta_get(st, "k", out, sizeof out), 1);
     cr_assert_str_eq(out, "v2");
     cr_assert_eq(nx_store_meta_get(st, "absent", out, sizeof out), 0);
-    cr_assert_eq(nx_store_schema_version(st), 16);
+    cr_assert_eq(nx_store_schema_version(st), 17);
 }
 
 Test(store, create_refuses_existing_and_open_refuses_missing)

@@ -122,13 +122,16 @@ static void round_ok(nx_sync_stats *st)
 /* Every item is where each queue index and the tally put it. */
 static void queue_consistent(long long items)
 {
-    cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_due WHERE kind = 'eligibility'"),
+    cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_due WHERE kind_no = 2"),
                  items);
     cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_patient "
-                   "WHERE kind = 'eligibility' AND patient_sort >= ''"), items);
+                   "WHERE kind_no = 2 AND patient_sort >= ''"), items);
     cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_visit "
-                   "WHERE kind = 'eligibility' AND service_date IS NOT NULL"), items);
+                   "WHERE kind_no = 2 AND service_date IS NOT NULL"), items);
     cr_assert_eq(n("SELECT coalesce(sum(n), 0) FROM queue_tally"), items);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE kind_no IS NOT CASE kind WHEN 'scheduling'"
+                   " THEN 1 WHEN 'eligibility' THEN 2 WHEN 'prior-auth' THEN 3 WHEN 'roi' THEN 4"
+                   " ELSE 0 END OR kind_no = 0"), 0);
     cr_assert_eq(n("SELECT count(*) FROM items WHERE patient_sort = '' OR "
                    "due_key IS NOT coalesce(due, 9223372036854775807)"), 0);
     char why[256];
@@ -300,7 +303,7 @@ Test(sync_lean, a_change_writes_the_columns_and_fields_that_changed)
     cr_assert_eq(apply(&it), 1, "one row: the item's (its due_key with it, no trigger)");
     cr_assert_eq(n("SELECT count(*) FROM items WHERE id = 'it-1' AND due = 1781003600 AND "
                    "due_key = 1781003600 AND updated = 1780000900"), 1);
-    cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_due WHERE kind = 'eligibility' "
+    cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_due WHERE kind_no = 2 "
                    "AND due_key = 1781003600"), 1);
     it.due = 0;
     cr_assert_eq(apply(&it), 1);
