@@ -136,10 +136,10 @@ void qs_bind_list(sqlite3_stmt *st, const char *pfx, const hits *h)
     }
 }
 
-/* Binds every parameter the queue's SQL may name that st has. */
 int nx_qs_kind_no(const char *kind)
 {
-    /* migration 17's NX_KIND_NO_SQL, in its order */
+    /* migration 17's CASE and store_int.h NX_KIND_NO_OF, in their order
+     * (test store/every_kind_has_its_own_number_...: they agree) */
     static const char *const names[] = { "scheduling", "eligibility", "prior-auth", "roi" };
     for (int i = 0; kind && i < (int)(sizeof names / sizeof names[0]); i++)
         if (strcmp(kind, names[i]) == 0)
@@ -147,6 +147,7 @@ int nx_qs_kind_no(const char *kind)
     return 0;
 }
 
+/* Binds every parameter the queue's SQL may name that st has. */
 void qs_bind_common(const nx_qs *q, sqlite3_stmt *st, int64_t now)
 {
     qs_bind_named_text(st, ":kind", q->kind);
