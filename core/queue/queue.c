@@ -228,6 +228,21 @@ static int plan(nx_queue *q)
 
 /* ---- one row, masked --------------------------------------------------------------- */
 
+/* The store's key as the queue keeps it (and to_store_key back). */
+static void from_store_key(const nx_qs_key *k, nx_queue_key *out)
+{
+    _Static_assert(sizeof out->text == sizeof k->text, "key text sizes differ");
+    _Static_assert(sizeof out->client == sizeof k->client && sizeof out->team == sizeof k->team &&
+                   sizeof out->assignee == sizeof k->assignee, "key id sizes differ");
+    out->due_key = k->due_key;
+    out->prio_key = k->prio_key;
+    memcpy(out->text, k->text, sizeof out->text);
+    memcpy(out->client, k->client, sizeof out->client);
+    memcpy(out->team, k->team, sizeof out->team);
+    memcpy(out->assignee, k->assignee, sizeof out->assignee);
+    out->seq = k->seq;
+}
+
 static int is_final(const nx_queue *q, const char *status)
 {
     for (int i = 0; q->finals[i]; i++)
@@ -283,11 +298,7 @@ static int fill_row(void *ctx, const nx_qs_row *r)
                 sizeof o->payer);
     if (q->has_risk_item && r->service_date[0])
         o->at_risk = nx_queue_at_risk(q, r->status, r->service_date, r->tz, c->now);
-    o->key.due_key = r->key.due_key;
-    o->key.prio_key = r->key.prio_key;
-    memcpy(o->key.text, r->key.text, sizeof o->key.text);
-    memcpy(o->key.client, r->key.client, sizeof o->key.client);
-    o->key.seq = r->key.seq;
+    from_store_key(&r->key, &o->key);
     c->n++;
     return 0;
 }
@@ -296,12 +307,12 @@ static int fill_row(void *ctx, const nx_qs_row *r)
 
 static void to_store_key(const nx_queue_key *k, nx_qs_key *out)
 {
-    _Static_assert(sizeof out->text == sizeof k->text, "key text sizes differ");
-    _Static_assert(sizeof out->client == sizeof k->client, "key client sizes differ");
     out->due_key = k->due_key;
     out->prio_key = k->prio_key;
     memcpy(out->text, k->text, sizeof out->text);
     memcpy(out->client, k->client, sizeof out->client);
+    memcpy(out->team, k->team, sizeof out->team);
+    memcpy(out->assignee, k->assignee, sizeof out->assignee);
     out->seq = k->seq;
 }
 
@@ -392,9 +403,8 @@ int nx_queue_seek(nx_queue *q, const char *id)
     if (plan(q) == 0 && (n = nx_qs_key_of(q->qs, id, &sk)) < 0)
         fail(q, "cannot read the queue: %s", nx_store_errmsg(q->s->profile->store));
     if (n > 0) {
-        nx_queue_key k = { .due_key = sk.due_key, .prio_key = sk.prio_key, .seq = sk.seq };
-        memcpy(k.text, sk.text, sizeof k.text);
-        memcpy(k.client, sk.client, sizeof k.client);
+        nx_queue_key k;
+        from_store_key(&sk, &k);
         n = load_in(q, 0, &k, 1, 1);
         sodium_memzero(&k, sizeof k);
     }

@@ -33,17 +33,16 @@ static void add_zones(sb *b, const nx_qs_count_spec *c)
     qs_sb_add(b, ")");
 }
 
-/* The time-bound count's statement. how: COUNT_SCOPED as the spec says;
- * COUNT_UNSCOPED without the own scope (items_q_status covers every
- * condition: no table row is read); COUNT_OUTSIDE only the rows of the
- * assignees in out (the own scope's complement: few, read from the
- * table). */
-enum { COUNT_SCOPED, COUNT_UNSCOPED, COUNT_OUTSIDE };
-
+/* The time-bound count's statement: one covering index read whatever the
+ * scope. items_q_status holds (kind, status, due_key, client, team,
+ * assignee), so each status counted is one range of due_key and the scope,
+ * the assignee filter and the zones' clients are tested on its entries; no
+ * table row is read. A laptop's cache holds its own scope and few others,
+ * so the range read is the scope's. Service dates: items_q_visit (covering
+ * too). */
 static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *open,
-                           const hits *out, int how, int64_t lo, int64_t hi)
+                           int64_t lo, int64_t hi)
 {
-    int own = c->scope_assignee && *c->scope_assignee && how == COUNT_SCOPED;
     sb b = {0};
     if (c->by_service_date) {
         qs_sb_add(&b, "SELECT count(*) FROM items AS i INDEXED BY items_q_visit WHERE i.kind_no = :kn"
@@ -54,19 +53,11 @@ static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *o
                 qs_sb_addf(&b, "%s:d%d_%d", k++ ? ", " : "", z, d);
         qs_sb_add(&b, k ? ")" : "NULL)");
     } else {
-        /* items_assignee has due, not due_key: the same for a bounded range */
-        int by_assignee = own || how == COUNT_OUTSIDE;
-        qs_sb_addf(&b, "SELECT count(*) FROM items AS i INDEXED BY %s WHERE i.kind_no = :kn%s",
-                by_assignee ? "items_assignee" : c->scope_team && *c->scope_team ? "items_q_team"
-                : "items_q_status", by_assignee ? " AND i.due >= :lo AND i.due < :hi"
-                                                : " AND i.due_key >= :lo AND i.due_key < :hi");
+        qs_sb_add(&b, "SELECT count(*) FROM items AS i INDEXED BY items_q_status WHERE i.kind_no = :kn"
+                   " AND i.due_key >= :lo AND i.due_key < :hi");
     }
-    if (own)
+    if (c->scope_assignee && *c->scope_assignee)
         qs_sb_add(&b, " AND i.assignee = :sa");
-    if (how == COUNT_OUTSIDE) {
-        qs_sb_add(&b, " AND ");
-        qs_add_in_list(&b, "i.assignee", "xs", out);
-    }
     if (c->scope_team && *c->scope_team)
         qs_sb_add(&b, " AND i.team = :stm");
     if (c->assignee && *c->assignee)
@@ -79,7 +70,6 @@ static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *o
     sqlite3_stmt *st = NULL;
     if (!b.oom && sqlite3_prepare_v2(s->db, b.s, -1, &st, NULL) == SQLITE_OK) {
         char name[32];
-        qs_bind_named_text(st, ":kind", c->kind);
         qs_bind_named_int(st, ":kn", nx_qs_kind_no(c->kind));
         qs_bind_named_text(st, ":sa", c->scope_assignee);
         qs_bind_named_text(st, ":stm", c->scope_team);
@@ -87,8 +77,6 @@ static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *o
         qs_bind_named_int(st, ":lo", lo);
         qs_bind_named_int(st, ":hi", hi);
         qs_bind_list(st, "os", open);
-        if (out)
-            qs_bind_list(st, "xs", out);
         for (int z = 0; z < c->nzones; z++) {
             snprintf(name, sizeof name, ":z%d", z);
             qs_bind_named_text(st, name, c->zones[z].tz);
@@ -114,8 +102,8 @@ int64_t nx_qs_count_items(nx_store *s, const nx_qs_count_spec *c)
     if (!c->due_range && !c->nzones)
         return qs_tally(s, c->kind, c->scope_team, c->scope_assignee, c->assignee, NULL, c->excluded);
     /* Time-bound: an IN list of the statuses counted, so that each is a
-     * range of due_key in the scope's covering index; for service dates,
-     * a list of dates in items_q_visit (covering too). */
+     * range of due_key in items_q_status; for service dates, a list of
+     * dates in items_q_visit. */
     hits open = {0};
     if (qs_present_statuses(s, c->kind, c->excluded, &open) != 0)
         return -1;
@@ -130,31 +118,19 @@ int64_t nx_qs_count_items(nx_store *s, const nx_qs_count_spec *c)
         if (z == 0 || c->zones[z].due_hi > hi)
             hi = c->zones[z].due_hi;
     }
-    /* The own scope: items_assignee has no status, so each entry in the
-     * range would cost a table row (a dashboard of 100 000 items: tens of
-     * thousands). An agent's laptop holds the agent's items and few
-     * others: all of them are counted from items_q_status, and the few
-     * others' rows taken away. */
-    int64_t n = -1;
-    int own = c->scope_assignee && *c->scope_assignee;
-    if (own && !c->by_service_date && !(c->scope_team && *c->scope_team) &&
-        !(c->assignee && *c->assignee)) {
-        hits out = {0};
-        int64_t out_n = 0;
-        int r = qs_outside_of(s, c->kind, c->scope_assignee, NULL, &out, &out_n);
-        if (r > 0 && (out_n == 0 || out.n > 0)) {
-            int64_t all = count_bound(s, c, &open, NULL, COUNT_UNSCOPED, lo, hi);
-            int64_t others = out.n ? count_bound(s, c, &open, &out, COUNT_OUTSIDE, lo, hi) : 0;
-            n = all < 0 || others < 0 ? -1 : all - others;
-        } else if (r >= 0) {
-            /* too many others: each entry of the scope is read */
-            n = count_bound(s, c, &open, NULL, COUNT_SCOPED, lo, hi);
-        }
-        qs_hits_free(&out);
+    /* A scope that holds every item of the kind (a laptop's cache is
+     * mostly its own scope, often only that) is tested on no entry: the
+     * tally, kept in the same transactions as the items, says so exactly. */
+    nx_qs_count_spec all = *c;
+    int64_t n_all = qs_tally(s, c->kind, NULL, NULL, NULL, NULL, NULL);
+    int64_t n_in = qs_tally(s, c->kind, c->scope_team, c->scope_assignee, c->assignee, NULL, NULL);
+    if (n_all < 0 || n_in < 0) {
         qs_hits_free(&open);
-        return n;
+        return -1;
     }
-    n = count_bound(s, c, &open, NULL, COUNT_SCOPED, lo, hi);
+    if (n_in == n_all)
+        all.scope_team = all.scope_assignee = all.assignee = NULL;
+    int64_t n = count_bound(s, &all, &open, lo, hi);
     qs_hits_free(&open);
     return n;
 }

@@ -285,7 +285,7 @@ static int scope_outside(nx_qs *q)
     int own = q->scope_a[0] != '\0';
     sb b = {0};
     qs_sb_add(&b, own ? "SELECT rowid FROM items INDEXED BY items_assignee WHERE kind_no = :kn AND "
-                   : "SELECT rowid FROM items INDEXED BY items_q_team WHERE kind_no = :kn AND ");
+                   : "SELECT rowid FROM items INDEXED BY items_team WHERE kind_no = :kn AND ");
     qs_add_in_list(&b, own ? "assignee" : "team", "xs", &q->out_vals);
     if (b.oom) {
         free(b.s);

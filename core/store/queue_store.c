@@ -46,15 +46,22 @@
 
 static void build_pred(const nx_qs *q, sb *b)
 {
+    /* The status sort's order holds the team and the assignee (between the
+     * client and the rowid, as items_q_status does). SQLite takes a column
+     * that WHERE sets equal as settled in ORDER BY, and then no longer
+     * follows the index past it: it would sort every row of the scope. A
+     * unary plus keeps the test (still made on the index entry) from
+     * counting as such an equality. */
+    const char *col = q->sort == NX_QS_STATUS ? "+i." : "i.";
     qs_sb_add(b, "i.kind_no = :kn");
     if (q->scope_a[0])
-        qs_sb_add(b, " AND i.assignee = :sa");
+        qs_sb_addf(b, " AND %sassignee = :sa", col);
     if (q->scope_t[0])
-        qs_sb_add(b, " AND i.team = :stm");
+        qs_sb_addf(b, " AND %steam = :stm", col);
     if (q->status[0])
         qs_sb_add(b, " AND i.status = :fs");
     if (q->assignee[0])
-        qs_sb_add(b, " AND i.assignee = :fa");
+        qs_sb_addf(b, " AND %sassignee = :fa", col);
     if (q->overdue_only) {
         /* an IN list, not NOT IN (finals): each status is then one range
          * of due_key in the (kind, scope, status, due_key) indexes */

@@ -11,13 +11,13 @@
  * anything about a hidden value).
  *
  * Orders (ascending; descending is the exact reverse), each ending in the
- * item id so that it is total and paging is stable:
- *   due       due_key, id              due_key = due, or INT64_MAX when none
- *   priority  prio_key, due_key, id    prio_key = -priority: urgent first
- *   status    status, due_key, id
- *   patient   patient_sort, due_key, id   "family, given", ASCII-lowercased
- *   payer     payer_sort, due_key, id
- * Each has its own index (schema migration 3). */
+ * rowid so that it is total and paging is stable (nx_qs_key):
+ *   due       due_key, rowid           due_key = due, or INT64_MAX when none
+ *   priority  prio_key, due_key, rowid prio_key = -priority: urgent first
+ *   status    status, due_key, client_id, team, assignee, rowid
+ *   patient   patient_sort, due_key, rowid   "family, given", ASCII-lowercased
+ *   payer     payer_sort, due_key, rowid
+ * Each has its own index (schema migrations 4, 16, 17 and 18). */
 #ifndef NX_QUEUE_STORE_H
 #define NX_QUEUE_STORE_H
 
@@ -31,8 +31,9 @@ typedef enum {
 
 /* Where a row sits in its order: the sort's key columns, then what breaks
  * ties of due time: the row's rowid (its place in this cache, never shown),
- * after the client for the status sort (items_q_status holds the client
- * for the dashboard's counts, before the rowid every index ends with).
+ * after the client, team and assignee for the status sort (items_q_status
+ * holds them for the dashboard's counts, before the rowid every index ends
+ * with: migration 18).
  * Not the item id: a 36-character id in each of five indexes made them
  * twice as large, and a sync round writes a page of each per change of a
  * due time (migration 16). */
@@ -42,7 +43,9 @@ typedef struct nx_qs_key {
     int64_t due_key;
     int64_t prio_key;
     char text[NX_QS_TEXT_MAX];   /* status, patient_sort or payer_sort, per the sort */
-    char client[NX_QS_ID_MAX];   /* the status sort's */
+    char client[NX_QS_ID_MAX];   /* the status sort's: client, team, assignee */
+    char team[NX_QS_ID_MAX];
+    char assignee[NX_QS_ID_MAX];
     int64_t seq;                 /* the rowid */
 } nx_qs_key;
 

@@ -63,7 +63,7 @@ static int count_files(const char *d)
 
 Test(store, migrations_and_settings)
 {
-    cr_assert_eq(nx_store_schema_version(st), 17);
+    cr_assert_eq(nx_store_schema_version(st), 18);
     sqlite3 *db = nx_store_db(st);
     sqlite3_stmt *s;
     const char *checks[][2] = {
@@ -87,17 +87,22 @@ Test(store, migrations_and_settings)
 
 /* A sync round writes a page of every index that holds the due time for
  * each due time it moves, nearly all of them at 100 000 items: those
- * indexes stay narrow. None holds the item id (36 characters, half of an
- * entry before migration 16): ties fall to the rowid (nx_qs_key). */
-Test(store, the_queue_indexes_hold_no_item_id)
+ * indexes stay narrow and few. None holds the item id (36 characters, half
+ * of an entry before migration 16): ties fall to the rowid (nx_qs_key).
+ * Only the five sort indexes hold the due time (migration 18): the
+ * dashboard's counts read items_q_status, whose entries hold every scope,
+ * and a team's or an assignee's items are found by indexes without it. */
+Test(store, the_queue_indexes_hold_no_item_id_and_only_five_the_due_time)
 {
     sqlite3 *db = nx_store_db(st);
     static const char *const want[][2] = {
         { "items_q_due", "kind_no,due_key" },
         { "items_q_priority", "kind_no,prio_key,due_key" },
-        { "items_q_status", "kind_no,status,due_key,client_id" },
+        { "items_q_status", "kind_no,status,due_key,client_id,team,assignee" },
         { "items_q_patient", "kind_no,patient_sort,due_key" },
         { "items_q_payer", "kind_no,payer_sort,due_key" },
+        { "items_assignee", "assignee,kind_no" },
+        { "items_team", "kind_no,team" },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         sqlite3_stmt *s = NULL;
@@ -109,6 +114,17 @@ Test(store, the_queue_indexes_hold_no_item_id)
         cr_assert_str_eq((const char *)sqlite3_column_text(s, 0), want[i][1], "%s", want[i][0]);
         sqlite3_finalize(s);
     }
+    /* every index of items that holds due or due_key, whatever its name */
+    sqlite3_stmt *s = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT group_concat(name, ',') FROM (SELECT DISTINCT "
+                                        "l.name FROM pragma_index_list('items') AS l, "
+                                        "pragma_index_info(l.name) AS c WHERE c.name IN "
+                                        "('due', 'due_key') ORDER BY l.name)", -1, &s, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(s, 0),
+                     "items_q_due,items_q_patient,items_q_payer,items_q_priority,items_q_status");
+    sqlite3_finalize(s);
 }
 
 /* The queue indexes hold a kind's number (items.kind_no, migration 17);
@@ -200,7 +216,7 @@ Test(store, reopen_keeps_data_and_schema)
     cr_assert_eq(nx_store_meta_get(st, "k", out, sizeof out), 1);
     cr_assert_str_eq(out, "v2");
     cr_assert_eq(nx_store_meta_get(st, "absent", out, sizeof out), 0);
-    cr_assert_eq(nx_store_schema_version(st), 17);
+    cr_assert_eq(nx_store_schema_version(st), 18);
 }
 
 Test(store, create_refuses_existing_and_open_refuses_missing)
