@@ -228,19 +228,31 @@ static int plan(nx_queue *q)
 
 /* ---- one row, masked --------------------------------------------------------------- */
 
-/* The store's key as the queue keeps it (and to_store_key back). */
+/* The store's key as the queue keeps it, and back: the same fields (and
+ * sizes) on both sides, copied by one list. */
+#define COPY_KEY(out, k)                                                                     \
+    do {                                                                                     \
+        _Static_assert(sizeof (out)->text == sizeof (k)->text &&                             \
+                       sizeof (out)->client == sizeof (k)->client &&                         \
+                       sizeof (out)->team == sizeof (k)->team &&                             \
+                       sizeof (out)->assignee == sizeof (k)->assignee, "key sizes differ");  \
+        (out)->due_key = (k)->due_key;                                                       \
+        (out)->prio_key = (k)->prio_key;                                                     \
+        memcpy((out)->text, (k)->text, sizeof (out)->text);                                  \
+        memcpy((out)->client, (k)->client, sizeof (out)->client);                            \
+        memcpy((out)->team, (k)->team, sizeof (out)->team);                                  \
+        memcpy((out)->assignee, (k)->assignee, sizeof (out)->assignee);                      \
+        (out)->seq = (k)->seq;                                                               \
+    } while (0)
+
 static void from_store_key(const nx_qs_key *k, nx_queue_key *out)
 {
-    _Static_assert(sizeof out->text == sizeof k->text, "key text sizes differ");
-    _Static_assert(sizeof out->client == sizeof k->client && sizeof out->team == sizeof k->team &&
-                   sizeof out->assignee == sizeof k->assignee, "key id sizes differ");
-    out->due_key = k->due_key;
-    out->prio_key = k->prio_key;
-    memcpy(out->text, k->text, sizeof out->text);
-    memcpy(out->client, k->client, sizeof out->client);
-    memcpy(out->team, k->team, sizeof out->team);
-    memcpy(out->assignee, k->assignee, sizeof out->assignee);
-    out->seq = k->seq;
+    COPY_KEY(out, k);
+}
+
+static void to_store_key(const nx_queue_key *k, nx_qs_key *out)
+{
+    COPY_KEY(out, k);
 }
 
 static int is_final(const nx_queue *q, const char *status)
@@ -304,17 +316,6 @@ static int fill_row(void *ctx, const nx_qs_row *r)
 }
 
 /* ---- paging -------------------------------------------------------------------------- */
-
-static void to_store_key(const nx_queue_key *k, nx_qs_key *out)
-{
-    out->due_key = k->due_key;
-    out->prio_key = k->prio_key;
-    memcpy(out->text, k->text, sizeof out->text);
-    memcpy(out->client, k->client, sizeof out->client);
-    memcpy(out->team, k->team, sizeof out->team);
-    memcpy(out->assignee, k->assignee, sizeof out->assignee);
-    out->seq = k->seq;
-}
 
 /* Reads up to page_rows rows into the spare buffer and, when there are
  * some (or keep_if_none is 0), makes it the page. */

@@ -826,6 +826,21 @@ Test(queue, search_any_case_any_script_equals_the_model)
     done();
 }
 
+/* The model's at-risk flag of an eligibility item (T-72 / T-48), from the
+ * domain's own function. */
+static int model_at_risk(const titem *t, const char *tz)
+{
+    nx_item it;
+    cr_assert_eq(nx_item_init(&it, nx_dict_default(), NX_KIND_ELIGIBILITY), 0);
+    snprintf(it.status, sizeof it.status, "%s", t->status);
+    cr_assert_eq(nx_item_set(&it, "service_date", t->sd), 0);
+    nx_elig_risk risk;
+    char err[128];
+    cr_assert_eq(nx_elig_risk_of(&it, NOW, tz, &risk, err, sizeof err), 0, "%s", err);
+    nx_item_free(&it);
+    return risk == NX_ELIG_RISK_T72 || risk == NX_ELIG_RISK_T48;
+}
+
 /* An agent's dashboard (own scope): each count equals the model's, over
  * the items assigned to the agent only, though the cache holds others'
  * items too (the assignee tested on each entry of the status index); then
@@ -861,17 +876,8 @@ Test(queue, dashboard_counts_of_an_agent_equal_the_model)
                 e.mine++;
                 e.overdue += t->due && t->due < NOW;
                 e.due_today += t->due && nx_clock_is_today(tz, NOW, t->due, NULL, 0) == 1;
-                if (kind != NX_KIND_ELIGIBILITY)
-                    continue;
-                nx_item it;
-                cr_assert_eq(nx_item_init(&it, nx_dict_default(), kind), 0);
-                snprintf(it.status, sizeof it.status, "%s", t->status);
-                cr_assert_eq(nx_item_set(&it, "service_date", t->sd), 0);
-                nx_elig_risk risk;
-                char err[128];
-                cr_assert_eq(nx_elig_risk_of(&it, NOW, tz, &risk, err, sizeof err), 0, "%s", err);
-                e.at_risk += risk == NX_ELIG_RISK_T72 || risk == NX_ELIG_RISK_T48;
-                nx_item_free(&it);
+                if (kind == NX_KIND_ELIGIBILITY)
+                    e.at_risk += model_at_risk(t, tz);
             }
             cr_assert_gt(others, 0, "the model holds no one else's items");
             cr_assert_gt(e.overdue, 0);
@@ -914,15 +920,7 @@ Test(queue, overdue_and_at_risk_flags_and_dashboard_counts)
         e.overdue += t->due && t->due < NOW;
         e.mine += !strcmp(t->assignee, "alice");
         e.due_today += t->due && nx_clock_is_today(tz, NOW, t->due, NULL, 0) == 1;
-        nx_item it;
-        cr_assert_eq(nx_item_init(&it, nx_dict_default(), NX_KIND_ELIGIBILITY), 0);
-        snprintf(it.status, sizeof it.status, "%s", t->status);
-        cr_assert_eq(nx_item_set(&it, "service_date", t->sd), 0);
-        nx_elig_risk risk;
-        char err[128];
-        cr_assert_eq(nx_elig_risk_of(&it, NOW, tz, &risk, err, sizeof err), 0, "%s", err);
-        e.at_risk += risk == NX_ELIG_RISK_T72 || risk == NX_ELIG_RISK_T48;
-        nx_item_free(&it);
+        e.at_risk += model_at_risk(t, tz);
     }
     cr_assert_gt(e.at_risk, 0);
     cr_assert_gt(e.due_today, 0);
@@ -1059,14 +1057,7 @@ Test(queue, counts_for_own_scope)
         e.mine++;
         e.overdue += t->due && t->due < NOW;
         e.due_today += t->due && nx_clock_is_today(tz, NOW, t->due, NULL, 0) == 1;
-        nx_item it;
-        cr_assert_eq(nx_item_init(&it, nx_dict_default(), NX_KIND_ELIGIBILITY), 0);
-        snprintf(it.status, sizeof it.status, "%s", t->status);
-        cr_assert_eq(nx_item_set(&it, "service_date", t->sd), 0);
-        nx_elig_risk risk;
-        cr_assert_eq(nx_elig_risk_of(&it, NOW, tz, &risk, NULL, 0), 0);
-        e.at_risk += risk == NX_ELIG_RISK_T72 || risk == NX_ELIG_RISK_T48;
-        nx_item_free(&it);
+        e.at_risk += model_at_risk(t, tz);
     }
     char err[256] = "";
     cr_assert_eq(nx_queue_counts_for(&sess, NX_KIND_ELIGIBILITY, &c, err, sizeof err), 0, "%s", err);
