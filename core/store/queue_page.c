@@ -211,7 +211,7 @@ int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most)
 
 int nx_qs_key_of(nx_qs *q, const char *id, nx_qs_key *out)
 {
-    char sql[160];
+    char sql[224];
     snprintf(sql, sizeof sql, "SELECT i.due_key, i.prio_key, %s, i.client_id, i.rowid, i.team,"
              " i.assignee FROM items AS i WHERE i.id = ?1 AND i.kind = ?2", text_of[q->sort]);
     sqlite3_stmt *st = NULL;

@@ -64,7 +64,7 @@ static void build_pred(const nx_qs *q, sb *b)
         qs_sb_addf(b, " AND %sassignee = :fa", col);
     if (q->overdue_only) {
         /* an IN list, not NOT IN (finals): each status is then one range
-         * of due_key in the (kind, scope, status, due_key) indexes */
+         * of due_key in items_q_status (kind, status, due_key, ...) */
         qs_sb_add(b, " AND i.due_key < :now AND ");
         if (q->open_st.n)
             qs_add_in_list(b, "i.status", "os", &q->open_st);
