@@ -121,6 +121,11 @@ typedef struct nx_pulled_item {
     size_t nkv;
     const nx_pulled_kv *pkv;    /* patient columns; npkv > 0 replaces the row's */
     size_t npkv;
+    /* The patient columns the item's kind holds (NULL-terminated names;
+     * NULL = all): a column it does not hold (the payer of a scheduling
+     * item) is the business of the patient's other items, and stays as
+     * the cache has it. */
+    const char *const *pcarried;
     const nx_pulled_hist *hist; /* replaces transitions, notes, attempts, attachments
                                  * and conflict inbox rows (but one resolved here
                                  * whose op is still pending); nhist == 0 leaves

@@ -24,7 +24,7 @@
 
 enum {
     S_CLIENT_LEAD, S_CLIENT, S_CLIENT_EXISTS, S_PATIENT_GET, S_PATIENT_INSERT,
-    S_PATIENT_UPDATE, S_ITEM_EXISTS, S_ITEM_GET, S_ITEM_INSERT, S_LINK_PUT, S_LINK_DEL,
+    S_ITEM_EXISTS, S_ITEM_GET, S_ITEM_INSERT, S_LINK_PUT, S_LINK_DEL,
     S_LINK_WAITING, S_LINK_RESOLVE, S_LINK_RESOLVED, S_FIELDS_GET, S_FIELDS_DEL, S_FIELD_DEL,
     S_FIELD_PUT, S_FIELD_INS,
     S_TRANS_DEL, S_NOTES_DEL, S_ATTEMPTS_DEL, S_ATTACH_DEL, S_TRANS_INS, S_NOTE_INS,
@@ -63,9 +63,6 @@ static const char *const sql[S_COUNT] = {
     [S_PATIENT_GET] = "SELECT " PATIENT_COLS " FROM patients WHERE id=?1",
     [S_PATIENT_INSERT] = "INSERT INTO patients(id," PATIENT_COLS ",client_id) "
                          "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-    [S_PATIENT_UPDATE] = "UPDATE patients SET family_name=?2,given_name=?3,dob=?4,phone=?5,"
-                         "email=?6,address=?7,mrn=?8,member_id=?9,payer=?10,"
-                         "confidential_comm=?11,restriction=?12,alt_phone=?13 WHERE id=?1",
     [S_ITEM_EXISTS] = "SELECT 1 FROM items WHERE id=?1",
     [S_ITEM_GET] = "SELECT rowid," ITEM_COLS " FROM items WHERE id=?1",
     /* The name and payer keys are bound (?16..?18, made by patient_keys
@@ -122,6 +119,9 @@ static const char *const sql[S_COUNT] = {
 /* UPDATEs of a known item, one per set of changed columns (a bit each),
  * prepared when first needed: a pull's changes are mostly alike. */
 #define N_UPDATES 16
+/* ... and of a known patient, one per set of columns an item's kind holds
+ * (one set per kind). */
+#define N_PATIENT_UPDATES 8
 
 /* A queue key being built (PHI: wiped after each item). */
 typedef struct {
@@ -140,6 +140,13 @@ struct nx_sync_applier {
         sqlite3_stmt *st;
     } upd[N_UPDATES];
     unsigned upd_next;
+    struct {
+        unsigned mask;
+        sqlite3_stmt *st;
+    } pupd[N_PATIENT_UPDATES];   /* UPDATEs of a patient's carried columns */
+    unsigned pupd_next;
+    const char *const *pmask_of; /* the pcarried list pmask was made from */
+    unsigned pmask;
 };
 
 int nx_sync_applier_new(nx_store *s, nx_sync_applier **out)
@@ -186,6 +193,8 @@ void nx_sync_applier_free(nx_sync_applier *a)
         sqlite3_finalize(a->hist_get[k]);
     for (int i = 0; i < N_UPDATES; i++)
         sqlite3_finalize(a->upd[i].st);
+    for (int i = 0; i < N_PATIENT_UPDATES; i++)
+        sqlite3_finalize(a->pupd[i].st);
     free(a);
 }
 
@@ -369,9 +378,63 @@ static int patient_keys(nx_sync_applier *a, nx_span family, nx_span given, nx_sp
                ? -1 : 0;
 }
 
-/* A new patient is inserted with its columns; a known one rewritten only
- * when the item carries PKV and something differs (a patient shared by
- * many items comes with each of them). */
+/* The patient columns the item's kind holds, a bit each (column c: bit
+ * c); kept for the last list asked about (a pull's items come a kind at a
+ * time, each kind's list at one address). */
+static unsigned carried_mask(nx_sync_applier *a, const nx_pulled_item *it)
+{
+    if (!it->pcarried)
+        return (1u << N_PATIENT_COLS) - 1;
+    if (it->pcarried != a->pmask_of) {
+        unsigned m = 0;
+        for (size_t c = 0; c < N_PATIENT_COLS; c++)
+            for (size_t i = 0; it->pcarried[i]; i++)
+                if (strcmp(it->pcarried[i], patient_cols[c].id) == 0)
+                    m |= 1u << c;
+        a->pmask_of = it->pcarried;
+        a->pmask = m;
+    }
+    return a->pmask;
+}
+
+/* The UPDATE of the patient columns in mask (bit c: column c, bound at
+ * ?(c + 2)), by id ?1. */
+static sqlite3_stmt *patient_update_for(nx_sync_applier *a, unsigned mask)
+{
+    for (int i = 0; i < N_PATIENT_UPDATES; i++)
+        if (a->pupd[i].st && a->pupd[i].mask == mask) {
+            sqlite3_reset(a->pupd[i].st);
+            sqlite3_clear_bindings(a->pupd[i].st);
+            return a->pupd[i].st;
+        }
+    char q[512] = "UPDATE patients SET ";
+    size_t len = strlen(q);
+    for (size_t c = 0; c < N_PATIENT_COLS; c++) {
+        if (!(mask & (1u << c)))
+            continue;
+        int n = snprintf(q + len, sizeof q - len, "%s=?%zu,", patient_cols[c].id, c + 2);
+        if (n < 0 || (size_t)n >= sizeof q - len)
+            return NULL;
+        len += (size_t)n;
+    }
+    static const char where[] = " WHERE id=?1";
+    if (len + sizeof where > sizeof q)
+        return NULL;
+    memcpy(q + len - 1, where, sizeof where);   /* over the last comma */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(a->s->db, q, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    unsigned slot = a->pupd_next++ % N_PATIENT_UPDATES;
+    sqlite3_finalize(a->pupd[slot].st);
+    a->pupd[slot].mask = mask;
+    a->pupd[slot].st = st;
+    return st;
+}
+
+/* A new patient is inserted with its columns (those the item's kind does
+ * not hold: their defaults); a known one has the columns the kind holds
+ * rewritten, only when the item carries PKV and one of them differs (a
+ * patient shared by many items comes with each of them). */
 static int apply_patient(nx_sync_applier *a, const nx_pulled_item *it)
 {
     const nx_item_rec *r = &it->rec;
@@ -383,23 +446,32 @@ static int apply_patient(nx_sync_applier *a, const nx_pulled_item *it)
         return -1;
     }
     int known = rc == SQLITE_ROW, same = known;
+    unsigned mask = carried_mask(a, it);
     for (size_t c = 0; known && same && it->npkv && c < N_PATIENT_COLS; c++)
-        same = spans_equal(col_span(st, (int)c), patient_value(it, c));
-    if (known && (same || !it->npkv)) {
-        /* family_name, given_name and payer are columns 0, 1 and 8. */
-        int k = patient_keys(a, col_span(st, 0), col_span(st, 1), col_span(st, 8));
-        sqlite3_reset(st);
-        return k;
-    }
+        same = !(mask & (1u << c)) || spans_equal(col_span(st, (int)c), patient_value(it, c));
+    /* The queue keys from the row as it will be: family_name, given_name
+     * and payer are columns 0, 1 and 8, each the item's value if its kind
+     * holds the column, else the stored one. */
+    nx_span k[3];
+    static const size_t kc[3] = { 0, 1, 8 };
+    for (int i = 0; i < 3; i++)
+        k[i] = known && (same || !it->npkv || !(mask & (1u << kc[i]))) ? col_span(st, (int)kc[i])
+                                                                     : patient_value(it, kc[i]);
+    int keys = patient_keys(a, k[0], k[1], k[2]);
     sqlite3_reset(st);
-    if (patient_keys(a, patient_value(it, 0), patient_value(it, 1), patient_value(it, 8)))
-        return -1;
-    st = stmt(a, known ? S_PATIENT_UPDATE : S_PATIENT_INSERT);
-    bind_str(st, 1, r->patient_id);
-    if (!known)
+    if (keys || (known && (same || !it->npkv)))
+        return keys;
+    if (known) {
+        if (!(st = patient_update_for(a, mask)))
+            return -1;
+    } else {
+        st = stmt(a, S_PATIENT_INSERT);
         bind_str(st, 14, r->client_id);
+    }
+    bind_str(st, 1, r->patient_id);
     for (size_t c = 0; c < N_PATIENT_COLS; c++)
-        bind_span(st, (int)c + 2, patient_value(it, c));
+        if (!known || (mask & (1u << c)))
+            bind_span(st, (int)c + 2, patient_value(it, c));
     return run(st);
 }
 

@@ -35,6 +35,21 @@ int nx_pull_buf_init(nx_pull_buf *b)
         nx_pull_buf_free(b);
         return -1;
     }
+    const nx_dict *d = nx_dict_default();
+    for (int k = 0; k < NX_KIND_COUNT; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            const nx_field_def *f = &d->fields[i];
+            if (f->home != NX_AT_PATIENT || !(f->kinds & NX_KIND_BIT(k)))
+                continue;
+            if (n == NX_PULL_PATIENT_COLS_MAX) {
+                nx_pull_buf_free(b);
+                return -1;
+            }
+            b->pcarried[k][n++] = f->id;
+        }
+        b->pcarried[k][n] = NULL;
+    }
     return 0;
 }
 
@@ -237,6 +252,7 @@ nx_sync_code nx_pull_item(nx_sync_applier *a, nx_pull_buf *b, const nx_msg *m, c
         return NX_SYNC_PROTOCOL;
     }
     r->priority = prio ? 1 : 0;
+    it.pcarried = b->pcarried[nx_kind_parse(r->kind)];
     (void)nx_msg_get_i64(m, NX_TAG_DUE, &r->due);
     (void)nx_msg_get_i64(m, NX_TAG_FOLLOW_UP, &r->follow_up);
     (void)nx_msg_get_i64(m, NX_TAG_CLOSED, &r->closed);

@@ -44,9 +44,14 @@ int nx_syncer_connected(const nx_syncer *y);
 /* ---- pulled frames ------------------------------------------------------------------ */
 
 /* Room for the views of one ITEM frame's repeated fields. */
+#define NX_PULL_PATIENT_COLS_MAX 32
 typedef struct nx_pull_buf {
     nx_pulled_kv *kv, *pkv;
     nx_pulled_hist *hist;
+    /* Per kind, the patient columns its items hold (the dictionary's
+     * patient fields that kind carries; NULL-terminated): nx_pulled_item's
+     * pcarried. */
+    const char *pcarried[NX_KIND_COUNT][NX_PULL_PATIENT_COLS_MAX + 1];
 } nx_pull_buf;
 
 int  nx_pull_buf_init(nx_pull_buf *b);

@@ -168,6 +168,54 @@ Test(sync_apply, the_hubs_view_replaces_ours)
     cr_assert_eq(n("SELECT count(*) FROM transitions"), 2);
 }
 
+/* A patient is shared by items of several kinds, and each item brings the
+ * patient columns its kind holds: the payer (eligibility and prior-auth
+ * only) that an eligibility item brought stays when a scheduling item of
+ * the same patient comes after it, and follows the eligibility item's own
+ * view (changed, then no longer sent: cleared). */
+Test(sync_apply, a_column_the_items_kind_does_not_hold_stays_as_its_patients_other_items_left_it)
+{
+    static const char *const pkv_e[] = { "family_name", "Pulledperson", "given_name", "Bea",
+                                         "payer", "Example Mutual", NULL };
+    nx_fh_item e = item1();
+    e.pkv = pkv_e;
+    apply_ok(&e);
+    static const char *const pkv_s[] = { "family_name", "Pulledperson", "given_name", "Bea",
+                                         "phone", "2175550123", NULL };
+    nx_fh_item s = item1();
+    s.id = "it-2";
+    s.kind = "scheduling";
+    s.status = "new";
+    s.kv = NULL;
+    s.hist = NULL;
+    s.pkv = pkv_s;
+    apply_ok(&s);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND payer='Example Mutual'"
+                   " AND phone='2175550123'"), 1,
+                 "the scheduling item wrote its phone and left the payer");
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE payer_sort='example mutual'"), 2,
+                 "both items' payer key is the patient's payer");
+    /* the eligibility item's view moves the payer; the next scheduling
+     * item (its phone changed) still leaves it */
+    static const char *const pkv_e2[] = { "family_name", "Pulledperson", "given_name", "Bea",
+                                          "payer", "Training Care PPO", NULL };
+    e.pkv = pkv_e2;
+    apply_ok(&e);
+    static const char *const pkv_s2[] = { "family_name", "Pulledperson", "given_name", "Bea",
+                                          "phone", "2175550124", NULL };
+    s.pkv = pkv_s2;
+    apply_ok(&s);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND payer='Training Care PPO'"
+                   " AND phone='2175550124'"), 1);
+    /* an eligibility item that no longer brings the payer (the role no
+     * longer holds it) clears it */
+    static const char *const pkv_e3[] = { "family_name", "Pulledperson", "given_name", "Bea", NULL };
+    e.pkv = pkv_e3;
+    apply_ok(&e);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND payer=''"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-1' AND payer_sort=''"), 1);
+}
+
 Test(sync_apply, a_grown_history_adds_its_new_rows_and_keeps_the_stored_ones)
 {
     nx_fh_item it = item1();
