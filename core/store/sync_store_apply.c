@@ -48,6 +48,7 @@ static const char *const item_cols[N_ITEM_COLS] = {
     "kind", "client_id", "patient_id", "status", "assignee", "team", "linked_item",
     "priority", "created", "updated", "due", "follow_up", "closed",
 };
+static const char *item_col(size_t c) { return item_cols[c]; }
 #define ITEM_COLS "kind,client_id,patient_id,status,assignee,team,linked_item,priority," \
                   "created,updated,due,follow_up,closed"
 /* due_key and the name and payer keys as migration 4 defines them. */
@@ -116,12 +117,16 @@ static const char *const sql[S_COUNT] = {
     [S_CONFL_ERASE] = "DELETE FROM conflict_inbox WHERE item_id=?1",
 };
 
-/* UPDATEs of a known item, one per set of changed columns (a bit each),
- * prepared when first needed: a pull's changes are mostly alike. */
-#define N_UPDATES 16
-/* ... and of a known patient, one per set of columns an item's kind holds
- * (one set per kind). */
-#define N_PATIENT_UPDATES 8
+/* Statements made for one set of columns (a bit each) when first needed
+ * and kept, the oldest replaced: a pull's changes are mostly alike. */
+#define MASK_STMTS_MAX 16
+typedef struct {
+    struct {
+        unsigned mask;
+        sqlite3_stmt *st;
+    } slot[MASK_STMTS_MAX];
+    unsigned next;
+} mask_stmts;
 
 /* A queue key being built (PHI: wiped after each item). */
 typedef struct {
@@ -135,16 +140,8 @@ struct nx_sync_applier {
     sqlite3_stmt *st[S_COUNT];
     sqlite3_stmt *hist_get[NX_HIST_KEPT_KINDS];   /* sync_hist.h */
     keybuf key[N_KEYS];     /* the item's patient_sort, patient_given, payer_sort */
-    struct {
-        unsigned mask;
-        sqlite3_stmt *st;
-    } upd[N_UPDATES];
-    unsigned upd_next;
-    struct {
-        unsigned mask;
-        sqlite3_stmt *st;
-    } pupd[N_PATIENT_UPDATES];   /* UPDATEs of a patient's carried columns */
-    unsigned pupd_next;
+    mask_stmts upd;              /* UPDATEs of a known item's changed columns */
+    mask_stmts pupd;             /* UPDATEs of a patient's carried columns */
     const char *const *pmask_of; /* the pcarried list pmask was made from */
     unsigned pmask;
 };
@@ -191,10 +188,10 @@ void nx_sync_applier_free(nx_sync_applier *a)
         sqlite3_finalize(a->st[i]);
     for (int k = 0; k < NX_HIST_KEPT_KINDS; k++)
         sqlite3_finalize(a->hist_get[k]);
-    for (int i = 0; i < N_UPDATES; i++)
-        sqlite3_finalize(a->upd[i].st);
-    for (int i = 0; i < N_PATIENT_UPDATES; i++)
-        sqlite3_finalize(a->pupd[i].st);
+    for (int i = 0; i < MASK_STMTS_MAX; i++) {
+        sqlite3_finalize(a->upd.slot[i].st);
+        sqlite3_finalize(a->pupd.slot[i].st);
+    }
     free(a);
 }
 
@@ -203,6 +200,50 @@ static sqlite3_stmt *stmt(nx_sync_applier *a, int i)
     sqlite3_reset(a->st[i]);
     sqlite3_clear_bindings(a->st[i]);
     return a->st[i];
+}
+
+/* Appends "name=?(c + 2)," to the statement q (of cap bytes) for each
+ * column c in mask, named by name(c): q's new length, 0 when it does not
+ * fit. */
+static size_t add_sets(char *q, size_t cap, unsigned mask, size_t ncols,
+                       const char *(*name)(size_t c))
+{
+    size_t len = strlen(q);
+    for (size_t c = 0; c < ncols; c++) {
+        if (!(mask & (1u << c)))
+            continue;
+        int n = snprintf(q + len, cap - len, "%s=?%zu,", name(c), c + 2);
+        if (n < 0 || (size_t)n >= cap - len)
+            return 0;
+        len += (size_t)n;
+    }
+    return len;
+}
+
+/* The kept statement for mask, reset, or NULL when there is none yet. */
+static sqlite3_stmt *mask_stmt_get(mask_stmts *m, unsigned mask)
+{
+    for (int i = 0; i < MASK_STMTS_MAX; i++)
+        if (m->slot[i].st && m->slot[i].mask == mask) {
+            sqlite3_reset(m->slot[i].st);
+            sqlite3_clear_bindings(m->slot[i].st);
+            return m->slot[i].st;
+        }
+    return NULL;
+}
+
+/* Prepares q for mask and keeps it in place of the oldest; NULL when it
+ * does not prepare. */
+static sqlite3_stmt *mask_stmt_put(mask_stmts *m, sqlite3 *db, unsigned mask, const char *q)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(db, q, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    unsigned i = m->next++ % MASK_STMTS_MAX;
+    sqlite3_finalize(m->slot[i].st);
+    m->slot[i].mask = mask;
+    m->slot[i].st = st;
+    return st;
 }
 
 static void bind_str(sqlite3_stmt *st, int pos, const char *v)
@@ -324,6 +365,7 @@ static const struct {
     { "confidential_comm", "no" }, { "restriction", "no" }, { "alt_phone", "" },
 };
 #define N_PATIENT_COLS (sizeof patient_cols / sizeof patient_cols[0])
+static const char *patient_col(size_t c) { return patient_cols[c].id; }
 
 /* The value sent for patient column c (the last one sent wins), or its
  * default. */
@@ -401,34 +443,16 @@ static unsigned carried_mask(nx_sync_applier *a, const nx_pulled_item *it)
  * ?(c + 2)), by id ?1. */
 static sqlite3_stmt *patient_update_for(nx_sync_applier *a, unsigned mask)
 {
-    for (int i = 0; i < N_PATIENT_UPDATES; i++)
-        if (a->pupd[i].st && a->pupd[i].mask == mask) {
-            sqlite3_reset(a->pupd[i].st);
-            sqlite3_clear_bindings(a->pupd[i].st);
-            return a->pupd[i].st;
-        }
+    sqlite3_stmt *st = mask_stmt_get(&a->pupd, mask);
+    if (st)
+        return st;
     char q[512] = "UPDATE patients SET ";
-    size_t len = strlen(q);
-    for (size_t c = 0; c < N_PATIENT_COLS; c++) {
-        if (!(mask & (1u << c)))
-            continue;
-        int n = snprintf(q + len, sizeof q - len, "%s=?%zu,", patient_cols[c].id, c + 2);
-        if (n < 0 || (size_t)n >= sizeof q - len)
-            return NULL;
-        len += (size_t)n;
-    }
+    size_t len = add_sets(q, sizeof q, mask, N_PATIENT_COLS, patient_col);
     static const char where[] = " WHERE id=?1";
-    if (len + sizeof where > sizeof q)
+    if (!len || len + sizeof where > sizeof q)
         return NULL;
     memcpy(q + len - 1, where, sizeof where);   /* over the last comma */
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(a->s->db, q, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-        return NULL;
-    unsigned slot = a->pupd_next++ % N_PATIENT_UPDATES;
-    sqlite3_finalize(a->pupd[slot].st);
-    a->pupd[slot].mask = mask;
-    a->pupd[slot].st = st;
-    return st;
+    return mask_stmt_put(&a->pupd, a->s->db, mask, q);
 }
 
 /* A new patient is inserted with its columns (those the item's kind does
@@ -548,22 +572,13 @@ static unsigned item_changes(sqlite3_stmt *st, const nx_item_rec *r, int linked_
 /* The UPDATE of the columns in mask (and due_key with due), by rowid ?15. */
 static sqlite3_stmt *update_for(nx_sync_applier *a, unsigned mask)
 {
-    for (int i = 0; i < N_UPDATES; i++)
-        if (a->upd[i].st && a->upd[i].mask == mask) {
-            sqlite3_reset(a->upd[i].st);
-            sqlite3_clear_bindings(a->upd[i].st);
-            return a->upd[i].st;
-        }
+    sqlite3_stmt *st = mask_stmt_get(&a->upd, mask);
+    if (st)
+        return st;
     char q[640] = "UPDATE items SET ";
-    size_t len = strlen(q);
-    for (int c = 0; c < N_ITEM_COLS; c++) {
-        if (!(mask & (1u << c)))
-            continue;
-        char one[64];
-        size_t n = (size_t)snprintf(one, sizeof one, "%s=?%d,", item_cols[c], c + 2);
-        memcpy(q + len, one, n + 1);
-        len += n;
-    }
+    size_t len = add_sets(q, sizeof q, mask, N_ITEM_COLS, item_col);
+    if (!len)
+        return NULL;
     if (mask & (1u << C_DUE)) {
         static const char dk[] = "due_key=" DUE_KEY ",";
         memcpy(q + len, dk, sizeof dk);
@@ -572,14 +587,7 @@ static sqlite3_stmt *update_for(nx_sync_applier *a, unsigned mask)
     /* ?1 stays referenced, so every column's number can be bound. */
     static const char where[] = " WHERE rowid=?15 AND id=?1";
     memcpy(q + len - 1, where, sizeof where);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(a->s->db, q, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-        return NULL;
-    unsigned slot = a->upd_next++ % N_UPDATES;
-    sqlite3_finalize(a->upd[slot].st);
-    a->upd[slot].mask = mask;
-    a->upd[slot].st = st;
-    return st;
+    return mask_stmt_put(&a->upd, a->s->db, mask, q);
 }
 
 /* Writes the item row: 1 when it was new, 0 when it was here, -1. */
