@@ -202,26 +202,13 @@ static sqlite3_stmt *stmt(nx_sync_applier *a, int i)
     return a->st[i];
 }
 
-/* Appends "name=?(c + 2)," to the statement q (of cap bytes) for each
- * column c in mask, named by name(c): q's new length, 0 when it does not
- * fit. */
-static size_t add_sets(char *q, size_t cap, unsigned mask, size_t ncols,
-                       const char *(*name)(size_t c))
-{
-    size_t len = strlen(q);
-    for (size_t c = 0; c < ncols; c++) {
-        if (!(mask & (1u << c)))
-            continue;
-        int n = snprintf(q + len, cap - len, "%s=?%zu,", name(c), c + 2);
-        if (n < 0 || (size_t)n >= cap - len)
-            return 0;
-        len += (size_t)n;
-    }
-    return len;
-}
-
-/* The kept statement for mask, reset, or NULL when there is none yet. */
-static sqlite3_stmt *mask_stmt_get(mask_stmts *m, unsigned mask)
+/* The kept UPDATE of table for the columns in mask (bit c: column c,
+ * named name(c), bound at ?(c + 2)), then also (NULL: nothing more; ends
+ * with a comma) and where; made and kept in place of the oldest when
+ * there is none yet. NULL when it does not prepare. */
+static sqlite3_stmt *mask_update(mask_stmts *m, sqlite3 *db, unsigned mask, const char *table,
+                                 size_t ncols, const char *(*name)(size_t c), const char *also,
+                                 const char *where)
 {
     for (int i = 0; i < MASK_STMTS_MAX; i++)
         if (m->slot[i].st && m->slot[i].mask == mask) {
@@ -229,20 +216,28 @@ static sqlite3_stmt *mask_stmt_get(mask_stmts *m, unsigned mask)
             sqlite3_clear_bindings(m->slot[i].st);
             return m->slot[i].st;
         }
-    return NULL;
-}
-
-/* Prepares q for mask and keeps it in place of the oldest; NULL when it
- * does not prepare. */
-static sqlite3_stmt *mask_stmt_put(mask_stmts *m, sqlite3 *db, unsigned mask, const char *q)
-{
+    char q[768];
+    int n = snprintf(q, sizeof q, "UPDATE %s SET ", table);
+    size_t len = n > 0 ? (size_t)n : sizeof q;
+    for (size_t c = 0; c < ncols && len < sizeof q; c++)
+        if (mask & (1u << c)) {
+            n = snprintf(q + len, sizeof q - len, "%s=?%zu,", name(c), c + 2);
+            len = n < 0 ? sizeof q : len + (size_t)n;
+        }
+    if (also && len < sizeof q) {
+        n = snprintf(q + len, sizeof q - len, "%s", also);
+        len = n < 0 ? sizeof q : len + (size_t)n;
+    }
+    if (len >= sizeof q || q[len - 1] != ',' || len - 1 + strlen(where) >= sizeof q)
+        return NULL;
+    memcpy(q + len - 1, where, strlen(where) + 1);   /* over the last comma */
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v3(db, q, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
         return NULL;
-    unsigned i = m->next++ % MASK_STMTS_MAX;
-    sqlite3_finalize(m->slot[i].st);
-    m->slot[i].mask = mask;
-    m->slot[i].st = st;
+    unsigned k = m->next++ % MASK_STMTS_MAX;
+    sqlite3_finalize(m->slot[k].st);
+    m->slot[k].mask = mask;
+    m->slot[k].st = st;
     return st;
 }
 
@@ -443,16 +438,8 @@ static unsigned carried_mask(nx_sync_applier *a, const nx_pulled_item *it)
  * ?(c + 2)), by id ?1. */
 static sqlite3_stmt *patient_update_for(nx_sync_applier *a, unsigned mask)
 {
-    sqlite3_stmt *st = mask_stmt_get(&a->pupd, mask);
-    if (st)
-        return st;
-    char q[512] = "UPDATE patients SET ";
-    size_t len = add_sets(q, sizeof q, mask, N_PATIENT_COLS, patient_col);
-    static const char where[] = " WHERE id=?1";
-    if (!len || len + sizeof where > sizeof q)
-        return NULL;
-    memcpy(q + len - 1, where, sizeof where);   /* over the last comma */
-    return mask_stmt_put(&a->pupd, a->s->db, mask, q);
+    return mask_update(&a->pupd, a->s->db, mask, "patients", N_PATIENT_COLS, patient_col, NULL,
+                       " WHERE id=?1");
 }
 
 /* A new patient is inserted with its columns (those the item's kind does
@@ -572,22 +559,10 @@ static unsigned item_changes(sqlite3_stmt *st, const nx_item_rec *r, int linked_
 /* The UPDATE of the columns in mask (and due_key with due), by rowid ?15. */
 static sqlite3_stmt *update_for(nx_sync_applier *a, unsigned mask)
 {
-    sqlite3_stmt *st = mask_stmt_get(&a->upd, mask);
-    if (st)
-        return st;
-    char q[640] = "UPDATE items SET ";
-    size_t len = add_sets(q, sizeof q, mask, N_ITEM_COLS, item_col);
-    if (!len)
-        return NULL;
-    if (mask & (1u << C_DUE)) {
-        static const char dk[] = "due_key=" DUE_KEY ",";
-        memcpy(q + len, dk, sizeof dk);
-        len += sizeof dk - 1;
-    }
     /* ?1 stays referenced, so every column's number can be bound. */
-    static const char where[] = " WHERE rowid=?15 AND id=?1";
-    memcpy(q + len - 1, where, sizeof where);
-    return mask_stmt_put(&a->upd, a->s->db, mask, q);
+    return mask_update(&a->upd, a->s->db, mask, "items", N_ITEM_COLS, item_col,
+                       mask & (1u << C_DUE) ? "due_key=" DUE_KEY "," : NULL,
+                       " WHERE rowid=?15 AND id=?1");
 }
 
 /* Writes the item row: 1 when it was new, 0 when it was here, -1. */
