@@ -16,6 +16,12 @@ struct nx_transport {
     /* ssh */
     ssh_session ssh;
     ssh_channel ch;
+    /* What libssh handed over beyond the bytes asked for: frames are read
+     * from here, the channel once per NX_TR_READAHEAD bytes instead of
+     * twice a frame (transport_ssh.c). Wiped before each refill and at close:
+     * it holds the frames' plaintext. */
+    unsigned char *rbuf;
+    size_t rpos, rlen;
     /* local */
     pid_t pid;
     int reaped;

@@ -12,10 +12,15 @@
  * and free it (libssh wipes it) right after, so it lives in libssh's heap
  * only for the handshake. */
 #include "sync/transport_int.h"
+#include "util/util.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The read-ahead of nx_tr_ssh_read. */
+#define NX_TR_READAHEAD 65536
 
 static const char *known_hosts_path(const nx_transport_opts *o)
 {
@@ -210,32 +215,57 @@ int nx_tr_ssh_write(nx_transport *t, const void *buf, size_t len, char *err, siz
     return 0;
 }
 
+static int read_failed(nx_transport *t, int n, char *err, size_t errlen)
+{
+    char tail[600];
+    drain_stderr(t);
+    nx_tr_errtail(t, tail, sizeof tail);
+    if (n < 0)
+        snprintf(err, errlen, "cannot receive from the hub: %s%s",
+                 ssh_is_connected(t->ssh) ? ssh_get_error(t->ssh) : "the connection was cut", tail);
+    else if (ssh_channel_is_eof(t->ch) || ssh_channel_is_closed(t->ch))
+        snprintf(err, errlen, "the hub closed the connection%s", tail);
+    else if (!ssh_is_connected(t->ssh))
+        snprintf(err, errlen, "the connection to the hub was cut%s", tail);
+    else
+        snprintf(err, errlen, "the hub did not answer within %d s%s",
+                 (t->timeout_ms + 999) / 1000, tail);
+    return -1;
+}
+
+/* Reads exactly len bytes: first what the read-ahead holds, then a large
+ * request straight into buf, a small one through the read-ahead (whatever
+ * the channel has, up to NX_TR_READAHEAD: a pull's frames are a few hundred
+ * bytes, and each libssh call costs more than the copy). */
 int nx_tr_ssh_read(nx_transport *t, void *buf, size_t len, char *err, size_t errlen)
 {
     char *p = buf;
     while (len > 0) {
-        uint32_t want = len > (1u << 20) ? (1u << 20) : (uint32_t)len;
-        int n = ssh_channel_read_timeout(t->ch, p, want, 0, t->timeout_ms);
-        if (n > 0) {
+        if (t->rpos < t->rlen) {
+            size_t n = t->rlen - t->rpos < len ? t->rlen - t->rpos : len;
+            memcpy(p, t->rbuf + t->rpos, n);
+            t->rpos += n;
             p += n;
-            len -= (size_t)n;
+            len -= n;
             continue;
         }
-        char tail[600];
-        drain_stderr(t);
-        nx_tr_errtail(t, tail, sizeof tail);
-        if (n < 0)
-            snprintf(err, errlen, "cannot receive from the hub: %s%s",
-                     ssh_is_connected(t->ssh) ? ssh_get_error(t->ssh)
-                                              : "the connection was cut", tail);
-        else if (ssh_channel_is_eof(t->ch) || ssh_channel_is_closed(t->ch))
-            snprintf(err, errlen, "the hub closed the connection%s", tail);
-        else if (!ssh_is_connected(t->ssh))
-            snprintf(err, errlen, "the connection to the hub was cut%s", tail);
-        else
-            snprintf(err, errlen, "the hub did not answer within %d s%s",
-                     (t->timeout_ms + 999) / 1000, tail);
-        return -1;
+        if (!t->rbuf && !(t->rbuf = malloc(NX_TR_READAHEAD)))
+            return nx_err(err, errlen, "out of memory"), -1;
+        int direct = len >= NX_TR_READAHEAD;
+        uint32_t want = direct ? (len > (1u << 20) ? (1u << 20) : (uint32_t)len)
+                               : NX_TR_READAHEAD;
+        sodium_memzero(t->rbuf, t->rlen);
+        t->rpos = t->rlen = 0;
+        int n = ssh_channel_read_timeout(t->ch, direct ? (void *)p : (void *)t->rbuf, want, 0,
+                                         t->timeout_ms);
+        if (n <= 0)
+            return read_failed(t, n, err, errlen);
+        if (direct) {
+            p += n;
+            len -= (size_t)n;
+        } else {
+            t->rlen = (size_t)n;
+        }
     }
     return 0;
 }
@@ -259,6 +289,12 @@ int nx_tr_ssh_keepalive(nx_transport *t)
 
 void nx_tr_ssh_close(nx_transport *t)
 {
+    if (t->rbuf) {
+        sodium_memzero(t->rbuf, NX_TR_READAHEAD);
+        free(t->rbuf);
+        t->rbuf = NULL;
+    }
+    t->rpos = t->rlen = 0;
     if (!t->ssh)
         return;
     /* Never wait on a dead network to say goodbye. */
