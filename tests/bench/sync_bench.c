@@ -626,7 +626,7 @@ int main(int argc, char **argv)
 {
     if (argc != 3) {
         fprintf(stderr, "usage: syncbench NEXUS-HUB WORKDIR   (env: BENCH_SYNC_ITEMS, "
-                        "BENCH_SYNC_REPS)\n");
+                        "BENCH_SYNC_REPS, BENCH_SYNC_FIRST_ONLY)\n");
         return 2;
     }
     bench *b = &B;
@@ -737,6 +737,13 @@ int main(int argc, char **argv)
             die("first sync (bob): %llu items pulled, %lld held, %ld expected",
                 (unsigned long long)st.items, held, b->small);
         fflush(stdout);
+    }
+    if (getenv("BENCH_SYNC_FIRST_ONLY")) {
+        nx_profile_close(&A.prof);
+        nx_profile_close(&Bo.prof);
+        nx_sshd_stop(&b->sshd);
+        printf("syncbench done (first sync only)\n");
+        return 0;
     }
 
     /* ---- 2. no-op round on a new connection vs bare ssh ---- */
