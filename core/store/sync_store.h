@@ -137,6 +137,12 @@ typedef struct nx_pulled_item {
 typedef struct nx_sync_applier nx_sync_applier;
 int  nx_sync_applier_new(nx_store *s, nx_sync_applier **out);
 void nx_sync_applier_free(nx_sync_applier *a);
+/* The patient columns an item of kind holds (NULL-terminated names, as
+ * nx_pulled_item.pcarried; NULL = all). When a patient's last item of the
+ * kinds that hold a column leaves, nx_sync_erase_item clears the column (a
+ * patient left with scheduling items keeps no payer). A kind not told
+ * holds every column. 0, or -1 (too many kinds, or a name too long). */
+int  nx_sync_applier_carried(nx_sync_applier *a, const char *kind, const char *const *cols);
 
 typedef struct nx_pulled_client {
     const char *id, *name, *tz, *escalation, *holidays, *consent;   /* NULL = "" */
@@ -157,7 +163,8 @@ int nx_sync_apply_item(nx_sync_applier *a, const nx_pulled_item *it);
 /* Deletes the item and everything of it on this laptop (fields, notes,
  * history, attachments, drafts, disclosures' copies, refused-op records,
  * conflict inbox rows,
- * and its patient when no other item needs them). Pending outbox ops stay:
+ * and its patient when no other item needs them; the patient columns only
+ * its kind held among the patient's items: nx_sync_applier_carried). Pending outbox ops stay:
  * they are the user's work and still go to the hub. 1 erased, 0 it was
  * not here, -1. */
 int nx_sync_erase_item(nx_sync_applier *a, const char *id);

@@ -29,7 +29,8 @@ enum {
     S_FIELD_PUT, S_FIELD_INS,
     S_TRANS_DEL, S_NOTES_DEL, S_ATTEMPTS_DEL, S_ATTACH_DEL, S_TRANS_INS, S_NOTE_INS,
     S_ATTEMPT_INS, S_ATTACH_INS, S_ITEM_PATIENT, S_UNLINK_KEEP, S_UNLINK, S_DISCL_DEL,
-    S_REJ_DEL, S_ITEM_DEL, S_PATIENT_GC, S_CONFL_DEL, S_CONFL_PUT, S_CONFL_ERASE, S_COUNT
+    S_REJ_DEL, S_ITEM_DEL, S_PATIENT_GC, S_CONFL_DEL, S_CONFL_PUT, S_CONFL_ERASE,
+    S_PATIENT_KINDS, S_PATIENT_ITEM_KEYS, S_COUNT
 };
 
 #define CLIENT_COLS "id,name,tz,escalation,holidays,consent_rules"
@@ -115,6 +116,16 @@ static const char *const sql[S_COUNT] = {
                     "item_id=excluded.item_id,kind=excluded.kind,field=excluded.field,"
                     "value=excluded.value,detail=excluded.detail,at=excluded.at",
     [S_CONFL_ERASE] = "DELETE FROM conflict_inbox WHERE item_id=?1",
+    [S_PATIENT_KINDS] = "SELECT DISTINCT kind FROM items WHERE patient_id=?1",
+    /* The queue keys of a patient's items after its row changed under
+     * them (patient_keys' values: SQLite's lower() lowers A-Z only, too). */
+    [S_PATIENT_ITEM_KEYS] =
+        "UPDATE items SET patient_sort = k.ps, patient_given = k.pg, payer_sort = k.py"
+        " FROM (SELECT lower(family_name) || ', ' || lower(given_name) AS ps,"
+        "              lower(given_name) || ' ' || lower(family_name) AS pg, lower(payer) AS py"
+        "       FROM patients WHERE id=?1) AS k"
+        " WHERE items.patient_id=?1 AND (patient_sort IS NOT k.ps OR patient_given IS NOT k.pg"
+        "                                OR payer_sort IS NOT k.py)",
 };
 
 /* Statements made for one set of columns (a bit each) when first needed
@@ -135,6 +146,8 @@ typedef struct {
 } keybuf;
 enum { K_SORT, K_GIVEN, K_PAYER, N_KEYS };
 
+#define NX_APPLIER_KINDS_MAX 8
+
 struct nx_sync_applier {
     nx_store *s;
     sqlite3_stmt *st[S_COUNT];
@@ -144,6 +157,12 @@ struct nx_sync_applier {
     mask_stmts pupd;             /* UPDATEs of a patient's carried columns */
     const char *const *pmask_of; /* the pcarried list pmask was made from */
     unsigned pmask;
+    /* The patient columns each kind holds (nx_sync_applier_carried). */
+    struct {
+        char kind[24];
+        unsigned mask;
+    } kc[NX_APPLIER_KINDS_MAX];
+    size_t nkc;
 };
 
 int nx_sync_applier_new(nx_store *s, nx_sync_applier **out)
@@ -418,20 +437,81 @@ static int patient_keys(nx_sync_applier *a, nx_span family, nx_span given, nx_sp
 /* The patient columns the item's kind holds, a bit each (column c: bit
  * c); kept for the last list asked about (a pull's items come a kind at a
  * time, each kind's list at one address). */
+static unsigned cols_mask(const char *const *cols)
+{
+    if (!cols)
+        return (1u << N_PATIENT_COLS) - 1;
+    unsigned m = 0;
+    for (size_t c = 0; c < N_PATIENT_COLS; c++)
+        for (size_t i = 0; cols[i]; i++)
+            if (strcmp(cols[i], patient_cols[c].id) == 0)
+                m |= 1u << c;
+    return m;
+}
+
 static unsigned carried_mask(nx_sync_applier *a, const nx_pulled_item *it)
 {
     if (!it->pcarried)
-        return (1u << N_PATIENT_COLS) - 1;
+        return cols_mask(NULL);
     if (it->pcarried != a->pmask_of) {
-        unsigned m = 0;
-        for (size_t c = 0; c < N_PATIENT_COLS; c++)
-            for (size_t i = 0; it->pcarried[i]; i++)
-                if (strcmp(it->pcarried[i], patient_cols[c].id) == 0)
-                    m |= 1u << c;
         a->pmask_of = it->pcarried;
-        a->pmask = m;
+        a->pmask = cols_mask(it->pcarried);
     }
     return a->pmask;
+}
+
+int nx_sync_applier_carried(nx_sync_applier *a, const char *kind, const char *const *cols)
+{
+    size_t i = 0;
+    while (i < a->nkc && strcmp(a->kc[i].kind, kind) != 0)
+        i++;
+    if (i == NX_APPLIER_KINDS_MAX || strlen(kind) >= sizeof a->kc[i].kind)
+        return -1;
+    if (i == a->nkc) {
+        memcpy(a->kc[i].kind, kind, strlen(kind) + 1);
+        a->nkc++;
+    }
+    a->kc[i].mask = cols_mask(cols);
+    return 0;
+}
+
+static sqlite3_stmt *patient_update_for(nx_sync_applier *a, unsigned mask);
+
+/* After one of the patient's items left: the columns only kinds it no
+ * longer has an item of hold are cleared (the payer of a patient left
+ * with scheduling items only), and its items' queue keys follow. A
+ * patient with no item left (kept for its disclosures) stays as it is. */
+static int patient_clear_unheld(nx_sync_applier *a, const char *patient)
+{
+    unsigned any = 0, held = 0;
+    for (size_t i = 0; i < a->nkc; i++)
+        any |= a->kc[i].mask;
+    if (!any)
+        return 0;
+    sqlite3_stmt *st = stmt(a, S_PATIENT_KINDS);
+    bind_str(st, 1, patient);
+    int rc, rows = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(st, 0);
+        size_t i = 0;
+        while (i < a->nkc && (!k || strcmp(a->kc[i].kind, k) != 0))
+            i++;
+        held |= i < a->nkc ? a->kc[i].mask : cols_mask(NULL);   /* a kind never told: all */
+        rows++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    unsigned clear = any & ~held;
+    if (!rows || !clear)
+        return 0;
+    if (!(st = patient_update_for(a, clear)))
+        return -1;
+    bind_str(st, 1, patient);
+    for (size_t c = 0; c < N_PATIENT_COLS; c++)
+        if (clear & (1u << c))
+            bind_str(st, (int)c + 2, patient_cols[c].dflt);
+    return run(st) || by_id(a, S_PATIENT_ITEM_KEYS, patient) ? -1 : 0;
 }
 
 /* The UPDATE of the patient columns in mask (bit c: column c, bound at
@@ -831,7 +911,7 @@ int nx_sync_erase_item(nx_sync_applier *a, const char *id)
     if (run(st) || by_id(a, S_UNLINK, id) || by_id(a, S_LINK_DEL, id) ||
         by_id(a, S_DISCL_DEL, id) || by_id(a, S_REJ_DEL, id) || by_id(a, S_CONFL_ERASE, id) ||
         by_id(a, S_ITEM_DEL, id) ||
-        by_id(a, S_PATIENT_GC, patient))
+        by_id(a, S_PATIENT_GC, patient) || patient_clear_unheld(a, patient))
         return -1;
     return 1;
 }

@@ -106,10 +106,19 @@ nx_sync_code cl_on_result(nx_syncer *y, const nx_msg *m, nx_sync_stats *st, char
 
 nx_sync_code cl_applier(nx_syncer *y, char *err, size_t errlen)
 {
-    if (!y->ap && nx_sync_applier_new(y->st, &y->ap) != 0) {
+    if (y->ap)
+        return NX_SYNC_OK;
+    if (nx_sync_applier_new(y->st, &y->ap) != 0) {
         nx_err(err, errlen, "cannot prepare the cache for the pull: %s", nx_store_errmsg(y->st));
         return NX_SYNC_ERROR;
     }
+    /* which patient columns each kind holds: a drop clears the ones the
+     * patient's remaining items do not */
+    for (int k = 0; k < NX_KIND_COUNT; k++)
+        if (nx_sync_applier_carried(y->ap, nx_kind_name((nx_kind)k), y->pb.pcarried[k]) != 0) {
+            nx_err(err, errlen, "cannot prepare the cache for the pull");
+            return NX_SYNC_ERROR;
+        }
     return NX_SYNC_OK;
 }
 

@@ -216,6 +216,51 @@ Test(sync_apply, a_column_the_items_kind_does_not_hold_stays_as_its_patients_oth
     cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-1' AND payer_sort=''"), 1);
 }
 
+/* The payer is held by eligibility and prior-auth items, not scheduling
+ * ones: when the patient's last item that holds it leaves the laptop, so
+ * does the payer (minimum necessary), and the remaining items' payer key
+ * with it; what the scheduling item holds stays. */
+Test(sync_apply, a_column_leaves_with_the_patients_last_item_that_holds_it)
+{
+    for (int k = 0; k < NX_KIND_COUNT; k++)
+        cr_assert_eq(nx_sync_applier_carried(A, nx_kind_name((nx_kind)k), PB.pcarried[k]), 0);
+    static const char *const pkv_e[] = { "family_name", "Pulledperson", "given_name", "Bea",
+                                         "payer", "Example Mutual", NULL };
+    nx_fh_item e = item1();
+    e.pkv = pkv_e;
+    apply_ok(&e);
+    nx_fh_item e2 = e;
+    e2.id = "it-3";
+    apply_ok(&e2);
+    static const char *const pkv_s[] = { "family_name", "Pulledperson", "given_name", "Bea",
+                                         "phone", "2175550123", NULL };
+    nx_fh_item s = item1();
+    s.id = "it-2";
+    s.kind = "scheduling";
+    s.status = "new";
+    s.kv = NULL;
+    s.hist = NULL;
+    s.pkv = pkv_s;
+    apply_ok(&s);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE payer_sort='example mutual'"), 3);
+
+    cr_assert_eq(nx_store_begin(F.prof.store), 0);
+    cr_assert_eq(nx_sync_erase_item(A, "it-1"), 1);
+    cr_assert_eq(nx_store_commit(F.prof.store), 0);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND payer='Example Mutual'"), 1,
+                 "another eligibility item still holds the payer");
+
+    cr_assert_eq(nx_store_begin(F.prof.store), 0);
+    cr_assert_eq(nx_sync_erase_item(A, "it-3"), 1);
+    cr_assert_eq(nx_store_commit(F.prof.store), 0);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND payer='' AND "
+                   "phone='2175550123' AND family_name='Pulledperson' AND given_name='Bea'"), 1,
+                 "the payer left with the last item that held it; the rest stays");
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-2' AND payer_sort='' AND "
+                   "patient_sort='pulledperson, bea' AND patient_given='bea pulledperson'"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM items"), 1);
+}
+
 Test(sync_apply, a_grown_history_adds_its_new_rows_and_keeps_the_stored_ones)
 {
     nx_fh_item it = item1();
