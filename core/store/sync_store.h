@@ -143,6 +143,16 @@ void nx_sync_applier_free(nx_sync_applier *a);
  * patient left with scheduling items keeps no payer). A kind not told
  * holds every column. 0, or -1 (too many kinds, or a name too long). */
 int  nx_sync_applier_carried(nx_sync_applier *a, const char *kind, const char *const *cols);
+/* on: the items to come are mostly new (a first sync into an empty
+ * cache): each is inserted first and read only when it was there already,
+ * one statement instead of two. off (the default): read first, as a pull
+ * of changes mostly updates. Only the cost differs. */
+void nx_sync_applier_mostly_new(nx_sync_applier *a, int on);
+/* The caller's transaction began, committed or rolled back: what the
+ * applier remembers of the patients it wrote in it is forgotten (and
+ * wiped). Call it at each, or patients written by others in between may
+ * not be rewritten. */
+void nx_sync_applier_tx_end(nx_sync_applier *a);
 
 typedef struct nx_pulled_client {
     const char *id, *name, *tz, *escalation, *holidays, *consent;   /* NULL = "" */

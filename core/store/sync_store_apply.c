@@ -16,6 +16,7 @@
 #include "store/sync_store.h"
 #include "store/sync_hist.h"
 #include "store/store_int.h"
+#include "store/sync_pmemo.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -30,9 +31,13 @@ enum {
     S_TRANS_DEL, S_NOTES_DEL, S_ATTEMPTS_DEL, S_ATTACH_DEL, S_TRANS_INS, S_NOTE_INS,
     S_ATTEMPT_INS, S_ATTACH_INS, S_ITEM_PATIENT, S_UNLINK_KEEP, S_UNLINK, S_DISCL_DEL,
     S_REJ_DEL, S_ITEM_DEL, S_PATIENT_GC, S_CONFL_DEL, S_CONFL_PUT, S_CONFL_ERASE,
-    S_PATIENT_KINDS, S_PATIENT_ITEM_KEYS, S_COUNT
+    S_PATIENT_KINDS, S_PATIENT_ITEM_KEYS, S_ITEM_ADD, S_COUNT
 };
 
+#define ITEM_INSERT                                                                         \
+    "INSERT INTO items(id," ITEM_COLS ",due_key,patient_sort,patient_given,payer_sort,kind_no)" \
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14," DUE_KEY ",?16,?17,?18,"          \
+    NX_KIND_NO_OF("?2") ")"
 #define CLIENT_COLS "id,name,tz,escalation,holidays,consent_rules"
 #define CLIENT_SET "name=excluded.name,tz=excluded.tz,escalation=excluded.escalation," \
                    "holidays=excluded.holidays,consent_rules=excluded.consent_rules"
@@ -69,9 +74,9 @@ static const char *const sql[S_COUNT] = {
     [S_ITEM_GET] = "SELECT rowid," ITEM_COLS " FROM items WHERE id=?1",
     /* The name and payer keys are bound (?16..?18, made by patient_keys
      * from the row apply_patient wrote or found). */
-    [S_ITEM_INSERT] = "INSERT INTO items(id," ITEM_COLS ",due_key,patient_sort,patient_given,"
-                      "payer_sort,kind_no) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-                      DUE_KEY ",?16,?17,?18," NX_KIND_NO_OF("?2") ")",
+    [S_ITEM_INSERT] = ITEM_INSERT,
+    /* (nx_sync_applier_mostly_new: inserted unless it is there already) */
+    [S_ITEM_ADD] = ITEM_INSERT " ON CONFLICT(id) DO NOTHING",
     [S_LINK_PUT] = "INSERT OR REPLACE INTO link_pending(item_id,linked) VALUES(?1,?2)",
     [S_LINK_DEL] = "DELETE FROM link_pending WHERE item_id=?1",
     [S_LINK_WAITING] = "SELECT 1 FROM link_pending WHERE linked=?1 LIMIT 1",
@@ -163,6 +168,8 @@ struct nx_sync_applier {
         unsigned mask;
     } kc[NX_APPLIER_KINDS_MAX];
     size_t nkc;
+    int mostly_new;              /* nx_sync_applier_mostly_new */
+    nx_pmemo *pmemo;             /* the patients this transaction wrote (NULL: none kept) */
 };
 
 int nx_sync_applier_new(nx_store *s, nx_sync_applier **out)
@@ -183,8 +190,15 @@ int nx_sync_applier_new(nx_store *s, nx_sync_applier **out)
             nx_sync_applier_free(a);
             return -1;
         }
+    a->pmemo = nx_pmemo_new();   /* without it every patient is read */
     *out = a;
     return 0;
+}
+
+void nx_sync_applier_tx_end(nx_sync_applier *a)
+{
+    if (a)
+        nx_pmemo_clear(a->pmemo);
 }
 
 static void keys_wipe(nx_sync_applier *a)
@@ -201,6 +215,7 @@ void nx_sync_applier_free(nx_sync_applier *a)
     if (!a)
         return;
     keys_wipe(a);
+    nx_pmemo_free(a->pmemo);
     for (int k = 0; k < N_KEYS; k++)
         free(a->key[k].p);
     for (int i = 0; i < S_COUNT; i++)
@@ -526,7 +541,7 @@ static sqlite3_stmt *patient_update_for(nx_sync_applier *a, unsigned mask)
  * not hold: their defaults); a known one has the columns the kind holds
  * rewritten, only when the item carries PKV and one of them differs (a
  * patient shared by many items comes with each of them). */
-static int apply_patient(nx_sync_applier *a, const nx_pulled_item *it)
+static int apply_patient_row(nx_sync_applier *a, const nx_pulled_item *it, unsigned mask)
 {
     const nx_item_rec *r = &it->rec;
     sqlite3_stmt *st = stmt(a, S_PATIENT_GET);
@@ -537,7 +552,6 @@ static int apply_patient(nx_sync_applier *a, const nx_pulled_item *it)
         return -1;
     }
     int known = rc == SQLITE_ROW, same = known;
-    unsigned mask = carried_mask(a, it);
     for (size_t c = 0; known && same && it->npkv && c < N_PATIENT_COLS; c++)
         same = !(mask & (1u << c)) || spans_equal(col_span(st, (int)c), patient_value(it, c));
     /* The queue keys from the row as it will be: family_name, given_name
@@ -564,6 +578,46 @@ static int apply_patient(nx_sync_applier *a, const nx_pulled_item *it)
         if (!known || (mask & (1u << c)))
             bind_span(st, (int)c + 2, patient_value(it, c));
     return run(st);
+}
+
+/* A patient this transaction already wrote with the same columns and
+ * values (sync_pmemo.h: each of its other items) costs no read: its queue
+ * keys are the memo's. Otherwise the row is read, written where it
+ * differs, and remembered. */
+static int apply_patient(nx_sync_applier *a, const nx_pulled_item *it)
+{
+    unsigned mask = carried_mask(a, it);
+    unsigned char h[NX_PMEMO_HASH];
+    int memo = it->npkv > 0 && a->pmemo;
+    if (memo) {
+        const char *v[N_PATIENT_COLS];
+        size_t len[N_PATIENT_COLS], n = 0;
+        for (size_t c = 0; c < N_PATIENT_COLS; c++)
+            if (mask & (1u << c)) {
+                nx_span sv = patient_value(it, c);
+                v[n] = sv.p;
+                len[n++] = sv.n;
+            }
+        nx_pmemo_hash(a->pmemo, mask, v, len, n, h);
+        const char *key[NX_PMEMO_KEYS];
+        size_t kl[NX_PMEMO_KEYS];
+        if (nx_pmemo_get(a->pmemo, it->rec.patient_id, mask, h, key, kl)) {
+            keys_wipe(a);
+            for (int k = 0; k < N_KEYS; k++) {
+                nx_span ks = { key[k], kl[k] };
+                if (key_add(&a->key[k], ks))
+                    return -1;
+            }
+            return 0;
+        }
+    }
+    int rc = apply_patient_row(a, it, mask);
+    if (rc == 0 && memo) {
+        const char *key[NX_PMEMO_KEYS] = { a->key[K_SORT].p, a->key[K_GIVEN].p, a->key[K_PAYER].p };
+        size_t kl[NX_PMEMO_KEYS] = { a->key[K_SORT].n, a->key[K_GIVEN].n, a->key[K_PAYER].n };
+        (void)nx_pmemo_put(a->pmemo, it->rec.patient_id, mask, h, key, kl);
+    }
+    return rc;
 }
 
 /* ---- the item row --------------------------------------------------------------------- */
@@ -646,18 +700,37 @@ static sqlite3_stmt *update_for(nx_sync_applier *a, unsigned mask)
 }
 
 /* Writes the item row: 1 when it was new, 0 when it was here, -1. */
+static void bind_keys(nx_sync_applier *a, sqlite3_stmt *st)
+{
+    for (int k = 0; k < N_KEYS; k++)
+        sqlite3_bind_text(st, 16 + k, a->key[k].p ? a->key[k].p : "", (int)a->key[k].n,
+                          SQLITE_STATIC);
+}
+
+void nx_sync_applier_mostly_new(nx_sync_applier *a, int on) { a->mostly_new = on; }
+
 static int apply_row(nx_sync_applier *a, const nx_item_rec *r, int linked_now)
 {
-    sqlite3_stmt *st = stmt(a, S_ITEM_GET);
+    sqlite3_stmt *st;
+    if (a->mostly_new) {
+        /* One statement for a new item; one that is here already is read
+         * and compared as below. */
+        st = stmt(a, S_ITEM_ADD);
+        bind_item(st, r, linked_now);
+        bind_keys(a, st);
+        if (run(st))
+            return -1;
+        if (sqlite3_changes(a->s->db) == 1)
+            return 1;
+    }
+    st = stmt(a, S_ITEM_GET);
     bind_str(st, 1, r->id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(st);
         st = stmt(a, S_ITEM_INSERT);
         bind_item(st, r, linked_now);
-        for (int k = 0; k < N_KEYS; k++)
-            sqlite3_bind_text(st, 16 + k, a->key[k].p ? a->key[k].p : "", (int)a->key[k].n,
-                              SQLITE_STATIC);
+        bind_keys(a, st);
         return run(st) ? -1 : 1;
     }
     if (rc != SQLITE_ROW) {
@@ -887,6 +960,7 @@ int nx_sync_apply_item(nx_sync_applier *a, const nx_pulled_item *it)
 
 int nx_sync_erase_item(nx_sync_applier *a, const char *id)
 {
+    nx_pmemo_clear(a->pmemo);    /* patients may go or change below */
     sqlite3_stmt *st = stmt(a, S_ITEM_PATIENT);
     bind_str(st, 1, id);
     int rc = sqlite3_step(st);

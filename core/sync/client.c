@@ -263,6 +263,7 @@ nx_sync_code cl_tx_open(nx_syncer *y, char *err, size_t errlen)
         nx_err(err, errlen, "cannot write to the cache: %s", nx_store_errmsg(y->st));
         return NX_SYNC_ERROR;
     }
+    nx_sync_applier_tx_end(y->ap);
     y->in_tx = 1;
     y->events_in_tx = 0;
     y->batch = 0;
@@ -287,6 +288,7 @@ nx_sync_code cl_tx_commit(nx_syncer *y, char *err, size_t errlen)
     if (!y->in_tx)
         return NX_SYNC_OK;
     y->in_tx = 0;
+    nx_sync_applier_tx_end(y->ap);
     if (nx_store_commit(y->st) != 0) {
         nx_err(err, errlen, "cannot write to the cache: %s", nx_store_errmsg(y->st));
         nx_store_rollback(y->st);
@@ -304,6 +306,7 @@ static void tx_abort(nx_syncer *y)
 {
     if (y->in_tx)
         nx_store_rollback(y->st);
+    nx_sync_applier_tx_end(y->ap);
     y->in_tx = 0;
     y->events_in_tx = 0;
 }

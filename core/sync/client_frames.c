@@ -149,6 +149,7 @@ nx_sync_code cl_pull_prepare(nx_syncer *y, round_ctx *rc, char *err, size_t errl
         }
         if (y->bulk)
             (void)nx_sync_cache_kib(y->st, BULK_CACHE_KIB);
+        nx_sync_applier_mostly_new(y->ap, y->bulk);
     }
     return NX_SYNC_OK;
 }

@@ -57,6 +57,7 @@ static nx_sync_code apply_item(const nx_fh_item *it, char *err, size_t errlen)
     nx_fh_encode_item(&W, it);
     const nx_msg *m = decode();
     cr_assert_eq(nx_store_begin(F.prof.store), 0);
+    nx_sync_applier_tx_end(A);               /* as the syncer does at each */
     nx_sync_code c = nx_pull_item(A, &PB, m, err, errlen);
     if (c == NX_SYNC_OK)
         cr_assert_eq(nx_store_commit(F.prof.store), 0);
@@ -259,6 +260,84 @@ Test(sync_apply, a_column_leaves_with_the_patients_last_item_that_holds_it)
     cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-2' AND payer_sort='' AND "
                    "patient_sort='pulledperson, bea' AND patient_given='bea pulledperson'"), 1);
     cr_assert_eq(n("SELECT count(*) FROM items"), 1);
+}
+
+/* A first sync tells the applier its items are mostly new (each inserted
+ * first): one that is there already is still compared and updated, and
+ * the result is the same as reading first. */
+Test(sync_apply, mostly_new_changes_only_the_cost)
+{
+    nx_fh_item it = item1();
+    apply_ok(&it);
+    nx_sync_applier_mostly_new(A, 1);
+    it.status = "verified";
+    it.due = 1782000000;
+    apply_ok(&it);
+    nx_fh_item other = item1();
+    other.id = "it-2";
+    apply_ok(&other);
+    nx_sync_applier_mostly_new(A, 0);
+    cr_assert_eq(n("SELECT count(*) FROM items"), 2);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-1' AND status='verified' AND "
+                   "due=1782000000 AND due_key=1782000000"), 1,
+                 "the known item was updated, not left as it was");
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-2' AND status='verifying' AND "
+                   "patient_sort='pulledperson, bea' AND kind_no IS NOT NULL"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM item_fields WHERE item_id='it-2'"), 3);
+}
+
+/* Applies it inside the transaction the caller holds. */
+static void apply_in_tx(const nx_fh_item *it)
+{
+    char err[512] = "";
+    nx_wbuf_reset(&W);
+    nx_fh_encode_item(&W, it);
+    cr_assert_eq(nx_pull_item(A, &PB, decode(), err, sizeof err), NX_SYNC_OK, "%s", err);
+}
+
+/* A patient shared by several items of one transaction is read once
+ * (store/sync_pmemo.h): the others get the same queue keys without a read;
+ * a changed value is still written; a patient erased in between comes
+ * back whole. */
+Test(sync_apply, a_patients_other_items_in_one_transaction_agree_with_its_row)
+{
+    cr_assert_eq(nx_store_begin(F.prof.store), 0);
+    nx_sync_applier_tx_end(A);
+    nx_fh_item a = item1(), b = item1(), c = item1();
+    b.id = "it-2";
+    c.id = "it-3";
+    apply_in_tx(&a);
+    apply_in_tx(&b);
+    static const char *const renamed[] = { "family_name", "Otherperson", "given_name", "Bea",
+                                           "dob", "1975-01-02", "phone", "2175550199", NULL };
+    c.pkv = renamed;
+    apply_in_tx(&c);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE patient_sort='otherperson, bea'"), 3,
+                 "a renamed patient: every item's keys follow the row");
+    nx_fh_item d = item1();
+    d.id = "it-4";
+    apply_in_tx(&d);                         /* the first values again: written back */
+    cr_assert_eq(nx_store_commit(F.prof.store), 0);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND family_name='Pulledperson'"),
+                 1, "the last item's values are the row's");
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE patient_sort='pulledperson, bea' AND "
+                   "patient_given='bea pulledperson'"), 4);
+
+    /* every item of the patient leaves, then one comes back, in one
+     * transaction: the patient row is written again */
+    cr_assert_eq(nx_store_begin(F.prof.store), 0);
+    nx_sync_applier_tx_end(A);
+    apply_in_tx(&a);                         /* the patient is remembered again */
+    const char *ids[] = { "it-1", "it-2", "it-3", "it-4" };
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(nx_sync_erase_item(A, ids[i]), 1);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9'"), 0);
+    apply_in_tx(&b);
+    cr_assert_eq(nx_store_commit(F.prof.store), 0);
+    cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND family_name='Pulledperson'"),
+                 1);
+    cr_assert_eq(n("SELECT count(*) FROM items WHERE id='it-2' AND "
+                   "patient_sort='pulledperson, bea'"), 1);
 }
 
 Test(sync_apply, a_grown_history_adds_its_new_rows_and_keeps_the_stored_ones)
