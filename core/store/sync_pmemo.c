@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(NX_PMEMO_HASH == crypto_shorthash_siphashx24_BYTES, "the memo's hash is SipHashx24");
+
 typedef struct {
     uint32_t off[1 + NX_PMEMO_KEYS];   /* id, then the keys, in the arena */
     uint32_t len[1 + NX_PMEMO_KEYS];
@@ -21,7 +23,7 @@ struct nx_pmemo {
     size_t cap, n;                     /* cap: a power of two, or 0 */
     char *arena;
     size_t alen, acap;
-    unsigned char key[crypto_generichash_KEYBYTES];
+    unsigned char key[crypto_shorthash_siphashx24_KEYBYTES];
 };
 
 nx_pmemo *nx_pmemo_new(void)
@@ -58,17 +60,32 @@ void nx_pmemo_free(nx_pmemo *m)
 void nx_pmemo_hash(const nx_pmemo *m, unsigned mask, const char *const *v, const size_t *len,
                    size_t n, unsigned char out[NX_PMEMO_HASH])
 {
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, m->key, sizeof m->key, NX_PMEMO_HASH);
+    /* SipHash-2-4 with a 128-bit output over (mask, then each value's
+     * length and bytes): a patient's columns are a few hundred bytes, and
+     * BLAKE2b's keyed start alone cost more than the row read it saves. */
+    unsigned char buf[2048];
+    size_t at = 0;
     uint32_t w = (uint32_t)mask;
-    crypto_generichash_update(&st, (const unsigned char *)&w, sizeof w);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t l = (uint64_t)len[i];   /* the length first: no two lists hash alike */
-        crypto_generichash_update(&st, (const unsigned char *)&l, sizeof l);
-        crypto_generichash_update(&st, (const unsigned char *)v[i], len[i]);
+    memcpy(buf, &w, sizeof w);
+    at += sizeof w;
+    int fits = 1;
+    for (size_t i = 0; i < n && fits; i++) {
+        uint32_t l = (uint32_t)len[i];
+        if (len[i] > sizeof buf || at + sizeof l + len[i] > sizeof buf) {
+            fits = 0;
+            break;
+        }
+        memcpy(buf + at, &l, sizeof l);
+        memcpy(buf + at + sizeof l, v[i], len[i]);
+        at += sizeof l + len[i];
     }
-    crypto_generichash_final(&st, out, NX_PMEMO_HASH);
-    sodium_memzero(&st, sizeof st);
+    if (fits) {
+        crypto_shorthash_siphashx24(out, buf, at, m->key);
+    } else {
+        /* longer than any real row: never equal to anything remembered */
+        randombytes_buf(out, NX_PMEMO_HASH);
+    }
+    sodium_memzero(buf, at);
 }
 
 static uint64_t id_hash(const char *id, size_t n)

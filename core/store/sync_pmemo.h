@@ -2,8 +2,8 @@
  * written, for the applier (sync_store_apply.c): a patient shared by
  * several items comes with each of them, and a first sync of 100 000 items
  * brings ~32 000 patients. Each entry keeps the patient columns the last
- * item carried (a mask), a keyed hash of their values (BLAKE2b, key drawn
- * per memo: no value is kept) and the queue keys that item got from the
+ * item carried (a mask), a keyed hash of their values (SipHash-2-4, 128
+ * bits, key drawn per memo: no value is kept) and the queue keys that item got from the
  * row; an item whose kind carries the same columns with the same values
  * needs neither the row read nor a write, only those keys.
  *
