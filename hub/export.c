@@ -40,22 +40,12 @@ static int buf_add(const char *data, size_t n, void *arg)
     if (b->failed)
         return -1;
     if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 1 << 16;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        unsigned char *q = malloc(nc);
+        unsigned char *q = nx_regrow_wiped(b->p, b->len, &b->cap, b->len + n + 1, 1 << 16);
         if (!q) {
             b->failed = 1;
             return -1;
         }
-        if (b->len)
-            memcpy(q, b->p, b->len);
-        if (b->p) {
-            sodium_memzero(b->p, b->cap);
-            free(b->p);
-        }
         b->p = q;
-        b->cap = nc;
     }
     memcpy(b->p + b->len, data, n);
     b->len += n;

@@ -2,6 +2,7 @@
  * open-addressing table (linear probing, at most half full) of entries
  * whose id and queue keys live in one arena, wiped at clear. */
 #include "store/sync_pmemo.h"
+#include "util/util.h"
 
 #include <sodium.h>
 #include <stdint.h>
@@ -141,26 +142,16 @@ static int grow_table(nx_pmemo *m)
     return 0;
 }
 
-/* Appends n bytes to the arena; its offset, or -1. A grown arena copies
- * the old one and wipes it before freeing it. */
+/* Appends n bytes to the arena; its offset, or -1. */
 static int64_t arena_add(nx_pmemo *m, const char *p, size_t n)
 {
     if (m->alen + n > UINT32_MAX)
         return -1;
     if (m->alen + n > m->acap) {
-        size_t cap = m->acap ? m->acap : 65536;
-        while (cap < m->alen + n)
-            cap *= 2;
-        char *na = malloc(cap);
+        char *na = nx_regrow_wiped(m->arena, m->alen, &m->acap, m->alen + n, 65536);
         if (!na)
             return -1;
-        if (m->arena) {
-            memcpy(na, m->arena, m->alen);
-            sodium_memzero(m->arena, m->acap);
-            free(m->arena);
-        }
         m->arena = na;
-        m->acap = cap;
     }
     memcpy(m->arena + m->alen, p, n);
     m->alen += n;

@@ -17,6 +17,7 @@
 #include "store/sync_hist.h"
 #include "store/store_int.h"
 #include "store/sync_pmemo.h"
+#include "util/util.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -415,17 +416,10 @@ static nx_span patient_value(const nx_pulled_item *it, size_t c)
 static int key_add(keybuf *k, nx_span v)
 {
     if (k->n + v.n + 1 > k->cap) {
-        size_t cap = (k->n + v.n + 1) * 2;
-        char *p = malloc(cap);
+        char *p = nx_regrow_wiped(k->p, k->n, &k->cap, k->n + v.n + 1, 64);
         if (!p)
             return -1;
-        if (k->p) {
-            memcpy(p, k->p, k->n);
-            sodium_memzero(k->p, k->cap);
-            free(k->p);
-        }
         k->p = p;
-        k->cap = cap;
     }
     for (size_t i = 0; i < v.n; i++) {
         char c = v.p[i];

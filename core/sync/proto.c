@@ -199,27 +199,13 @@ static int reserve(nx_wbuf *b, size_t n)
         return -1;
     if (n <= b->cap - b->len)
         return 0;
-    size_t need = b->len + n;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need) {
-        if (cap > SIZE_MAX / 2) {
-            b->failed = 1;
-            return -1;
-        }
-        cap *= 2;
-    }
-    unsigned char *p = malloc(cap);
+    unsigned char *p = b->len > SIZE_MAX - n ? NULL
+                                             : nx_regrow_wiped(b->p, b->len, &b->cap, b->len + n, 256);
     if (!p) {
         b->failed = 1;
         return -1;
     }
-    if (b->p) {
-        memcpy(p, b->p, b->len);
-        sodium_memzero(b->p, b->cap);
-        free(b->p);
-    }
     b->p = p;
-    b->cap = cap;
     return 0;
 }
 

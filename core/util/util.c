@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,4 +200,25 @@ __attribute__((noinline)) void nx_stack_scrub(void)
     for (size_t i = 0; i < sizeof buf / sizeof buf[0]; i++)
         p[i] = 0;
     __asm__ volatile("" : : "r"(buf) : "memory");
+}
+
+void *nx_regrow_wiped(void *old, size_t used, size_t *cap, size_t need, size_t first)
+{
+    size_t nc = *cap ? *cap : (first ? first : 64);
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2)
+            return NULL;
+        nc *= 2;
+    }
+    unsigned char *p = malloc(nc);
+    if (!p)
+        return NULL;
+    if (old) {
+        if (used)
+            memcpy(p, old, used);
+        sodium_memzero(old, *cap);
+        free(old);
+    }
+    *cap = nc;
+    return p;
 }

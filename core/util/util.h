@@ -35,4 +35,12 @@ int64_t nx_now(void);   /* unix seconds */
  * outlives the call in dead stack memory. */
 void nx_stack_scrub(void);
 
+/* A block of at least need bytes holding the first used bytes of old,
+ * for buffers that may hold secrets: its capacity (*cap, or first when
+ * *cap is 0) is doubled until it fits, the bytes are copied, and old (of
+ * *cap bytes) is wiped and freed, never realloc()ed, which would leave them
+ * in freed memory. *cap is updated. NULL out of memory or when the size
+ * would overflow: old and *cap are then as they were. */
+void *nx_regrow_wiped(void *old, size_t used, size_t *cap, size_t need, size_t first);
+
 #endif

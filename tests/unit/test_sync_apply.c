@@ -174,23 +174,38 @@ Test(sync_apply, the_hubs_view_replaces_ours)
  * only) that an eligibility item brought stays when a scheduling item of
  * the same patient comes after it, and follows the eligibility item's own
  * view (changed, then no longer sent: cleared). */
-Test(sync_apply, a_column_the_items_kind_does_not_hold_stays_as_its_patients_other_items_left_it)
+/* One patient's eligibility item it-1 (it brings the payer; and another,
+ * also_id, unless NULL) and scheduling item it-2 (its phone), applied in
+ * that order: an eligibility item applied after it would clear the phone,
+ * which its kind holds and it does not bring. */
+static void eligibility_and_scheduling_item(nx_fh_item *e, const char *also_id, nx_fh_item *s)
 {
     static const char *const pkv_e[] = { "family_name", "Pulledperson", "given_name", "Bea",
                                          "payer", "Example Mutual", NULL };
-    nx_fh_item e = item1();
-    e.pkv = pkv_e;
-    apply_ok(&e);
+    *e = item1();
+    e->pkv = pkv_e;
+    apply_ok(e);
+    if (also_id) {
+        nx_fh_item e2 = *e;
+        e2.id = also_id;
+        apply_ok(&e2);
+    }
     static const char *const pkv_s[] = { "family_name", "Pulledperson", "given_name", "Bea",
                                          "phone", "2175550123", NULL };
-    nx_fh_item s = item1();
-    s.id = "it-2";
-    s.kind = "scheduling";
-    s.status = "new";
-    s.kv = NULL;
-    s.hist = NULL;
-    s.pkv = pkv_s;
-    apply_ok(&s);
+    *s = item1();
+    s->id = "it-2";
+    s->kind = "scheduling";
+    s->status = "new";
+    s->kv = NULL;
+    s->hist = NULL;
+    s->pkv = pkv_s;
+    apply_ok(s);
+}
+
+Test(sync_apply, a_column_the_items_kind_does_not_hold_stays_as_its_patients_other_items_left_it)
+{
+    nx_fh_item e, s;
+    eligibility_and_scheduling_item(&e, NULL, &s);
     cr_assert_eq(n("SELECT count(*) FROM patients WHERE id='pt-9' AND payer='Example Mutual'"
                    " AND phone='2175550123'"), 1,
                  "the scheduling item wrote its phone and left the payer");
@@ -225,24 +240,8 @@ Test(sync_apply, a_column_leaves_with_the_patients_last_item_that_holds_it)
 {
     for (int k = 0; k < NX_KIND_COUNT; k++)
         cr_assert_eq(nx_sync_applier_carried(A, nx_kind_name((nx_kind)k), PB.pcarried[k]), 0);
-    static const char *const pkv_e[] = { "family_name", "Pulledperson", "given_name", "Bea",
-                                         "payer", "Example Mutual", NULL };
-    nx_fh_item e = item1();
-    e.pkv = pkv_e;
-    apply_ok(&e);
-    nx_fh_item e2 = e;
-    e2.id = "it-3";
-    apply_ok(&e2);
-    static const char *const pkv_s[] = { "family_name", "Pulledperson", "given_name", "Bea",
-                                         "phone", "2175550123", NULL };
-    nx_fh_item s = item1();
-    s.id = "it-2";
-    s.kind = "scheduling";
-    s.status = "new";
-    s.kv = NULL;
-    s.hist = NULL;
-    s.pkv = pkv_s;
-    apply_ok(&s);
+    nx_fh_item e, s;
+    eligibility_and_scheduling_item(&e, "it-3", &s);
     cr_assert_eq(n("SELECT count(*) FROM items WHERE payer_sort='example mutual'"), 3);
 
     cr_assert_eq(nx_store_begin(F.prof.store), 0);
