@@ -443,9 +443,8 @@ static int patient_keys(nx_sync_applier *a, nx_span family, nx_span given, nx_sp
                ? -1 : 0;
 }
 
-/* The patient columns the item's kind holds, a bit each (column c: bit
- * c); kept for the last list asked about (a pull's items come a kind at a
- * time, each kind's list at one address). */
+/* The patient columns in a list of names (NULL: all), a bit each (column
+ * c: bit c). */
 static unsigned cols_mask(const char *const *cols)
 {
     if (!cols)
@@ -458,6 +457,9 @@ static unsigned cols_mask(const char *const *cols)
     return m;
 }
 
+/* The patient columns the item's kind holds; kept for the last list asked
+ * about (a pull's items come a kind at a time, each kind's list at one
+ * address). */
 static unsigned carried_mask(nx_sync_applier *a, const nx_pulled_item *it)
 {
     if (!it->pcarried)
@@ -693,7 +695,7 @@ static sqlite3_stmt *update_for(nx_sync_applier *a, unsigned mask)
                        " WHERE rowid=?15 AND id=?1");
 }
 
-/* Writes the item row: 1 when it was new, 0 when it was here, -1. */
+/* The item's queue keys at ?16..?18. */
 static void bind_keys(nx_sync_applier *a, sqlite3_stmt *st)
 {
     for (int k = 0; k < N_KEYS; k++)
@@ -703,6 +705,7 @@ static void bind_keys(nx_sync_applier *a, sqlite3_stmt *st)
 
 void nx_sync_applier_mostly_new(nx_sync_applier *a, int on) { a->mostly_new = on; }
 
+/* Writes the item row: 1 when it was new, 0 when it was here, -1. */
 static int apply_row(nx_sync_applier *a, const nx_item_rec *r, int linked_now)
 {
     sqlite3_stmt *st;
