@@ -116,6 +116,8 @@ nx_sync_code cl_applier(nx_syncer *y, char *err, size_t errlen)
      * patient's remaining items do not */
     for (int k = 0; k < NX_KIND_COUNT; k++)
         if (nx_sync_applier_carried(y->ap, nx_kind_name((nx_kind)k), y->pb.pcarried[k]) != 0) {
+            nx_sync_applier_free(y->ap);
+            y->ap = NULL;
             nx_err(err, errlen, "cannot prepare the cache for the pull");
             return NX_SYNC_ERROR;
         }
