@@ -270,32 +270,70 @@ static int audit_send(pull_ctx *c, uint64_t from, int64_t snap)
     return 0;
 }
 
-/* What the device holds from now on: the items sent, in id order (the
- * table's), so that a first pull's 100 000 rows go in page after page
+/* What the device holds from now on, recorded before each item goes out
+ * (a crash then leaves the hub believing the device holds more, never
+ * less: a later pull drops what it should not keep). A first pull of
+ * 100 000 items does not record them all while the laptop waits for its
+ * first item: the first HELD_FIRST with the round's audit, then, as the
+ * stream reaches them, HELD_GROWTH times as many as are held (at most
+ * HELD_STEP more), each in a commit of its own, while the laptop applies
+ * the ones already sent (recording an item takes the hub ~1 us, applying
+ * it the laptop ~20; a step of 32 768 pauses the hub ~40 ms, about what
+ * the pipes and the SSH window hold). Few commits (five for 100 000), each
+ * in id order (the table's), so that the rows go in page after page
  * instead of each into a page of its own. */
+#define HELD_FIRST 2048
+#define HELD_GROWTH 8
+#define HELD_STEP 32768
+
 static int cmp_id(const void *a, const void *b)
 {
     return strcmp((*(const pull_item *const *)a)->id, (*(const pull_item *const *)b)->id);
 }
 
-static int record_held(pull_ctx *c)
+static int record_held(pull_ctx *c, size_t from, size_t to)
 {
-    if (!c->nsend)
+    size_t n = to - from;
+    if (!n)
         return 0;
-    const pull_item **byid = malloc(c->nsend * sizeof *byid);
-    const char **ids = malloc(c->nsend * sizeof *ids);
+    const pull_item **byid = malloc(n * sizeof *byid);
+    const char **ids = malloc(n * sizeof *ids);
     int rc = -1;
     if (byid && ids) {
-        for (size_t i = 0; i < c->nsend; i++)
-            byid[i] = &c->send[i];
-        qsort(byid, c->nsend, sizeof *byid, cmp_id);
-        for (size_t i = 0; i < c->nsend; i++)
+        for (size_t i = 0; i < n; i++)
+            byid[i] = &c->send[from + i];
+        qsort(byid, n, sizeof *byid, cmp_id);
+        for (size_t i = 0; i < n; i++)
             ids[i] = byid[i]->id;
-        rc = nx_hub_device_items_add(c->s->h, c->s->device, ids, c->nsend);
+        rc = nx_hub_device_items_add(c->s->h, c->s->device, ids, n);
     }
     free(ids);
     free(byid);
     return rc;
+}
+
+int srv_pull_hold(pull_ctx *c, size_t n)
+{
+    if (n <= c->held)
+        return 0;
+    size_t upto = c->held > SIZE_MAX / HELD_GROWTH ? SIZE_MAX : c->held * HELD_GROWTH;
+    if (upto - c->held > HELD_STEP)
+        upto = c->held + HELD_STEP;
+    if (upto < n)
+        upto = n;
+    if (upto > c->nsend)
+        upto = c->nsend;
+    nx_srv *s = c->s;
+    int own = !s->in_tx;
+    if (own && srv_tx(s) != 0)
+        return -1;
+    if (record_held(c, c->held, upto) != 0 || (own && srv_tx_commit(s) != 0)) {
+        if (own)
+            srv_tx_rollback(s);
+        return -1;
+    }
+    c->held = upto;
+    return 0;
 }
 
 /* ---- the PULL ----------------------------------------------------------------------------- */
@@ -406,7 +444,7 @@ int srv_on_pull(nx_srv *s, const nx_msg *m)
         goto out;
     if ((cut - prev >= 3600 || c->ndrop) && srv_archive_cut_set(s, cut) != 0)
         goto out;
-    if (record_held(c) != 0)
+    if (srv_pull_hold(c, c->nsend < HELD_FIRST ? c->nsend : HELD_FIRST) != 0)
         goto out;
     for (size_t i = 0; i < c->ndrop; i++)
         if (nx_hub_device_item_forget(s->h, s->device, c->drop[i].id) != 0)

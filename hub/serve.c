@@ -145,7 +145,7 @@ int srv_tx_commit(nx_srv *s)
     return 0;
 }
 
-static void tx_rollback(nx_srv *s)
+void srv_tx_rollback(nx_srv *s)
 {
     if (s->in_tx)
         nx_hub_rollback(s->h);
@@ -182,7 +182,7 @@ int srv_audit(nx_srv *s, const char *action, const char *item, const char *field
 /* A refusal of the session itself, in its own transaction. */
 static void audit_refusal(nx_srv *s, const char *reason)
 {
-    tx_rollback(s);
+    srv_tx_rollback(s);
     char err[NX_HUB_ERR_MAX];
     nx_hub_event e = { .action = NX_HUB_ACT_REJECT, .user = s->user,
                        .role = s->role_name[0] ? s->role_name : "none",
@@ -277,7 +277,7 @@ static int on_hello(nx_srv *s, const nx_msg *m)
         srv_error(s, "device %s is registered to another user", s->device);
         char why[160];
         snprintf(why, sizeof why, "device %s presented by another user", s->device);
-        tx_rollback(s);
+        srv_tx_rollback(s);
         char err[NX_HUB_ERR_MAX];
         nx_hub_event e = { .action = NX_HUB_ACT_SECURITY, .user = s->user, .role = s->role_name,
                            .reason = why, .failed = 1, .at = now };
@@ -566,10 +566,10 @@ int nx_hub_serve(nx_hub *h, const char *user, int in_fd, int out_fd)
     } else {
         rc = serve_loop(s);
         if (rc < 0) {
-            tx_rollback(s);
+            srv_tx_rollback(s);
             srv_error(s, "the hub's store failed; nothing of this round was kept, try again");
         } else if (rc == 2) {
-            tx_rollback(s);
+            srv_tx_rollback(s);
             if (s->hello)
                 audit_refusal(s, "protocol error: session ended");
             rc = 1;
@@ -577,7 +577,7 @@ int nx_hub_serve(nx_hub *h, const char *user, int in_fd, int out_fd)
             if (srv_tx_commit(s) != 0)
                 rc = -1;
         }
-        tx_rollback(s);
+        srv_tx_rollback(s);
         session_end(s);
     }
 

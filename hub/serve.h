@@ -119,6 +119,8 @@ void srv_error(nx_srv *s, const char *fmt, ...) __attribute__((format(printf, 2,
 int srv_tx(nx_srv *s);
 /* Commits it (with the hub HLC). 0 or -1. */
 int srv_tx_commit(nx_srv *s);
+/* Rolls it back, when one is open. */
+void srv_tx_rollback(nx_srv *s);
 /* A hub audit event as this session's user, role and device, inside the
  * open transaction. */
 int srv_audit(nx_srv *s, const char *action, const char *item, const char *field,
@@ -226,6 +228,7 @@ typedef struct pull_ctx {
     int64_t now;
     pull_item *send;
     size_t nsend, capsend;
+    size_t held;                 /* send[0, held) are recorded as the device's */
     pull_drop *drop;
     size_t ndrop, capdrop;
     kind_field kf[NX_KIND_COUNT][128];
@@ -246,6 +249,10 @@ typedef struct pull_ctx {
     char (*rec)[40];
     size_t nrec, caprec;
 } pull_ctx;
+/* Records send[c->held, n) and more as the device's (pull.c), in a
+ * transaction of its own when none is open, so that every item is held
+ * before it goes out. 0 or -1. */
+int srv_pull_hold(pull_ctx *c, size_t n);
 /* 1 when the user may see the item now (role may view, scope). */
 int srv_pull_visible(const pull_ctx *c, const nx_item_rec *it);
 /* The role's entry for a field of a kind, NULL when hidden or absent. */

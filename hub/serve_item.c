@@ -336,7 +336,9 @@ int srv_pull_stream(pull_ctx *c, uint64_t *count)
 {
     nx_srv *s = c->s;
     for (size_t i = 0; i < c->nsend; i += PULL_BATCH) {
-        if (exec(s, "BEGIN") != 0)
+        /* (the batch's items held before they go: pull.c) */
+        if (srv_pull_hold(c, c->nsend - i < PULL_BATCH ? c->nsend : i + PULL_BATCH) != 0 ||
+            exec(s, "BEGIN") != 0)
             return -1;
         for (size_t j = i; j < c->nsend && j < i + PULL_BATCH; j++) {
             size_t mark = s->out.len;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "domain/policy.h"
@@ -68,6 +69,50 @@ Test(hub_serve, handshake_welcome_then_an_empty_round_and_bye)
     char why[600];
     uint64_t events;
     cr_assert_eq(nx_hub_audit_verify(hs_hub, &events, why, sizeof why), 0, "%s", why);
+    free(m);
+    hs_free(&c);
+}
+
+/* A first pull records what the device holds as the stream reaches it
+ * (pull.c: the first 2 048 items with the round, more in commits of their
+ * own), never after: cut part-way, every item the laptop got is held, so
+ * that a later reassignment drops it. */
+Test(hub_serve, a_pull_cut_part_way_leaves_every_item_it_sent_held)
+{
+    hs_setup(0);
+    char err[256];
+    nx_hub_seed_spec spec = { .n = 2600, .team = "north", .assignee = "alice", .kind = "scheduling" };
+    cr_assert_eq(nx_hub_seed(hs_hub, &spec, err, sizeof err), 0, "%s", err);
+    hs_conn c;
+    hs_open(&c, "alice");
+    hs_hello(&c, HS_DEV_A, 0, 0);
+    hs_pull(&c, 0);
+    hs_send(&c);
+    size_t got = 0;
+    while (got < 2300) {
+        int f = hs_read_until(&c, NX_MSG_ITEM);
+        cr_assert_geq(f, 0, "the stream ended after %zu items", got);
+        cr_assert_eq(c.fr[f].type, NX_MSG_ITEM);
+        got++;
+    }
+    /* The connection is cut: the hub's next write fails and its session ends. */
+    shutdown(c.fd, SHUT_RDWR);
+    pthread_join(c.th, NULL);
+    c.running = 0;
+    nx_msg *m = malloc(sizeof *m);
+    size_t checked = 0;
+    for (size_t i = 0; i < c.nfr; i++) {
+        if (c.fr[i].type != NX_MSG_ITEM)
+            continue;
+        hs_decode(&c, i, m);
+        char id[80], q[256];
+        cr_assert_eq(nx_msg_get_str(m, NX_TAG_ITEM, id, sizeof id), 1);
+        snprintf(q, sizeof q, "SELECT count(*) FROM device_items WHERE device='" HS_DEV_A
+                 "' AND item_id='%s'", id);
+        cr_assert_eq(hs_count(q), 1, "item %zu (%s) went out but is not held", checked, id);
+        checked++;
+    }
+    cr_assert_eq(checked, 2300);
     free(m);
     hs_free(&c);
 }
