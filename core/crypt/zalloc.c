@@ -10,10 +10,14 @@
  * later malloc reuses without clearing, not in ASan's quarantine (which
  * keeps freed blocks as they were).
  *
+ * Page cache lines come from zslab.c (memory mapped for huge pages), the
+ * rest from libc.
+ *
  * The requested size is kept in a 16-byte header (16 keeps malloc's
  * alignment, SQLite needs 8): malloc_usable_size would work with glibc and
  * ASan, but the header says exactly what SQLite asked for, also for xSize. */
 #include "crypt/crypt.h"
+#include "crypt/zslab.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -32,7 +36,9 @@ static void *z_malloc(int n)
     came_here = 1;
     if (n <= 0 || (size_t)n > SIZE_MAX - HDR)
         return NULL;
-    unsigned char *b = malloc((size_t)n + HDR);
+    unsigned char *b = nx_zslab_get((size_t)n + HDR);   /* a page cache line */
+    if (!b)
+        b = malloc((size_t)n + HDR);
     if (!b)
         return NULL;
     uint64_t size = (uint64_t)n;
@@ -57,7 +63,10 @@ static void z_free(void *p)
     /* sodium_memzero, not memset: a store just before free() is dead to
      * the compiler and may be dropped. The header goes too. */
     sodium_memzero(b, (size_t)z_size(p) + HDR);
-    free(b);
+    if (nx_zslab_owns(b))
+        nx_zslab_put(b);
+    else
+        free(b);
 }
 
 /* Never realloc(): when it moves the block, libc frees the old one as it
