@@ -128,45 +128,76 @@ static const char *join(char *buf, size_t len, const char *a, const char *b, con
     return buf;
 }
 
+/* The item's history, oldest first: four index-ordered reads merged here
+ * by (time, kind, id). (One UNION ALL ... ORDER BY did the same with a
+ * temporary b-tree for each arm of each item, SQLite not seeing that an
+ * arm's kind is constant: the hub spent ~12 % more CPU on a first pull.) */
+enum { H_STATUS, H_NOTE, H_ATTEMPT, H_ATTACH, N_HIST };
+
 static int put_history(pull_ctx *c, const char *item_id)
 {
-    static const char sql[] =
-        "SELECT at, user, 0 AS ord, id, from_status, to_status, '' FROM transitions"
-        "  WHERE item_id = ?1"
-        " UNION ALL SELECT n.at, n.author, 1, n.id, coalesce(o.op_id, ''),"
-        "  coalesce(co.op_id, ''), n.body FROM notes AS n"
-        "  LEFT JOIN serve_note_ops AS o ON o.note_id = n.id"
-        "  LEFT JOIN serve_note_ops AS co ON co.note_id = n.corrects"
-        "  WHERE n.item_id = ?1 AND ?2"
-        " UNION ALL SELECT at, user, 2, id, channel, outcome, next_action FROM attempts"
-        "  WHERE item_id = ?1"
-        " UNION ALL SELECT at, user, 3, id, ref, label, '' FROM attachments WHERE item_id = ?1"
-        " ORDER BY 1, 3, 4";
+    /* Each: at, who, id, a, b, d. */
+    static const char *const sql[N_HIST] = {
+        [H_STATUS] = "SELECT at, user, id, from_status, to_status, '' FROM transitions"
+                     " WHERE item_id = ?1 ORDER BY at, id",
+        [H_NOTE] = "SELECT n.at, n.author, n.id, coalesce(o.op_id, ''), coalesce(co.op_id, ''),"
+                   " n.body FROM notes AS n"
+                   " LEFT JOIN serve_note_ops AS o ON o.note_id = n.id"
+                   " LEFT JOIN serve_note_ops AS co ON co.note_id = n.corrects"
+                   " WHERE n.item_id = ?1 ORDER BY n.at, n.id",
+        [H_ATTEMPT] = "SELECT at, user, id, channel, outcome, next_action FROM attempts"
+                      " WHERE item_id = ?1 ORDER BY at, id",
+        [H_ATTACH] = "SELECT at, user, id, ref, label, '' FROM attachments"
+                     " WHERE item_id = ?1 ORDER BY at, id",
+    };
     nx_srv *s = c->s;
-    sqlite3_stmt *st = srv_stmt(s, sql);
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, item_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, c->notes_level != NX_LEVEL_HIDDEN && !c->counts_only);
+    sqlite3_stmt *st[N_HIST] = { 0 };
+    int live[N_HIST] = { 0 }, rc = 0;
+    for (int k = 0; k < N_HIST && rc == 0; k++) {
+        if (k == H_NOTE && (c->notes_level == NX_LEVEL_HIDDEN || c->counts_only))
+            continue;                  /* notes only as far as the role holds them */
+        if (!(st[k] = srv_stmt(s, sql[k]))) {
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_text(st[k], 1, item_id, -1, SQLITE_STATIC);
+        int r = sqlite3_step(st[k]);
+        live[k] = r == SQLITE_ROW;
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+            rc = -1;
+    }
     char detail[NX_HUB_CONFLICT_DETAIL_MAX + 8192];
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t at = sqlite3_column_int64(st, 0);
-        const char *who = col(st, 1);
-        int ord = sqlite3_column_int(st, 2);
-        const char *a = col(st, 4), *b = col(st, 5), *d = col(st, 6);
-        switch (ord) {
-        case 0:
+    while (rc == 0) {
+        int k = -1;
+        for (int j = 0; j < N_HIST; j++) {
+            if (!live[j])
+                continue;
+            if (k < 0) {
+                k = j;
+                continue;
+            }
+            int64_t aj = sqlite3_column_int64(st[j], 0), ak = sqlite3_column_int64(st[k], 0);
+            /* (j > k: on equal times the earlier kind goes first) */
+            if (aj < ak)
+                k = j;
+        }
+        if (k < 0)
+            break;
+        int64_t at = sqlite3_column_int64(st[k], 0);
+        const char *who = col(st[k], 1);
+        const char *a = col(st[k], 3), *b = col(st[k], 4), *d = col(st[k], 5);
+        switch (k) {
+        case H_STATUS:
             put_hist(&s->out, at, who, "status", join(detail, sizeof detail, a, b, NULL));
             break;
-        case 1: {
+        case H_NOTE: {
             char body[8192];
             nx_mask(s->policy, s->role, c->notes_def, d, NX_MASK_HOLD, body, sizeof body);
             put_hist(&s->out, at, who, "note", join(detail, sizeof detail, a, b, body));
             sodium_memzero(body, sizeof body);
             break;
         }
-        case 2:
+        case H_ATTEMPT:
             put_hist(&s->out, at, who, "attempt",
                      join(detail, sizeof detail, a, b, c->counts_only ? "" : d));
             break;
@@ -175,10 +206,16 @@ static int put_history(pull_ctx *c, const char *item_id)
                 put_hist(&s->out, at, who, "attach", join(detail, sizeof detail, a, b, NULL));
             break;
         }
+        int r = sqlite3_step(st[k]);
+        live[k] = r == SQLITE_ROW;
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+            rc = -1;
     }
-    sqlite3_reset(st);
+    for (int k = 0; k < N_HIST; k++)
+        if (st[k])
+            sqlite3_reset(st[k]);
     sodium_memzero(detail, sizeof detail);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc;
 }
 
 /* A supervisor's open conflicts on the item. */

@@ -295,6 +295,52 @@ Test(hub_serve, notes_travel_as_history_to_a_role_that_holds_them)
     hs_free(&c);
 }
 
+/* An item's history goes oldest first, and on equal times status changes,
+ * then notes, then attempts, then attachments, each kind in the order it
+ * was written (serve_item.c merges one read of each). */
+Test(hub_serve, history_goes_oldest_first_across_its_kinds)
+{
+    hs_setup(0);
+    hs_item("pa-1", "prior-auth", "draft", "pat", "north");
+    nx_store *st = nx_hub_store(hs_hub);
+    const int64_t t = 1780000000;
+    cr_assert_eq(nx_store_attachment_add(st, "pa-1", "att-ref", "fax", t + 300, "pat"), 0);
+    cr_assert_eq(nx_store_attempt_add(st, "pa-1", t + 200, "pat", "phone", "reached", "a2"), 0);
+    cr_assert_eq(nx_store_note_add(st, "pa-1", "pat", t + 200, "n1", 0, NULL), 0);
+    cr_assert_eq(nx_store_transition_add(st, "pa-1", t + 200, "pat", "draft", "submitted"), 0);
+    cr_assert_eq(nx_store_transition_add(st, "pa-1", t + 100, "pat", "new", "draft"), 0);
+    cr_assert_eq(nx_store_attempt_add(st, "pa-1", t + 50, "pat", "fax", "sent", "a1"), 0);
+    cr_assert_eq(nx_store_note_add(st, "pa-1", "pat", t + 200, "n2", 0, NULL), 0);
+    cr_assert_geq(nx_hub_item_touch(hs_hub, "pa-1"), 1);
+    hs_conn c;
+    hs_open(&c, "pat");
+    hs_hello(&c, HS_DEV_A, 0, 0);
+    hs_pull(&c, 0);
+    hs_send(&c);
+    cr_assert_geq(hs_read_until(&c, NX_MSG_END), 0);
+    int f = hs_item_frame(&c, "pa-1");
+    cr_assert_geq(f, 0);
+    nx_msg *m = malloc(sizeof *m);
+    hs_decode(&c, (size_t)f, m);
+    char got[512] = "", buf[1024];
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->f[i].tag != NX_TAG_HIST)
+            continue;
+        const char *parts[4];
+        cr_assert_eq(nx_field_tuple(&m->f[i], buf, sizeof buf, parts, 4), 0);
+        /* what, then the last part of its detail (a status, a note's body, ...) */
+        const char *d = strrchr(parts[3], NX_OP_SEP[0]);
+        size_t len = strlen(got);
+        snprintf(got + len, sizeof got - len, "%s%s@%lld:%s", len ? " " : "", parts[2],
+                 atoll(parts[0]) - (long long)t, d ? d + 1 : parts[3]);
+    }
+    cr_assert_str_eq(got, "attempt@50:a1 status@100:draft status@200:submitted note@200:n1 "
+                          "note@200:n2 attempt@200:a2 attach@300:fax");
+    free(m);
+    cr_assert_eq(hs_close(&c), 0);
+    hs_free(&c);
+}
+
 Test(hub_serve, bad_frame_is_an_error_and_nothing_of_the_round_is_applied)
 {
     hs_setup(0);
