@@ -27,11 +27,7 @@ Test(hub_serve, handshake_welcome_then_an_empty_round_and_bye)
     hs_setup(0);
     hs_item("it-1", "scheduling", "new", "alice", "north");
     hs_conn c;
-    hs_open(&c, "alice");
-    hs_hello(&c, HS_DEV_A, 0, 0);
-    hs_pull(&c, 0);
-    hs_send(&c);
-    cr_assert_geq(hs_read_until(&c, NX_MSG_END), 0);
+    hs_first_pull(&c, "alice", HS_DEV_A);
     nx_msg *m = malloc(sizeof *m);
     welcome_of(&c, m);
     char s[64];
@@ -209,11 +205,7 @@ Test(hub_serve, scheduling_pull_holds_no_hidden_value_and_partial_fields_masked)
     hs_field("sc-2", "appointment_provider", "Dr Notforalice");
 
     hs_conn c;
-    hs_open(&c, "alice");
-    hs_hello(&c, HS_DEV_A, 0, 0);
-    hs_pull(&c, 0);
-    hs_send(&c);
-    cr_assert_geq(hs_read_until(&c, NX_MSG_END), 0);
+    hs_first_pull(&c, "alice", HS_DEV_A);
     uint64_t cursor, count;
     hs_end(&c, &cursor, &count);
     cr_assert_eq(count, 2);
@@ -258,11 +250,7 @@ Test(hub_serve, scheduling_pull_holds_no_hidden_value_and_partial_fields_masked)
     hs_item("el-2", "eligibility", "new", "erin", "north");
     hs_field("el-2", "icd_codes", HS_ICD);
     hs_note("el-2", HS_NOTE);
-    hs_open(&c, "erin");
-    hs_hello(&c, HS_DEV_B, 0, 0);
-    hs_pull(&c, 0);
-    hs_send(&c);
-    cr_assert_geq(hs_read_until(&c, NX_MSG_END), 0);
+    hs_first_pull(&c, "erin", HS_DEV_B);
     int e2 = hs_item_frame(&c, "el-2");
     cr_assert_geq(e2, 0);
     cr_assert_eq(hs_item_kv(&c, (size_t)e2, NX_TAG_KV, "icd_codes", v, sizeof v), 1);
@@ -313,11 +301,7 @@ Test(hub_serve, history_goes_oldest_first_across_its_kinds)
     cr_assert_eq(nx_store_note_add(st, "pa-1", "pat", t + 200, "n2", 0, NULL), 0);
     cr_assert_geq(nx_hub_item_touch(hs_hub, "pa-1"), 1);
     hs_conn c;
-    hs_open(&c, "pat");
-    hs_hello(&c, HS_DEV_A, 0, 0);
-    hs_pull(&c, 0);
-    hs_send(&c);
-    cr_assert_geq(hs_read_until(&c, NX_MSG_END), 0);
+    hs_first_pull(&c, "pat", HS_DEV_A);
     int f = hs_item_frame(&c, "pa-1");
     cr_assert_geq(f, 0);
     nx_msg *m = malloc(sizeof *m);
@@ -414,11 +398,7 @@ Test(hub_serve, revoked_user_gets_revoked_and_the_destruction_is_recorded)
     hs_item("sc-1", "scheduling", "new", "alice", "north");
     /* First a normal sync, so the device is known. */
     hs_conn c;
-    hs_open(&c, "alice");
-    hs_hello(&c, HS_DEV_A, 0, 0);
-    hs_pull(&c, 0);
-    hs_send(&c);
-    cr_assert_geq(hs_read_until(&c, NX_MSG_END), 0);
+    hs_first_pull(&c, "alice", HS_DEV_A);
     cr_assert_eq(hs_close(&c), 0);
     hs_free(&c);
     char err[512] = "";
@@ -508,11 +488,7 @@ Test(hub_serve, a_kept_open_session_ends_when_the_user_is_revoked_between_rounds
     hs_setup(0);
     hs_item("sc-1", "scheduling", "new", "alice", "north");
     hs_conn c;
-    hs_open(&c, "alice");
-    hs_hello(&c, HS_DEV_A, 0, 0);
-    hs_pull(&c, 0);
-    hs_send(&c);
-    cr_assert_geq(hs_read_until(&c, NX_MSG_END), 0);
+    hs_first_pull(&c, "alice", HS_DEV_A);
     uint64_t cursor, count;
     hs_end(&c, &cursor, &count);
     cr_assert_eq(count, 1);

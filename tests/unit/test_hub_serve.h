@@ -78,6 +78,8 @@ void hs_op(hs_conn *c, const char *op_id, const char *kind, const char *item, co
            const char *value, const char *expect, const char *user, const char *device,
            uint64_t hlc);
 void hs_pull(hs_conn *c, uint64_t cursor);
+/* hs_open as user, HELLO from device at cursor 0, PULL, read to its END. */
+void hs_first_pull(hs_conn *c, const char *user, const char *device);
 void hs_audit(hs_conn *c, const char *device, uint64_t seq, const unsigned char prev[32],
               const unsigned char hash[32]);
 /* Writes what is queued in one write. */

@@ -197,6 +197,15 @@ void hs_pull(hs_conn *c, uint64_t cursor)
     nx_msg_end(b);
 }
 
+void hs_first_pull(hs_conn *c, const char *user, const char *device)
+{
+    hs_open(c, user);
+    hs_hello(c, device, 0, 0);
+    hs_pull(c, 0);
+    hs_send(c);
+    cr_assert_geq(hs_read_until(c, NX_MSG_END), 0);
+}
+
 void hs_audit(hs_conn *c, const char *device, uint64_t seq, const unsigned char prev[32],
               const unsigned char hash[32])
 {
