@@ -9,10 +9,10 @@
  * advised for transparent huge pages, one fault per 2 MiB where the kernel
  * grants them (and still 4 KiB pages where it does not).
  *
- * Only blocks of the one size class [SLOT_MIN, SLOT] come here; the rest
- * stays with libc. A slot is handed out from a free list (slots given back)
- * or by bumping through the newest chunk, so untouched memory stays
- * untouched. The caller (z_free) zeroes a block before it gives it back:
+ * Only blocks of the one size class [NX_ZSLAB_MIN, NX_ZSLAB_SLOT] come
+ * here; the rest stays with libc. A slot is handed out from a free list
+ * (slots given back) or by bumping through the newest chunk, so untouched
+ * memory stays untouched. The caller (z_free) zeroes a block before it gives it back:
  * nothing of a page outlives its use here any more than in libc's heap.
  * Chunks are never unmapped: a process keeps the most it once cached,
  * zeroed. Under AddressSanitizer a slot's unused tail and every free slot
