@@ -128,6 +128,13 @@ int nx_zalloc_install(void)
             rc = -1;
         else
             installed = 1;
+        /* Without SQLite's memory accounting (nothing here reads
+         * sqlite3_memory_used or sets a heap limit), an allocation and a
+         * free take no global mutex and keep no statistics: 4.3 % fewer
+         * instructions where a 100 000-row table is filled and ten indexes
+         * built over it (cachegrind). Only speed depends on it. */
+        if (rc == 0)
+            (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     }
     pthread_mutex_unlock(&install_lock);
     return rc;

@@ -129,3 +129,17 @@ Test(zslab, its_memory_is_eligible_for_huge_pages)
     sqlite3_free(p);
     cr_assert_eq(eligible, 1, "the slab's mapping is not eligible for huge pages (%d)", eligible);
 }
+
+/* zalloc.c turns SQLite's memory accounting off with the allocator (a
+ * global mutex and statistics at every allocation and free). */
+Test(zslab, sqlite_keeps_no_memory_statistics)
+{
+    cr_assert_eq(nx_crypt_init(), 0);
+    void *p = sqlite3_malloc(100000);
+    cr_assert_not_null(p);
+    cr_assert_eq(sqlite3_memory_used(), 0, "SQLite counts its allocations again");
+    sqlite3_int64 cur = -1, hi = -1;
+    cr_assert_eq(sqlite3_status64(SQLITE_STATUS_MALLOC_COUNT, &cur, &hi, 0), SQLITE_OK);
+    cr_assert_eq(cur, 0);
+    sqlite3_free(p);
+}
