@@ -22,6 +22,7 @@
  * attachment. */
 #include "hub/serve.h"
 #include "store/items_io.h"
+#include "util/util.h"
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -284,20 +285,20 @@ static int send_item(pull_ctx *c, const pull_item *p, int with_history)
     }
     nx_item_rec r;
     memset(&r, 0, sizeof r);
-    snprintf(r.id, sizeof r.id, "%s", col(st, 0));
-    snprintf(r.kind, sizeof r.kind, "%s", col(st, 1));
-    snprintf(r.client_id, sizeof r.client_id, "%s", col(st, 2));
-    snprintf(r.patient_id, sizeof r.patient_id, "%s", col(st, 3));
-    snprintf(r.status, sizeof r.status, "%s", col(st, 4));
+    nx_strcut(r.id, sizeof r.id, col(st, 0));
+    nx_strcut(r.kind, sizeof r.kind, col(st, 1));
+    nx_strcut(r.client_id, sizeof r.client_id, col(st, 2));
+    nx_strcut(r.patient_id, sizeof r.patient_id, col(st, 3));
+    nx_strcut(r.status, sizeof r.status, col(st, 4));
     r.priority = sqlite3_column_int(st, 5);
-    snprintf(r.assignee, sizeof r.assignee, "%s", col(st, 6));
-    snprintf(r.team, sizeof r.team, "%s", col(st, 7));
+    nx_strcut(r.assignee, sizeof r.assignee, col(st, 6));
+    nx_strcut(r.team, sizeof r.team, col(st, 7));
     r.created = sqlite3_column_int64(st, 8);
     r.updated = sqlite3_column_int64(st, 9);
     r.due = sqlite3_column_int64(st, 10);
     r.follow_up = sqlite3_column_int64(st, 11);
     r.closed = sqlite3_column_int64(st, 12);
-    snprintf(r.linked_item, sizeof r.linked_item, "%s", col(st, 13));
+    nx_strcut(r.linked_item, sizeof r.linked_item, col(st, 13));
     sqlite3_reset(st);
     if (!srv_pull_visible(c, &r))
         return 0;

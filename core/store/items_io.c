@@ -3,14 +3,14 @@
  * (items_io.h). */
 #include "store/items_io.h"
 #include "store/store_int.h"
+#include "util/util.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int col)
 {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
+    nx_strcut(dst, len, (const char *)sqlite3_column_text(st, col));
 }
 
 static int64_t col_time(sqlite3_stmt *st, int col)

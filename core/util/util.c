@@ -151,6 +151,17 @@ int nx_path_join(char *out, size_t outlen, const char *a, const char *b)
     return (r < 0 || (size_t)r >= outlen) ? -1 : 0;
 }
 
+size_t nx_strcut(char *dst, size_t size, const char *src)
+{
+    if (!size)
+        return 0;
+    size_t n = src ? strnlen(src, size - 1) : 0;
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+    return n;
+}
+
 void nx_hex_encode(const unsigned char *in, size_t n, char *out)
 {
     static const char digits[] = "0123456789abcdef";
