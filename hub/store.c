@@ -403,17 +403,9 @@ int nx_hub_step_done(sqlite3_stmt *st)
 
 void nx_hub_col(char *out, size_t outlen, sqlite3_stmt *st, int col)
 {
-    /* (a copy, cut to fit, without snprintf's formatting: a pull copies
-     * six columns of each of 100 000 items) */
-    if (!outlen)
-        return;
-    const unsigned char *t = sqlite3_column_text(st, col);
-    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
-    if (n >= outlen)
-        n = outlen - 1;
-    if (n)
-        memcpy(out, t, n);
-    out[n] = '\0';
+    /* (util's bounded copy, not snprintf: a pull copies six columns of
+     * each of 100 000 items) */
+    nx_strcut(out, outlen, (const char *)sqlite3_column_text(st, col));
 }
 
 void nx_hub_bind(sqlite3_stmt *st, int idx, const char *s)
