@@ -232,16 +232,11 @@ static int plan(nx_queue *q)
  * sizes) on both sides, copied by one list. */
 #define COPY_KEY(out, k)                                                                     \
     do {                                                                                     \
-        _Static_assert(sizeof (out)->text == sizeof (k)->text &&                             \
-                       sizeof (out)->client == sizeof (k)->client &&                         \
-                       sizeof (out)->team == sizeof (k)->team &&                             \
-                       sizeof (out)->assignee == sizeof (k)->assignee, "key sizes differ");  \
+        _Static_assert(sizeof (out)->text == sizeof (k)->text, "key sizes differ");          \
         (out)->due_key = (k)->due_key;                                                       \
         (out)->prio_key = (k)->prio_key;                                                     \
         memcpy((out)->text, (k)->text, sizeof (out)->text);                                  \
-        memcpy((out)->client, (k)->client, sizeof (out)->client);                            \
-        memcpy((out)->team, (k)->team, sizeof (out)->team);                                  \
-        memcpy((out)->assignee, (k)->assignee, sizeof (out)->assignee);                      \
+        (out)->scope = (k)->scope;                                                           \
         (out)->seq = (k)->seq;                                                               \
     } while (0)
 

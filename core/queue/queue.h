@@ -78,13 +78,13 @@ typedef struct nx_queue_filter {
 } nx_queue_filter;
 
 /* Where a row sits in the queue's order: the queue's own business (the
- * sorted column, the due time, and the store's tie-breakers: the client,
- * team and assignee in the status sort, and the row's place in the cache,
+ * sorted column, the due time, and the store's tie-breakers: the number of
+ * the row's scope in the status sort, and the row's place in the cache,
  * nx_qs_key). */
 typedef struct nx_queue_key {
     int64_t due_key, prio_key;
     char text[512];
-    char client[64], team[64], assignee[64];
+    int64_t scope;
     int64_t seq;
 } nx_queue_key;
 

@@ -93,18 +93,19 @@ static int item_write(nx_store *s, const nx_item_rec *r, const char *sql)
 
 /* The queue keys (migration 4) go with the row, so migration 10's
  * triggers have nothing to redo: due_key from due, the name and payer keys
- * from the patient. */
+ * from the patient, and the scope's number (migration 19) when the scope
+ * has one already (a new scope's number its trigger gives). */
 int nx_store_item_insert(nx_store *s, const nx_item_rec *r)
 {
     return item_write(s, r, "INSERT INTO items(" ITEM_COLS ",due_key,patient_sort,"
-                            "patient_given,payer_sort,kind_no) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"
+                            "patient_given,payer_sort,kind_no,scope_no) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"
                             "?9,?10,?11,?12,?13,?14,coalesce(?12,9223372036854775807),"
                             "coalesce((SELECT lower(family_name)||', '||lower(given_name) "
                             "FROM patients WHERE id=?4),''),"
                             "coalesce((SELECT lower(given_name)||' '||lower(family_name) "
                             "FROM patients WHERE id=?4),''),"
                             "coalesce((SELECT lower(payer) FROM patients WHERE id=?4),''),"
-                            NX_KIND_NO_OF("?2") ")");
+                            NX_KIND_NO_OF("?2") "," NX_SCOPE_NO_OF("?3", "?7", "?6") ")");
 }
 
 int nx_store_item_update(nx_store *s, const nx_item_rec *r)

@@ -18,8 +18,11 @@ static void add_zones(sb *b, const nx_qs_count_spec *c)
     for (int z = 0; z < c->nzones; z++) {
         const nx_qs_zone *zn = &c->zones[z];
         qs_sb_add(b, z ? " OR (" : "(");
-        if (zn->tz)
+        if (zn->tz && c->by_service_date)
             qs_sb_addf(b, "i.client_id IN (SELECT id FROM clients WHERE tz = :z%d) AND ", z);
+        else if (zn->tz)
+            qs_sb_addf(b, "i.scope_no IN (SELECT sc.no FROM item_scopes AS sc JOIN clients AS cl"
+                          " ON cl.id = sc.client_id WHERE cl.tz = :z%d) AND ", z);
         if (c->by_service_date) {
             qs_sb_add(b, "i.service_date IN (");
             for (int d = 0; zn->dates[d]; d++)
@@ -34,12 +37,13 @@ static void add_zones(sb *b, const nx_qs_count_spec *c)
 }
 
 /* The time-bound count's statement: one covering index read whatever the
- * scope. items_q_status holds (kind, status, due_key, client, team,
- * assignee), so each status counted is one range of due_key and the scope,
- * the assignee filter and the zones' clients are tested on its entries; no
- * table row is read. A laptop's cache holds its own scope and few others,
- * so the range read is the scope's. Service dates: items_q_visit (covering
- * too). */
+ * scope. items_q_status holds (kind, status, due_key, scope_no), so each
+ * status counted is one range of due_key and the scope, the assignee
+ * filter and the zones' clients are tested on its entries, as the scope's
+ * number among those of the scopes that match (item_scopes, migration 19);
+ * no table row is read. A laptop's cache holds its own scope and few
+ * others, so the range read is the scope's. Service dates: items_q_visit
+ * (covering too: it holds the client, team and assignee themselves). */
 static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *open,
                            int64_t lo, int64_t hi)
 {
@@ -56,12 +60,25 @@ static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *o
         qs_sb_add(&b, "SELECT count(*) FROM items AS i INDEXED BY items_q_status WHERE i.kind_no = :kn"
                    " AND i.due_key >= :lo AND i.due_key < :hi");
     }
-    if (c->scope_assignee && *c->scope_assignee)
-        qs_sb_add(&b, " AND i.assignee = :sa");
-    if (c->scope_team && *c->scope_team)
-        qs_sb_add(&b, " AND i.team = :stm");
-    if (c->assignee && *c->assignee)
-        qs_sb_add(&b, " AND i.assignee = :fa");
+    int sa = c->scope_assignee && *c->scope_assignee, stm = c->scope_team && *c->scope_team,
+        fa = c->assignee && *c->assignee;
+    if (c->by_service_date) {
+        if (sa)
+            qs_sb_add(&b, " AND i.assignee = :sa");
+        if (stm)
+            qs_sb_add(&b, " AND i.team = :stm");
+        if (fa)
+            qs_sb_add(&b, " AND i.assignee = :fa");
+    } else if (sa || stm || fa) {
+        qs_sb_add(&b, " AND i.scope_no IN (SELECT no FROM item_scopes WHERE 1");
+        if (sa)
+            qs_sb_add(&b, " AND assignee = :sa");
+        if (stm)
+            qs_sb_add(&b, " AND team = :stm");
+        if (fa)
+            qs_sb_add(&b, " AND assignee = :fa");
+        qs_sb_add(&b, ")");
+    }
     qs_sb_add(&b, " AND ");
     qs_add_in_list(&b, "i.status", "os", open);
     if (c->nzones)

@@ -12,27 +12,26 @@ static const char *const index_of[NX_QS_SORT_COUNT] = {
     "items_q_due", "items_q_priority", "items_q_status", "items_q_patient", "items_q_payer",
 };
 /* Each sort's order is its index's (nx_qs_key): ties of due time by
- * rowid, after the client, team and assignee in the status sort. */
+ * rowid, after the scope's number in the status sort. */
 static const char *const keys_of[NX_QS_SORT_COUNT] = {
     "i.due_key, i.rowid",
     "i.prio_key, i.due_key, i.rowid",
-    "i.status, i.due_key, i.client_id, i.team, i.assignee, i.rowid",
+    "i.status, i.due_key, i.scope_no, i.rowid",
     "i.patient_sort, i.due_key, i.rowid",
     "i.payer_sort, i.due_key, i.rowid",
 };
 static const char *const anchor_of[NX_QS_SORT_COUNT] = {
     "(:cd, :cs)",
     "(:cp, :cd, :cs)",
-    "(:ct, :cd, :cc, :cm, :ca, :cs)",
+    "(:ct, :cd, :cn, :cs)",
     "(:ct, :cd, :cs)",
     "(:ct, :cd, :cs)",
 };
 static const char *const order_of[NX_QS_SORT_COUNT][2] = {
     { "i.due_key, i.rowid", "i.due_key DESC, i.rowid DESC" },
     { "i.prio_key, i.due_key, i.rowid", "i.prio_key DESC, i.due_key DESC, i.rowid DESC" },
-    { "i.status, i.due_key, i.client_id, i.team, i.assignee, i.rowid",
-      "i.status DESC, i.due_key DESC, i.client_id DESC, i.team DESC, i.assignee DESC,"
-      " i.rowid DESC" },
+    { "i.status, i.due_key, i.scope_no, i.rowid",
+      "i.status DESC, i.due_key DESC, i.scope_no DESC, i.rowid DESC" },
     { "i.patient_sort, i.due_key, i.rowid",
       "i.patient_sort DESC, i.due_key DESC, i.rowid DESC" },
     { "i.payer_sort, i.due_key, i.rowid", "i.payer_sort DESC, i.due_key DESC, i.rowid DESC" },
@@ -43,20 +42,14 @@ static const char *const text_of[NX_QS_SORT_COUNT] = {
 
 /* ---- pages ---------------------------------------------------------------------------- */
 
-/* The key's text columns, each whole or none: a key cut short would page
- * from the wrong place. 0, or -1 when one does not fit. */
-static int key_texts(nx_qs_key *k, const char *text, const char *client, const char *team,
-                     const char *assignee)
+/* The key's text column, whole or not at all: a key cut short would page
+ * from the wrong place. 0, or -1 when it does not fit. */
+static int key_text(nx_qs_key *k, const char *text)
 {
-    struct { char *to; size_t cap; const char *from; } t[] = {
-        { k->text, sizeof k->text, text }, { k->client, sizeof k->client, client },
-        { k->team, sizeof k->team, team }, { k->assignee, sizeof k->assignee, assignee },
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strlen(t[i].from) >= t[i].cap)
-            return -1;
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        memcpy(t[i].to, t[i].from, strlen(t[i].from) + 1);
+    size_t n = strlen(text);
+    if (n >= sizeof k->text)
+        return -1;
+    memcpy(k->text, text, n + 1);
     return 0;
 }
 
@@ -103,7 +96,7 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
                 " p.family_name, p.given_name, p.payer",
             text_of[q->sort]);
     qs_sb_add(&b, q->with_sd ? ", i.service_date, c.tz" : ", NULL, NULL");
-    qs_sb_add(&b, ", i.client_id, i.rowid, i.team");
+    qs_sb_add(&b, ", i.scope_no, i.rowid");
     if (q->plan == PLAN_SET) {
         qs_sb_add(&b, " FROM (SELECT i.rowid AS r");
         add_source(q, &b, 1);
@@ -145,9 +138,7 @@ int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, i
         qs_bind_named_int(st, ":cd", anchor->due_key);
         qs_bind_named_int(st, ":cp", anchor->prio_key);
         qs_bind_named_text(st, ":ct", anchor->text);
-        qs_bind_named_text(st, ":cc", anchor->client);
-        qs_bind_named_text(st, ":cm", anchor->team);
-        qs_bind_named_text(st, ":ca", anchor->assignee);
+        qs_bind_named_int(st, ":cn", anchor->scope);
         qs_bind_named_int(st, ":cs", anchor->seq);
     }
     int n = 0, rc;
@@ -167,9 +158,10 @@ int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, i
         r.payer = qs_col_text(st, 10);
         r.service_date = qs_col_text(st, 11);
         r.tz = qs_col_text(st, 12);
+        r.key.scope = sqlite3_column_int64(st, 13);
         r.key.seq = sqlite3_column_int64(st, 14);
         /* a key cut short would page from the wrong place: refuse it */
-        if (key_texts(&r.key, text, qs_col_text(st, 13), qs_col_text(st, 15), r.assignee) != 0) {
+        if (key_text(&r.key, text) != 0) {
             rc = SQLITE_TOOBIG;
             break;
         }
@@ -212,8 +204,8 @@ int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most)
 int nx_qs_key_of(nx_qs *q, const char *id, nx_qs_key *out)
 {
     char sql[224];
-    snprintf(sql, sizeof sql, "SELECT i.due_key, i.prio_key, %s, i.client_id, i.rowid, i.team,"
-             " i.assignee FROM items AS i WHERE i.id = ?1 AND i.kind = ?2", text_of[q->sort]);
+    snprintf(sql, sizeof sql, "SELECT i.due_key, i.prio_key, %s, i.scope_no, i.rowid"
+             " FROM items AS i WHERE i.id = ?1 AND i.kind = ?2", text_of[q->sort]);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->st->db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
@@ -222,10 +214,10 @@ int nx_qs_key_of(nx_qs *q, const char *id, nx_qs_key *out)
     int rc = sqlite3_step(st), found = 0;
     if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
-        if (key_texts(out, qs_col_text(st, 2), qs_col_text(st, 3), qs_col_text(st, 5),
-                      qs_col_text(st, 6)) == 0) {
+        if (key_text(out, qs_col_text(st, 2)) == 0) {
             out->due_key = sqlite3_column_int64(st, 0);
             out->prio_key = sqlite3_column_int64(st, 1);
+            out->scope = sqlite3_column_int64(st, 3);
             out->seq = sqlite3_column_int64(st, 4);
             found = 1;
         } else {

@@ -31,21 +31,18 @@ typedef enum {
 
 /* Where a row sits in its order: the sort's key columns, then what breaks
  * ties of due time: the row's rowid (its place in this cache, never shown),
- * after the client, team and assignee for the status sort (items_q_status
- * holds them for the dashboard's counts, before the rowid every index ends
- * with: migration 18).
+ * after the number of the row's scope (client, team, assignee) for the
+ * status sort (items_q_status holds it for the dashboard's counts, before
+ * the rowid every index ends with: migrations 18 and 19).
  * Not the item id: a 36-character id in each of five indexes made them
  * twice as large, and a sync round writes a page of each per change of a
  * due time (migration 16). */
 #define NX_QS_TEXT_MAX 512   /* a 60-character name pair in 4-byte UTF-8 fits */
-#define NX_QS_ID_MAX 64
 typedef struct nx_qs_key {
     int64_t due_key;
     int64_t prio_key;
     char text[NX_QS_TEXT_MAX];   /* status, patient_sort or payer_sort, per the sort */
-    char client[NX_QS_ID_MAX];   /* the status sort's: client, team, assignee */
-    char team[NX_QS_ID_MAX];
-    char assignee[NX_QS_ID_MAX];
+    int64_t scope;               /* the status sort's: items.scope_no (migration 19) */
     int64_t seq;                 /* the rowid */
 } nx_qs_key;
 

@@ -25,4 +25,13 @@ int nx_store_chain_walk(sqlite3_stmt *st, struct nx_devev_chain *out);
 #define NX_KIND_NO_OF(x) "(CASE " x " WHEN 'scheduling' THEN 1 WHEN 'eligibility' THEN 2 " \
     "WHEN 'prior-auth' THEN 3 WHEN 'roi' THEN 4 ELSE 0 END)"
 
+/* items.scope_no (migration 19) for the client, team and assignee c, t, a
+ * (bound parameters or columns): the number item_scopes gives that triple,
+ * or 0 when it has none yet (the triggers then add it and set the row's;
+ * NX_SCOPE_FIND is NULL then, never a row's scope_no).
+ * Writers that insert items set it, so those triggers have nothing to do. */
+#define NX_SCOPE_FIND(c, t, a) "(SELECT sc.no FROM item_scopes AS sc WHERE " \
+    "sc.client_id = " c " AND sc.team = " t " AND sc.assignee = " a ")"
+#define NX_SCOPE_NO_OF(c, t, a) "coalesce(" NX_SCOPE_FIND(c, t, a) ", 0)"
+
 #endif

@@ -32,13 +32,13 @@ enum {
     S_TRANS_DEL, S_NOTES_DEL, S_ATTEMPTS_DEL, S_ATTACH_DEL, S_TRANS_INS, S_NOTE_INS,
     S_ATTEMPT_INS, S_ATTACH_INS, S_ITEM_PATIENT, S_UNLINK_KEEP, S_UNLINK, S_DISCL_DEL,
     S_REJ_DEL, S_ITEM_DEL, S_PATIENT_GC, S_CONFL_DEL, S_CONFL_PUT, S_CONFL_ERASE,
-    S_PATIENT_KINDS, S_PATIENT_ITEM_KEYS, S_ITEM_ADD, S_COUNT
+    S_PATIENT_KINDS, S_PATIENT_ITEM_KEYS, S_ITEM_ADD, S_SCOPE_ENSURE, S_COUNT
 };
 
 #define ITEM_INSERT                                                                         \
-    "INSERT INTO items(id," ITEM_COLS ",due_key,patient_sort,patient_given,payer_sort,kind_no)" \
-    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14," DUE_KEY ",?16,?17,?18,"          \
-    NX_KIND_NO_OF("?2") ")"
+    "INSERT INTO items(id," ITEM_COLS ",due_key,patient_sort,patient_given,payer_sort,kind_no," \
+    "scope_no) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14," DUE_KEY ",?16,?17,?18,"   \
+    NX_KIND_NO_OF("?2") "," NX_SCOPE_NO_OF("?3", "?7", "?6") ")"
 #define CLIENT_COLS "id,name,tz,escalation,holidays,consent_rules"
 #define CLIENT_SET "name=excluded.name,tz=excluded.tz,escalation=excluded.escalation," \
                    "holidays=excluded.holidays,consent_rules=excluded.consent_rules"
@@ -78,6 +78,9 @@ static const char *const sql[S_COUNT] = {
     [S_ITEM_INSERT] = ITEM_INSERT,
     /* (nx_sync_applier_mostly_new: inserted unless it is there already) */
     [S_ITEM_ADD] = ITEM_INSERT " ON CONFLICT(id) DO NOTHING",
+    /* (ensure_scope: before an insert, so that its scope_no is found) */
+    [S_SCOPE_ENSURE] = "INSERT OR IGNORE INTO item_scopes(client_id, team, assignee) "
+                       "VALUES(?1, ?2, ?3)",
     [S_LINK_PUT] = "INSERT OR REPLACE INTO link_pending(item_id,linked) VALUES(?1,?2)",
     [S_LINK_DEL] = "DELETE FROM link_pending WHERE item_id=?1",
     [S_LINK_WAITING] = "SELECT 1 FROM link_pending WHERE linked=?1 LIMIT 1",
@@ -171,6 +174,10 @@ struct nx_sync_applier {
     size_t nkc;
     int mostly_new;              /* nx_sync_applier_mostly_new */
     nx_pmemo *pmemo;             /* the patients this transaction wrote (NULL: none kept) */
+    /* The scope ensure_scope made sure of last (client, team, assignee,
+     * each NUL-ended): most items in a pull share it. */
+    char scope_seen[3 * 128];
+    size_t scope_len;
 };
 
 int nx_sync_applier_new(nx_store *s, nx_sync_applier **out)
@@ -705,10 +712,45 @@ static void bind_keys(nx_sync_applier *a, sqlite3_stmt *st)
 
 void nx_sync_applier_mostly_new(nx_sync_applier *a, int on) { a->mostly_new = on; }
 
+/* The item's scope is in item_scopes (migration 19) before the row is
+ * inserted, so that the insert finds its number and the trigger that
+ * would add it has nothing to do (and while a first sync defers that
+ * trigger, no row waits for its end's catch-up). The same scope as the
+ * last one made sure of is not asked again: if the transaction that
+ * added it rolls back, a row inserted later gets 0, which the trigger or
+ * the catch-up mends. */
+static int ensure_scope(nx_sync_applier *a, const nx_item_rec *r)
+{
+    const char *v[3] = { r->client_id, r->team, r->assignee };
+    char key[sizeof a->scope_seen];
+    size_t n = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t l = strlen(v[i]) + 1;
+        if (n + l > sizeof key) {
+            n = 0;   /* too long to remember: ask every time */
+            break;
+        }
+        memcpy(key + n, v[i], l);
+        n += l;
+    }
+    if (n && n == a->scope_len && memcmp(key, a->scope_seen, n) == 0)
+        return 0;
+    sqlite3_stmt *st = stmt(a, S_SCOPE_ENSURE);
+    for (int i = 0; i < 3; i++)
+        bind_str(st, i + 1, v[i]);
+    if (run(st))
+        return -1;
+    memcpy(a->scope_seen, key, n);
+    a->scope_len = n;
+    return 0;
+}
+
 /* Writes the item row: 1 when it was new, 0 when it was here, -1. */
 static int apply_row(nx_sync_applier *a, const nx_item_rec *r, int linked_now)
 {
     sqlite3_stmt *st;
+    if (ensure_scope(a, r))
+        return -1;
     if (a->mostly_new) {
         /* One statement for a new item; one that is here already is read
          * and compared as below. */

@@ -1,5 +1,5 @@
 /* A first sync into an empty cache (sync_store.h): the queue indexes of
- * items, the three triggers every inserted item runs and the one every
+ * items, the four triggers every inserted item runs and the one every
  * inserted field runs, are dropped when it starts and made again once when
  * it ends, instead of taking 100 000 items one by one. An item written
  * into a dozen indexes costs a dozen random pages, each sealed for the
@@ -8,7 +8,8 @@
  * triggers' work is done over the whole table at the end, before the
  * indexes are made: the queue tally (migration 4) counted again, the queue
  * keys of any row inserted without them filled in (the applier writes them
- * itself), and the visit dates copied from the fields (migration 5).
+ * itself), likewise the scope numbers (migration 19), and the visit dates
+ * copied from the fields (migration 5).
  *
  * Crash safety: the CREATE statements go into meta (sync.deferred.TYPE.NAME:
  * an index and a trigger may share a name, items_queue_due does) in
@@ -34,7 +35,7 @@
 /* The key range of DEFERRED: '/' follows '.'. */
 #define DEFERRED_END "sync.deferred/"
 
-/* The AFTER INSERT triggers of items (migrations 4, 10 and 17) and of its
+/* The AFTER INSERT triggers of items (migrations 4, 10, 17 and 19) and of its
  * fields (migration 5's copy of the visit date) and what stands for each
  * of them over the whole table. */
 static int tally_count(nx_store *s);
@@ -59,6 +60,13 @@ static const struct {
     { "items_kind_no_insert",
       "UPDATE items SET kind_no = " NX_KIND_NO_OF("kind")
       "  WHERE kind_no IS NOT " NX_KIND_NO_OF("kind") ";", NULL },
+    /* (migration 19: the applier makes sure of the scope before the
+     * insert; a row that found none has 0) */
+    { "items_scope_insert",
+      "INSERT OR IGNORE INTO item_scopes(client_id, team, assignee)"
+      "  SELECT client_id, team, assignee FROM items WHERE scope_no = 0;"
+      "UPDATE items SET scope_no = " NX_SCOPE_NO_OF("items.client_id", "items.team", "items.assignee")
+      "  WHERE scope_no = 0;", NULL },
     /* (on item_fields: its program ran for every field inserted) */
     { "item_fields_queue_visit_insert",
       "UPDATE items SET service_date = f.value FROM item_fields AS f"

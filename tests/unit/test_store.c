@@ -10,6 +10,7 @@
 
 #include "crypt/crypt.h"
 #include "domain/dict.h"
+#include "store/items_io.h"
 #include "store/queue_store.h"
 #include "store/rows.h"
 #include "store/store.h"
@@ -63,7 +64,7 @@ static int count_files(const char *d)
 
 Test(store, migrations_and_settings)
 {
-    cr_assert_eq(nx_store_schema_version(st), 18);
+    cr_assert_eq(nx_store_schema_version(st), 19);
     sqlite3 *db = nx_store_db(st);
     sqlite3_stmt *s;
     const char *checks[][2] = {
@@ -98,7 +99,7 @@ Test(store, the_queue_indexes_hold_no_item_id_and_only_five_the_due_time)
     static const char *const want[][2] = {
         { "items_q_due", "kind_no,due_key" },
         { "items_q_priority", "kind_no,prio_key,due_key" },
-        { "items_q_status", "kind_no,status,due_key,client_id,team,assignee" },
+        { "items_q_status", "kind_no,status,due_key,scope_no" },
         { "items_q_patient", "kind_no,patient_sort,due_key" },
         { "items_q_payer", "kind_no,payer_sort,due_key" },
         { "items_assignee", "assignee,kind_no" },
@@ -170,6 +171,86 @@ Test(store, every_kind_has_its_own_number_in_the_cache_and_the_queue_store)
     cr_assert_eq(nx_qs_kind_no("no-such-kind"), 0);
 }
 
+static long long count_of(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+    long long v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* Rows whose scope_no does not name their client, team and assignee. */
+static long long stale_scopes(sqlite3 *db)
+{
+    return count_of(db, "SELECT count(*) FROM items AS i WHERE i.scope_no IS NOT (SELECT sc.no "
+                        "FROM item_scopes AS sc WHERE sc.client_id = i.client_id AND "
+                        "sc.team = i.team AND sc.assignee = i.assignee)");
+}
+
+/* items_q_status holds a scope's number, not the client, team and assignee
+ * (migration 19): the number follows the row whoever writes it, a writer
+ * that leaves it out (nx_store_item_put: the trigger), one that sets it
+ * (nx_store_item_insert), an UPDATE of any of the three, and one of
+ * scope_no itself to a wrong number; a scope is numbered once. */
+Test(store, every_items_scope_number_names_its_client_team_and_assignee)
+{
+    nx_client_row c1 = { "cl-1", "Clinic", "America/New_York", "555-0100", "" };
+    nx_client_row c2 = { "cl-2", "Clinic 2", "America/Chicago", "555-0100", "" };
+    nx_patient_row p = { "pt-1", "cl-1", "Testperson", "Ava", "1980-01-02", "555-0101",
+                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", NULL, NULL, "" };
+    sqlite3 *db = nx_store_db(st);
+    cr_assert_eq(nx_store_begin(st), 0);
+    cr_assert_eq(nx_store_client_put(st, &c1), 0);
+    cr_assert_eq(nx_store_client_put(st, &c2), 0);
+    cr_assert_eq(nx_store_patient_put(st, &p), 0);
+    static const char *const who[][3] = {
+        { "cl-1", "north", "alice" }, { "cl-1", "north", "" }, { "cl-2", "north", "alice" },
+        { "cl-1", "south", "alice" }, { "cl-1", "north", "alice" },
+    };
+    for (int i = 0; i < 5; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "it-%d", i);
+        nx_item_row it = { .id = id, .kind = "eligibility", .client_id = who[i][0],
+                           .patient_id = "pt-1", .status = "new", .assignee = who[i][2],
+                           .team = who[i][1], .created = 10, .updated = 10 };
+        cr_assert_eq(nx_store_item_put(st, &it), 0);
+    }
+    nx_item_rec r = { .id = "it-5", .kind = "eligibility", .client_id = "cl-2",
+                      .patient_id = "pt-1", .status = "new", .assignee = "bob", .team = "south",
+                      .created = 10, .updated = 10 };
+    cr_assert_eq(nx_store_item_insert(st, &r), 0, "a new scope");
+    snprintf(r.id, sizeof r.id, "it-6");
+    cr_assert_eq(nx_store_item_insert(st, &r), 0, "a known one");
+    cr_assert_eq(stale_scopes(db), 0);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM item_scopes"), 5);
+    cr_assert_eq(count_of(db, "SELECT count(DISTINCT scope_no) FROM items"), 5);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM items WHERE scope_no = 0"), 0);
+    /* it-0 and it-4 share theirs */
+    cr_assert_eq(count_of(db, "SELECT count(DISTINCT scope_no) FROM items WHERE id IN "
+                              "('it-0', 'it-4')"), 1);
+    snprintf(r.id, sizeof r.id, "it-6");
+    snprintf(r.team, sizeof r.team, "east");
+    cr_assert_eq(nx_store_item_update(st, &r), 0);
+    cr_assert_eq(stale_scopes(db), 0, "nx_store_item_update into a new scope");
+    static const char *const moves[] = {
+        "UPDATE items SET assignee = 'carol' WHERE id = 'it-0'",
+        "UPDATE items SET team = 'south' WHERE id = 'it-1'",
+        "UPDATE items SET client_id = 'cl-1' WHERE id = 'it-2'",
+        "UPDATE items SET assignee = '', team = 'north', client_id = 'cl-1' WHERE id = 'it-3'",
+        "UPDATE items SET scope_no = 999 WHERE id = 'it-4'",
+        "UPDATE items SET scope_no = 0",
+    };
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
+        cr_assert_eq(sqlite3_exec(db, moves[i], NULL, NULL, NULL), SQLITE_OK, "%s", moves[i]);
+        cr_assert_eq(stale_scopes(db), 0, "%s", moves[i]);
+    }
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM (SELECT client_id, team, assignee FROM "
+                              "item_scopes GROUP BY 1, 2, 3 HAVING count(*) > 1)"), 0);
+    cr_assert_eq(nx_store_commit(st), 0);
+}
+
 /* Every foreign key's child columns lead some index: with foreign_keys on,
  * deleting a parent row looks its children up, and without an index that
  * is a scan of the child table for each row deleted (a purge of closed
@@ -216,7 +297,7 @@ Test(store, reopen_keeps_data_and_schema)
     cr_assert_eq(nx_store_meta_get(st, "k", out, sizeof out), 1);
     cr_assert_str_eq(out, "v2");
     cr_assert_eq(nx_store_meta_get(st, "absent", out, sizeof out), 0);
-    cr_assert_eq(nx_store_schema_version(st), 18);
+    cr_assert_eq(nx_store_schema_version(st), 19);
 }
 
 Test(store, create_refuses_existing_and_open_refuses_missing)

@@ -148,6 +148,13 @@ static void queue_consistent(long long items)
                    " ELSE 0 END OR kind_no = 0"), 0);
     cr_assert_eq(n("SELECT count(*) FROM items WHERE patient_sort = '' OR "
                    "due_key IS NOT coalesce(due, 9223372036854775807)"), 0);
+    /* each row's scope number names its client, team and assignee, and
+     * item_scopes holds each of those once (migration 19) */
+    cr_assert_eq(n("SELECT count(*) FROM items AS i WHERE i.scope_no IS NOT (SELECT sc.no FROM "
+                   "item_scopes AS sc WHERE sc.client_id = i.client_id AND sc.team = i.team AND "
+                   "sc.assignee = i.assignee)"), 0);
+    cr_assert_eq(n("SELECT count(*) FROM (SELECT DISTINCT client_id, team, assignee FROM items)"),
+                 n("SELECT count(*) FROM item_scopes"));
     char why[256];
     cr_assert_eq(nx_store_integrity(F.prof.store, why, sizeof why), 0, "%s", why);
 }
@@ -166,8 +173,8 @@ Test(sync_bulk, a_first_sync_builds_the_same_indexes_at_its_end)
     cr_assert_eq(st.items, 300);
     cr_assert_geq(drops, 10, "the queue indexes were deferred (%d dropped)", drops);
     cr_assert_eq(creates, drops, "and each one built again (%d of %d)", creates, drops);
-    cr_assert_eq(trigger_drops, 4, "the tally's, the keys', the kind number's and the visit "
-                                   "date's insert triggers too");
+    cr_assert_eq(trigger_drops, 5, "the tally's, the keys', the kind number's, the scope's and "
+                                   "the visit date's insert triggers too");
     index_sql(after, sizeof after);
     cr_assert_str_eq(after, before, "the queue indexes came back as they were");
     cr_assert_eq(nx_sync_bulk_pending(F.prof.store), 0);
