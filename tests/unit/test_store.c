@@ -251,6 +251,53 @@ Test(store, every_items_scope_number_names_its_client_team_and_assignee)
     cr_assert_eq(nx_store_commit(st), 0);
 }
 
+/* A cache made before migration 19 (its schema taken back to 18's shape
+ * here) gets a number for each scope its items are in when it is opened. */
+Test(store, migration_19_numbers_the_scopes_of_a_cache_made_before_it)
+{
+    nx_client_row c1 = { "cl-1", "Clinic", "America/New_York", "555-0100", "" };
+    nx_patient_row p = { "pt-1", "cl-1", "Testperson", "Ava", "1980-01-02", "555-0101",
+                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", NULL, NULL, "" };
+    cr_assert_eq(nx_store_begin(st), 0);
+    cr_assert_eq(nx_store_client_put(st, &c1), 0);
+    cr_assert_eq(nx_store_patient_put(st, &p), 0);
+    static const char *const who[][2] = {
+        { "north", "alice" }, { "north", "" }, { "south", "alice" }, { "north", "alice" },
+    };
+    for (int i = 0; i < 4; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "it-%d", i);
+        nx_item_row it = { .id = id, .kind = "eligibility", .client_id = "cl-1",
+                           .patient_id = "pt-1", .status = "new", .assignee = who[i][1],
+                           .team = who[i][0], .created = 10, .updated = 10, .due = 1000 + i };
+        cr_assert_eq(nx_store_item_put(st, &it), 0);
+    }
+    cr_assert_eq(nx_store_commit(st), 0);
+    sqlite3 *db = nx_store_db(st);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(db, "BEGIN;"
+                                  "DROP TRIGGER items_scope_insert; DROP TRIGGER items_scope_update;"
+                                  "DROP INDEX items_q_status; ALTER TABLE items DROP COLUMN scope_no;"
+                                  "DROP TABLE item_scopes;"
+                                  "CREATE INDEX items_q_status ON items(kind_no, status, due_key,"
+                                  "  client_id, team, assignee);"
+                                  "PRAGMA user_version = 18; COMMIT;", NULL, NULL, &msg),
+                 SQLITE_OK, "%s", msg ? msg : "");
+    nx_store_close(st);
+    char err[256] = "";
+    cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0,
+                 "%s", err);
+    db = nx_store_db(st);
+    cr_assert_eq(nx_store_schema_version(st), 19);
+    cr_assert_eq(stale_scopes(db), 0);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM item_scopes"), 3);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_status WHERE "
+                              "kind_no = 2 AND status = 'new' AND scope_no IN (SELECT no FROM "
+                              "item_scopes WHERE team = 'north')"), 3);
+    char why[256];
+    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+}
+
 /* Every foreign key's child columns lead some index: with foreign_keys on,
  * deleting a parent row looks its children up, and without an index that
  * is a scan of the child table for each row deleted (a purge of closed
