@@ -6,6 +6,17 @@
 
 #include <stdio.h>
 
+/* Migration 19's triggers: a row whose scope_no is not its scope's number
+ * gets it, the scope numbered first if it has none yet. */
+#define SCOPE_MEND                                                                            \
+    "  WHEN new.scope_no IS NOT " NX_SCOPE_FIND("new.client_id", "new.team", "new.assignee")  \
+    " BEGIN"                                                                                  \
+    "  INSERT OR IGNORE INTO item_scopes(client_id, team, assignee)"                          \
+    "    VALUES(new.client_id, new.team, new.assignee);"                                      \
+    "  UPDATE items SET scope_no = " NX_SCOPE_NO_OF("new.client_id", "new.team", "new.assignee") \
+    "    WHERE rowid = new.rowid;"                                                            \
+    "END;"
+
 static const char *const migrations[] = {
     /* 1: profile metadata, clients, patients, work items, notes. */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
@@ -483,19 +494,9 @@ static const char *const migrations[] = {
      "  SELECT DISTINCT client_id, team, assignee FROM items ORDER BY 1, 2, 3;"
      "UPDATE items SET scope_no = " NX_SCOPE_NO_OF("items.client_id", "items.team", "items.assignee") ";"
      "CREATE TRIGGER items_scope_insert AFTER INSERT ON items"
-     "  WHEN new.scope_no IS NOT " NX_SCOPE_FIND("new.client_id", "new.team", "new.assignee") " BEGIN"
-     "  INSERT OR IGNORE INTO item_scopes(client_id, team, assignee)"
-     "    VALUES(new.client_id, new.team, new.assignee);"
-     "  UPDATE items SET scope_no = " NX_SCOPE_NO_OF("new.client_id", "new.team", "new.assignee")
-     "    WHERE rowid = new.rowid;"
-     "END;"
+     SCOPE_MEND
      "CREATE TRIGGER items_scope_update AFTER UPDATE OF client_id, team, assignee, scope_no ON items"
-     "  WHEN new.scope_no IS NOT " NX_SCOPE_FIND("new.client_id", "new.team", "new.assignee") " BEGIN"
-     "  INSERT OR IGNORE INTO item_scopes(client_id, team, assignee)"
-     "    VALUES(new.client_id, new.team, new.assignee);"
-     "  UPDATE items SET scope_no = " NX_SCOPE_NO_OF("new.client_id", "new.team", "new.assignee")
-     "    WHERE rowid = new.rowid;"
-     "END;"
+     SCOPE_MEND
      "DROP INDEX items_q_status;"
      "CREATE INDEX items_q_status ON items(kind_no, status, due_key, scope_no);"),
 };

@@ -60,25 +60,8 @@ static int64_t count_bound(nx_store *s, const nx_qs_count_spec *c, const hits *o
         qs_sb_add(&b, "SELECT count(*) FROM items AS i INDEXED BY items_q_status WHERE i.kind_no = :kn"
                    " AND i.due_key >= :lo AND i.due_key < :hi");
     }
-    int sa = c->scope_assignee && *c->scope_assignee, stm = c->scope_team && *c->scope_team,
-        fa = c->assignee && *c->assignee;
-    if (c->by_service_date) {
-        if (sa)
-            qs_sb_add(&b, " AND i.assignee = :sa");
-        if (stm)
-            qs_sb_add(&b, " AND i.team = :stm");
-        if (fa)
-            qs_sb_add(&b, " AND i.assignee = :fa");
-    } else if (sa || stm || fa) {
-        qs_sb_add(&b, " AND i.scope_no IN (SELECT no FROM item_scopes WHERE 1");
-        if (sa)
-            qs_sb_add(&b, " AND assignee = :sa");
-        if (stm)
-            qs_sb_add(&b, " AND team = :stm");
-        if (fa)
-            qs_sb_add(&b, " AND assignee = :fa");
-        qs_sb_add(&b, ")");
-    }
+    qs_add_scope_tests(&b, !c->by_service_date, "", c->scope_assignee && *c->scope_assignee,
+                       c->scope_team && *c->scope_team, c->assignee && *c->assignee);
     qs_sb_add(&b, " AND ");
     qs_add_in_list(&b, "i.status", "os", open);
     if (c->nzones)

@@ -177,6 +177,23 @@ void qs_bind_common(const nx_qs *q, sqlite3_stmt *st, int64_t now)
     qs_bind_list(st, "hp", &q->h_payer);
 }
 
+void qs_add_scope_tests(sb *b, int by_number, const char *plus, int sa, int stm, int fa)
+{
+    if (!sa && !stm && !fa)
+        return;
+    const char *col = by_number ? " AND " : " AND i.";
+    if (by_number)
+        qs_sb_addf(b, " AND %si.scope_no IN (SELECT no FROM item_scopes WHERE 1", plus);
+    if (sa)
+        qs_sb_addf(b, "%sassignee = :sa", col);
+    if (stm)
+        qs_sb_addf(b, "%steam = :stm", col);
+    if (fa)
+        qs_sb_addf(b, "%sassignee = :fa", col);
+    if (by_number)
+        qs_sb_add(b, ")");
+}
+
 void qs_add_in_list(sb *b, const char *col, const char *pfx, const hits *h)
 {
     qs_sb_addf(b, "%s IN (", col);

@@ -47,33 +47,17 @@
 static void build_pred(const nx_qs *q, sb *b)
 {
     qs_sb_add(b, "i.kind_no = :kn");
-    if (q->sort == NX_QS_STATUS) {
-        /* The status sort walks items_q_status, whose entries hold the
-         * scope's number (migration 19), not the team and the assignee:
-         * they are tested there as that number among the scopes that
-         * match. The order holds the number too (before the rowid), and
-         * SQLite takes a column that WHERE sets equal as settled in ORDER
-         * BY, then no longer follows the index past it: it would sort
-         * every row of the scope. A unary plus keeps the test (still made
-         * on the index entry) from counting as such an equality. */
-        if (q->scope_a[0] || q->scope_t[0] || q->assignee[0]) {
-            qs_sb_add(b, " AND +i.scope_no IN (SELECT no FROM item_scopes WHERE 1");
-            if (q->scope_a[0])
-                qs_sb_add(b, " AND assignee = :sa");
-            if (q->scope_t[0])
-                qs_sb_add(b, " AND team = :stm");
-            if (q->assignee[0])
-                qs_sb_add(b, " AND assignee = :fa");
-            qs_sb_add(b, ")");
-        }
-    } else {
-        if (q->scope_a[0])
-            qs_sb_add(b, " AND i.assignee = :sa");
-        if (q->scope_t[0])
-            qs_sb_add(b, " AND i.team = :stm");
-        if (q->assignee[0])
-            qs_sb_add(b, " AND i.assignee = :fa");
-    }
+    /* The status sort walks items_q_status, whose entries hold the
+     * scope's number (migration 19), not the team and the assignee: they
+     * are tested there as that number among the scopes that match. The
+     * order holds the number too (before the rowid), and SQLite takes a
+     * column that WHERE sets equal as settled in ORDER BY, then no longer
+     * follows the index past it: it would sort every row of the scope. A
+     * unary plus keeps the test (still made on the index entry) from
+     * counting as such an equality. */
+    int status_sort = q->sort == NX_QS_STATUS;
+    qs_add_scope_tests(b, status_sort, status_sort ? "+" : "", q->scope_a[0] != '\0',
+                       q->scope_t[0] != '\0', q->assignee[0] != '\0');
     if (q->status[0])
         qs_sb_add(b, " AND i.status = :fs");
     if (q->overdue_only) {

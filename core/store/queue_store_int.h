@@ -97,6 +97,12 @@ void qs_bind_list(sqlite3_stmt *st, const char *pfx, const hits *h);
 void qs_bind_common(const nx_qs *q, sqlite3_stmt *st, int64_t now);
 /* "COL IN (:PFX0, :PFX1, ...)" */
 void qs_add_in_list(sb *b, const char *col, const char *pfx, const hits *h);
+/* " AND ..." for the scope's assignee (:sa) and team (:stm) and the
+ * assignee filter (:fa), each when asked for: tested on the row's columns,
+ * or, by_number, as its scope's number among those of the scopes that
+ * match (migration 19: what items_q_status holds), with plus ("+" or "")
+ * before the column. */
+void qs_add_scope_tests(sb *b, int by_number, const char *plus, int sa, int stm, int fa);
 /* count(*) of sql's rows, stopping at limit (> 0). */
 int64_t qs_count_upto(nx_qs *q, const char *sql, int64_t limit, int64_t now);
 /* b holds "SELECT count(*) FROM (ROWS": closes it (with LIMIT :most when

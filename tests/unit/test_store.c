@@ -128,6 +128,17 @@ Test(store, the_queue_indexes_hold_no_item_id_and_only_five_the_due_time)
     sqlite3_finalize(s);
 }
 
+/* Begins a transaction holding clinic cl-1 and its patient pt-1. */
+static void begin_with_clinic_and_patient(void)
+{
+    nx_client_row c = { "cl-1", "Clinic", "America/New_York", "555-0100", "" };
+    nx_patient_row p = { "pt-1", "cl-1", "Testperson", "Ava", "1980-01-02", "555-0101",
+                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", NULL, NULL, "" };
+    cr_assert_eq(nx_store_begin(st), 0);
+    cr_assert_eq(nx_store_client_put(st, &c), 0);
+    cr_assert_eq(nx_store_patient_put(st, &p), 0);
+}
+
 /* The queue indexes hold a kind's number (items.kind_no, migration 17);
  * the queue store asks by nx_qs_kind_no. The two agree for every kind the
  * domain knows, no two kinds share one, and the column follows the kind
@@ -135,13 +146,8 @@ Test(store, the_queue_indexes_hold_no_item_id_and_only_five_the_due_time)
  * triggers) and when the kind changes. */
 Test(store, every_kind_has_its_own_number_in_the_cache_and_the_queue_store)
 {
-    nx_client_row c = { "cl-1", "Clinic", "America/New_York", "555-0100", "" };
-    nx_patient_row p = { "pt-1", "cl-1", "Testperson", "Ava", "1980-01-02", "555-0101",
-                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", NULL, NULL, "" };
     sqlite3 *db = nx_store_db(st);
-    cr_assert_eq(nx_store_begin(st), 0);
-    cr_assert_eq(nx_store_client_put(st, &c), 0);
-    cr_assert_eq(nx_store_patient_put(st, &p), 0);
+    begin_with_clinic_and_patient();
     int seen[NX_KIND_COUNT + 1] = {0};
     sqlite3_stmt *s = NULL;
     cr_assert_eq(sqlite3_prepare_v2(db, "SELECT kind_no FROM items WHERE id = ?1", -1, &s, NULL),
@@ -196,15 +202,10 @@ static long long stale_scopes(sqlite3 *db)
  * scope_no itself to a wrong number; a scope is numbered once. */
 Test(store, every_items_scope_number_names_its_client_team_and_assignee)
 {
-    nx_client_row c1 = { "cl-1", "Clinic", "America/New_York", "555-0100", "" };
     nx_client_row c2 = { "cl-2", "Clinic 2", "America/Chicago", "555-0100", "" };
-    nx_patient_row p = { "pt-1", "cl-1", "Testperson", "Ava", "1980-01-02", "555-0101",
-                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", NULL, NULL, "" };
     sqlite3 *db = nx_store_db(st);
-    cr_assert_eq(nx_store_begin(st), 0);
-    cr_assert_eq(nx_store_client_put(st, &c1), 0);
+    begin_with_clinic_and_patient();
     cr_assert_eq(nx_store_client_put(st, &c2), 0);
-    cr_assert_eq(nx_store_patient_put(st, &p), 0);
     static const char *const who[][3] = {
         { "cl-1", "north", "alice" }, { "cl-1", "north", "" }, { "cl-2", "north", "alice" },
         { "cl-1", "south", "alice" }, { "cl-1", "north", "alice" },
@@ -255,12 +256,7 @@ Test(store, every_items_scope_number_names_its_client_team_and_assignee)
  * here) gets a number for each scope its items are in when it is opened. */
 Test(store, migration_19_numbers_the_scopes_of_a_cache_made_before_it)
 {
-    nx_client_row c1 = { "cl-1", "Clinic", "America/New_York", "555-0100", "" };
-    nx_patient_row p = { "pt-1", "cl-1", "Testperson", "Ava", "1980-01-02", "555-0101",
-                         "a@example.invalid", "1 Main", "MRN1", "M1", "Payer", NULL, NULL, "" };
-    cr_assert_eq(nx_store_begin(st), 0);
-    cr_assert_eq(nx_store_client_put(st, &c1), 0);
-    cr_assert_eq(nx_store_patient_put(st, &p), 0);
+    begin_with_clinic_and_patient();
     static const char *const who[][2] = {
         { "north", "alice" }, { "north", "" }, { "south", "alice" }, { "north", "alice" },
     };
