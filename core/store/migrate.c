@@ -499,6 +499,16 @@ static const char *const migrations[] = {
      SCOPE_MEND
      "DROP INDEX items_q_status;"
      "CREATE INDEX items_q_status ON items(kind_no, status, due_key, scope_no);"),
+    /* 20: the priority sort without an index of its own. A sync round
+     * that moves 1 000 due times in a 100 000-item cache wrote ~400 pages
+     * of items_q_priority (kind, prio_key, due_key), nearly all of it, on
+     * top of the same in items_q_due. The order stays as it was
+     * (queue_store.h): the routine items (priority 0) are read from
+     * items_q_due, the others from items_q_prio, which holds only them
+     * (urgent ones: about one in five), so a routine item's due time moves
+     * one index entry, not two. */
+    ("DROP INDEX items_q_priority;"
+     "CREATE INDEX items_q_prio ON items(kind_no, prio_key, due_key) WHERE priority <> 0;"),
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

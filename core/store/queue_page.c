@@ -8,34 +8,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const index_of[NX_QS_SORT_COUNT] = {
-    "items_q_due", "items_q_priority", "items_q_status", "items_q_patient", "items_q_payer",
+/* How a page is read in one order: the index walked, the key columns
+ * (nx_qs_key) and their anchor, the order each way, and a term that keeps
+ * the rows the index holds for it. Each sort's order is its key: ties of
+ * due time by rowid, after the scope's number in the status sort. */
+typedef struct {
+    const char *index, *keys, *anchor, *order[2], *where;
+    /* and the end of the part the index holds, but for the direction in
+     * which the anchor bounds it (1 reversed, 0 forward), where SQLite
+     * would take it for the range instead of the anchor */
+    const char *bound;
+    int anchor_bounds;
+} walk_def;
+
+static const walk_def walk_of[NX_QS_SORT_COUNT] = {
+    { "items_q_due", "i.due_key, i.rowid", "(:cd, :cs)",
+      { "i.due_key, i.rowid", "i.due_key DESC, i.rowid DESC" }, "", NULL, 0 },
+    { NULL, "i.prio_key, i.due_key, i.rowid", "(:cp, :cd, :cs)",
+      { "i.prio_key, i.due_key, i.rowid", "i.prio_key DESC, i.due_key DESC, i.rowid DESC" },
+      "", NULL, 0 },
+    { "items_q_status", "i.status, i.due_key, i.scope_no, i.rowid", "(:ct, :cd, :cn, :cs)",
+      { "i.status, i.due_key, i.scope_no, i.rowid",
+        "i.status DESC, i.due_key DESC, i.scope_no DESC, i.rowid DESC" }, "", NULL, 0 },
+    { "items_q_patient", "i.patient_sort, i.due_key, i.rowid", "(:ct, :cd, :cs)",
+      { "i.patient_sort, i.due_key, i.rowid",
+        "i.patient_sort DESC, i.due_key DESC, i.rowid DESC" }, "", NULL, 0 },
+    { "items_q_payer", "i.payer_sort, i.due_key, i.rowid", "(:ct, :cd, :cs)",
+      { "i.payer_sort, i.due_key, i.rowid", "i.payer_sort DESC, i.due_key DESC, i.rowid DESC" },
+      "", NULL, 0 },
 };
-/* Each sort's order is its index's (nx_qs_key): ties of due time by
- * rowid, after the scope's number in the status sort. */
-static const char *const keys_of[NX_QS_SORT_COUNT] = {
-    "i.due_key, i.rowid",
-    "i.prio_key, i.due_key, i.rowid",
-    "i.status, i.due_key, i.scope_no, i.rowid",
-    "i.patient_sort, i.due_key, i.rowid",
-    "i.payer_sort, i.due_key, i.rowid",
+
+/* The priority sort walks three parts of its order one after the other
+ * (migration 20): the items of priority 0 are in items_q_due, the others
+ * in the partial items_q_prio; prio_key = -priority, so urgent ones
+ * (prio_key -1) come first. A priority above 1 or below 0 is none the
+ * domain writes, but the order stays total with it. */
+enum { PART_NEG, PART_ZERO, PART_POS, PART_COUNT };
+static const walk_def prio_part[PART_COUNT] = {
+    { "items_q_prio", "i.prio_key, i.due_key, i.rowid", "(:cp, :cd, :cs)",
+      { "i.prio_key, i.due_key, i.rowid", "i.prio_key DESC, i.due_key DESC, i.rowid DESC" },
+      " AND i.priority <> 0", " AND i.prio_key < 0", 1 },
+    { "items_q_due", "i.due_key, i.rowid", "(:cd, :cs)",
+      { "i.due_key, i.rowid", "i.due_key DESC, i.rowid DESC" }, " AND i.priority = 0", NULL, 0 },
+    { "items_q_prio", "i.prio_key, i.due_key, i.rowid", "(:cp, :cd, :cs)",
+      { "i.prio_key, i.due_key, i.rowid", "i.prio_key DESC, i.due_key DESC, i.rowid DESC" },
+      " AND i.priority <> 0", " AND i.prio_key > 0", 0 },
 };
-static const char *const anchor_of[NX_QS_SORT_COUNT] = {
-    "(:cd, :cs)",
-    "(:cp, :cd, :cs)",
-    "(:ct, :cd, :cn, :cs)",
-    "(:ct, :cd, :cs)",
-    "(:ct, :cd, :cs)",
-};
-static const char *const order_of[NX_QS_SORT_COUNT][2] = {
-    { "i.due_key, i.rowid", "i.due_key DESC, i.rowid DESC" },
-    { "i.prio_key, i.due_key, i.rowid", "i.prio_key DESC, i.due_key DESC, i.rowid DESC" },
-    { "i.status, i.due_key, i.scope_no, i.rowid",
-      "i.status DESC, i.due_key DESC, i.scope_no DESC, i.rowid DESC" },
-    { "i.patient_sort, i.due_key, i.rowid",
-      "i.patient_sort DESC, i.due_key DESC, i.rowid DESC" },
-    { "i.payer_sort, i.due_key, i.rowid", "i.payer_sort DESC, i.due_key DESC, i.rowid DESC" },
-};
+
 static const char *const text_of[NX_QS_SORT_COUNT] = {
     "NULL", "NULL", "i.status", "i.patient_sort", "i.payer_sort",
 };
@@ -54,17 +73,17 @@ static int key_text(nx_qs_key *k, const char *text)
 }
 
 /* FROM and the start of WHERE for the plan: the candidates or the index. */
-static void add_source(const nx_qs *q, sb *b, int walk_index)
+static void add_source(const nx_qs *q, sb *b, const char *index)
 {
     if (q->plan == PLAN_SET)
         qs_sb_add(b, " FROM items AS i NOT INDEXED");
-    else if (walk_index)
-        qs_sb_addf(b, " FROM items AS i INDEXED BY %s", index_of[q->sort]);
+    else if (index)
+        qs_sb_addf(b, " FROM items AS i INDEXED BY %s", index);
     else
         qs_sb_add(b, " FROM items AS i");
 }
 
-static void add_where(const nx_qs *q, sb *b)
+static void add_where(const nx_qs *q, sb *b, const walk_def *w)
 {
     qs_sb_add(b, " WHERE ");
     if (q->plan != PLAN_WALK) {
@@ -73,24 +92,28 @@ static void add_where(const nx_qs *q, sb *b)
         qs_sb_add(b, ") AND ");
     }
     qs_sb_add(b, q->pred);
+    if (w)
+        qs_sb_add(b, w->where);
 }
 
-static void add_anchor(const nx_qs *q, sb *b, int reversed, int anchor)
+static void add_anchor(sb *b, const walk_def *w, int reversed, int anchor)
 {
     if (anchor)
-        qs_sb_addf(b, " AND (%s) %s %s", keys_of[q->sort],
-                reversed ? (anchor == 2 ? "<=" : "<") : (anchor == 2 ? ">=" : ">"),
-                anchor_of[q->sort]);
+        qs_sb_addf(b, " AND (%s) %s %s", w->keys,
+                reversed ? (anchor == 2 ? "<=" : "<") : (anchor == 2 ? ">=" : ">"), w->anchor);
 }
 
 /* A walk reads the joined tables only for the rows it returns; a sorted
  * set is sorted first, in a subquery of rowids, so that the joins are
- * made for the page's rows only, not for every candidate. */
-static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
+ * made for the page's rows only, not for every candidate. part: which of
+ * the priority sort's walks (0 for every other sort and plan). */
+static sqlite3_stmt *page_stmt(nx_qs *q, int part, int reversed, int anchor)
 {
-    sqlite3_stmt **slot = &q->page[reversed][anchor];
+    sqlite3_stmt **slot = &q->page[part][reversed][anchor];
     if (*slot)
         return *slot;
+    const walk_def *w = q->sort == NX_QS_PRIORITY && q->plan != PLAN_SET ? &prio_part[part]
+                                                                        : &walk_of[q->sort];
     sb b = {0};
     qs_sb_addf(&b, "SELECT i.id, i.status, i.assignee, i.priority, i.due, i.due_key, i.prio_key, %s,"
                 " p.family_name, p.given_name, p.payer",
@@ -99,22 +122,24 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
     qs_sb_add(&b, ", i.scope_no, i.rowid");
     if (q->plan == PLAN_SET) {
         qs_sb_add(&b, " FROM (SELECT i.rowid AS r");
-        add_source(q, &b, 1);
-        add_where(q, &b);
-        add_anchor(q, &b, reversed, anchor);
+        add_source(q, &b, NULL);
+        add_where(q, &b, NULL);
+        add_anchor(&b, w, reversed, anchor);
         qs_sb_addf(&b, " ORDER BY %s LIMIT :lim) AS top CROSS JOIN items AS i ON i.rowid = top.r",
-                order_of[q->sort][reversed]);
+                w->order[reversed]);
     } else {
-        add_source(q, &b, 1);
+        add_source(q, &b, w->index);
     }
     qs_sb_add(&b, " LEFT JOIN patients AS p ON p.id = i.patient_id");
     if (q->with_sd)
         qs_sb_add(&b, " LEFT JOIN clients AS c ON c.id = i.client_id");
     if (q->plan != PLAN_SET) {
-        add_where(q, &b);
-        add_anchor(q, &b, reversed, anchor);
+        add_where(q, &b, w);
+        if (w->bound && !(anchor && reversed == w->anchor_bounds))
+            qs_sb_add(&b, w->bound);
+        add_anchor(&b, w, reversed, anchor);
     }
-    qs_sb_addf(&b, " ORDER BY %s", order_of[q->sort][reversed]);
+    qs_sb_addf(&b, " ORDER BY %s", w->order[reversed]);
     if (q->plan != PLAN_SET)
         qs_sb_add(&b, " LIMIT :lim");
     if (!b.oom)
@@ -123,15 +148,10 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int reversed, int anchor)
     return *slot;
 }
 
-int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, int max,
-               int64_t now, nx_qs_row_cb cb, void *ctx)
+/* Runs one page statement, giving its rows to cb: how many, or -1. */
+static int run_page(nx_qs *q, sqlite3_stmt *st, const nx_qs_key *anchor, int max, int64_t now,
+                    nx_qs_row_cb cb, void *ctx)
 {
-    if (max <= 0)
-        return 0;
-    int reversed = (!!backward) ^ q->descending;
-    sqlite3_stmt *st = page_stmt(q, reversed, anchor ? (inclusive ? 2 : 1) : 0);
-    if (!st)
-        return -1;
     qs_bind_common(q, st, now);
     qs_bind_named_int(st, ":lim", max);
     if (anchor) {
@@ -178,6 +198,38 @@ int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, i
     return rc == SQLITE_DONE ? n : -1;
 }
 
+/* The part of the priority order a key is in. */
+static int prio_part_of(int64_t prio_key)
+{
+    return prio_key < 0 ? PART_NEG : prio_key == 0 ? PART_ZERO : PART_POS;
+}
+
+int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, int max,
+               int64_t now, nx_qs_row_cb cb, void *ctx)
+{
+    if (max <= 0)
+        return 0;
+    int reversed = (!!backward) ^ q->descending;
+    int a = anchor ? (inclusive ? 2 : 1) : 0;
+    if (q->sort != NX_QS_PRIORITY || q->plan == PLAN_SET) {
+        sqlite3_stmt *st = page_stmt(q, 0, reversed, a);
+        return st ? run_page(q, st, anchor, max, now, cb, ctx) : -1;
+    }
+    /* the priority sort's walks in the order's direction, from the one
+     * the anchor is in: that one after the anchor, the next ones whole */
+    int from = anchor ? prio_part_of(anchor->prio_key) : reversed ? PART_COUNT - 1 : 0;
+    int n = 0;
+    for (int part = from; n < max && part >= 0 && part < PART_COUNT; part += reversed ? -1 : 1) {
+        int pa = part == from ? a : 0;
+        sqlite3_stmt *st = page_stmt(q, part, reversed, pa);
+        int got = st ? run_page(q, st, pa ? anchor : NULL, max - n, now, cb, ctx) : -1;
+        if (got < 0)
+            return -1;
+        n += got;
+    }
+    return n;
+}
+
 int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most)
 {
     if (!q->searching && !q->overdue_only) {
@@ -195,8 +247,8 @@ int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most)
         qs_sb_add(&b, ") AND ");
         qs_sb_add(&b, q->pred);
     } else {
-        add_source(q, &b, 0);
-        add_where(q, &b);
+        add_source(q, &b, NULL);
+        add_where(q, &b, NULL);
     }
     return qs_count_close(q, &b, at_most, now);
 }

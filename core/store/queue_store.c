@@ -252,9 +252,10 @@ void nx_qs_close(nx_qs *q)
 {
     if (!q)
         return;
-    for (int r = 0; r < 2; r++)
-        for (int a = 0; a < 3; a++)
-            sqlite3_finalize(q->page[r][a]);
+    for (int w = 0; w < 3; w++)
+        for (int r = 0; r < 2; r++)
+            for (int a = 0; a < 3; a++)
+                sqlite3_finalize(q->page[w][r][a]);
     for (int i = 0; i < q->nfinals; i++)
         free(q->finals[i]);
     qs_hits_free(&q->h_status);

@@ -14,10 +14,15 @@
  * rowid so that it is total and paging is stable (nx_qs_key):
  *   due       due_key, rowid           due_key = due, or INT64_MAX when none
  *   priority  prio_key, due_key, rowid prio_key = -priority: urgent first
- *   status    status, due_key, client_id, team, assignee, rowid
+ *   status    status, due_key, scope_no, rowid   scope_no: the (client, team, assignee)
  *   patient   patient_sort, due_key, rowid   "family, given", ASCII-lowercased
  *   payer     payer_sort, due_key, rowid
- * Each has its own index (schema migrations 4, 16, 17 and 18). */
+ * A walk reads an index in that order (schema migrations 4, 16 to 20),
+ * each its own but the priority sort's: it reads the urgent items from the
+ * partial items_q_prio, which holds the items not routine, then the
+ * routine ones from items_q_due, skipping the others there (a queue of
+ * almost only urgent items makes that part of its last page read more
+ * rows). */
 #ifndef NX_QUEUE_STORE_H
 #define NX_QUEUE_STORE_H
 

@@ -72,7 +72,9 @@ struct nx_qs {
     char *exact_out;         /* their rows (SQL), or NULL when there are none */
     int64_t out_n;           /* how many */
     char *pred;              /* the WHERE clause without the anchor */
-    sqlite3_stmt *page[2][3];   /* [reversed][0 none, 1 exclusive, 2 inclusive] */
+    /* [the priority sort's walk (queue_page.c), else 0][reversed]
+     * [anchor: 0 none, 1 exclusive, 2 inclusive] */
+    sqlite3_stmt *page[3][2][3];
 };
 
 /* ---- queue_sql.c ---- */

@@ -112,6 +112,10 @@ static void make_items(nx_store *st)
         t->assignee = PICK(assignees);
         t->team = PICK(teams);
         t->prio = rnd(4) == 0;
+        /* a priority the domain never writes (0 routine, 1 urgent) still
+         * has its place in the order: the store takes any integer */
+        if (i % 41 == 40)
+            t->prio = i % 2 ? 2 : -1;
         t->due = rnd(10) == 0 ? 0 : NOW + ((int64_t)rnd(15 * 24) - 5 * 24) * 3600;
         t->sd = t->kind == NX_KIND_ELIGIBILITY ? PICK(sdates) : "";
         put_patient(st, t);

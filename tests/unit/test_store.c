@@ -64,7 +64,7 @@ static int count_files(const char *d)
 
 Test(store, migrations_and_settings)
 {
-    cr_assert_eq(nx_store_schema_version(st), 19);
+    cr_assert_eq(nx_store_schema_version(st), 20);
     sqlite3 *db = nx_store_db(st);
     sqlite3_stmt *s;
     const char *checks[][2] = {
@@ -90,15 +90,16 @@ Test(store, migrations_and_settings)
  * each due time it moves, nearly all of them at 100 000 items: those
  * indexes stay narrow and few. None holds the item id (36 characters, half
  * of an entry before migration 16): ties fall to the rowid (nx_qs_key).
- * Only the five sort indexes hold the due time (migration 18): the
- * dashboard's counts read items_q_status, whose entries hold every scope,
- * and a team's or an assignee's items are found by indexes without it. */
-Test(store, the_queue_indexes_hold_no_item_id_and_only_five_the_due_time)
+ * Only the sort indexes hold the due time (migration 18): the dashboard's
+ * counts read items_q_status, whose entries hold every scope, and a team's
+ * or an assignee's items are found by indexes without it; the priority
+ * sort's holds only the items that are not routine (migration 20). */
+Test(store, the_queue_indexes_hold_no_item_id_and_only_the_sorts_the_due_time)
 {
     sqlite3 *db = nx_store_db(st);
     static const char *const want[][2] = {
         { "items_q_due", "kind_no,due_key" },
-        { "items_q_priority", "kind_no,prio_key,due_key" },
+        { "items_q_prio", "kind_no,prio_key,due_key" },
         { "items_q_status", "kind_no,status,due_key,scope_no" },
         { "items_q_patient", "kind_no,patient_sort,due_key" },
         { "items_q_payer", "kind_no,payer_sort,due_key" },
@@ -124,7 +125,18 @@ Test(store, the_queue_indexes_hold_no_item_id_and_only_five_the_due_time)
                  SQLITE_OK);
     cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
     cr_assert_str_eq((const char *)sqlite3_column_text(s, 0),
-                     "items_q_due,items_q_patient,items_q_payer,items_q_priority,items_q_status");
+                     "items_q_due,items_q_patient,items_q_payer,items_q_prio,items_q_status");
+    sqlite3_finalize(s);
+    /* and items_q_prio only the items of a priority other than 0 */
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT partial FROM pragma_index_list('items') "
+                                        "WHERE name = 'items_q_prio'", -1, &s, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(s, 0), 1);
+    sqlite3_finalize(s);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name = 'items_q_prio'",
+                                    -1, &s, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+    cr_assert_not_null(strstr((const char *)sqlite3_column_text(s, 0), "WHERE priority <> 0"));
     sqlite3_finalize(s);
 }
 
@@ -254,6 +266,12 @@ Test(store, every_items_scope_number_names_its_client_team_and_assignee)
 
 /* A cache made before migration 19 (its schema taken back to 18's shape
  * here) gets a number for each scope its items are in when it is opened. */
+/* The indexes of schema 19 in place of migration 20's. */
+#define SCHEMA_BACK_TO_19                                                                   \
+    "DROP INDEX items_q_prio;"                                                              \
+    "CREATE INDEX items_q_priority ON items(kind_no, prio_key, due_key);"                   \
+    "PRAGMA user_version = 19;"
+
 Test(store, migration_19_numbers_the_scopes_of_a_cache_made_before_it)
 {
     begin_with_clinic_and_patient();
@@ -271,7 +289,7 @@ Test(store, migration_19_numbers_the_scopes_of_a_cache_made_before_it)
     cr_assert_eq(nx_store_commit(st), 0);
     sqlite3 *db = nx_store_db(st);
     char *msg = NULL;
-    cr_assert_eq(sqlite3_exec(db, "BEGIN;"
+    cr_assert_eq(sqlite3_exec(db, "BEGIN;" SCHEMA_BACK_TO_19
                                   "DROP TRIGGER items_scope_insert; DROP TRIGGER items_scope_update;"
                                   "DROP INDEX items_q_status; ALTER TABLE items DROP COLUMN scope_no;"
                                   "DROP TABLE item_scopes;"
@@ -284,12 +302,47 @@ Test(store, migration_19_numbers_the_scopes_of_a_cache_made_before_it)
     cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0,
                  "%s", err);
     db = nx_store_db(st);
-    cr_assert_eq(nx_store_schema_version(st), 19);
+    cr_assert_eq(nx_store_schema_version(st), 20);
     cr_assert_eq(stale_scopes(db), 0);
     cr_assert_eq(count_of(db, "SELECT count(*) FROM item_scopes"), 3);
     cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_status WHERE "
                               "kind_no = 2 AND status = 'new' AND scope_no IN (SELECT no FROM "
                               "item_scopes WHERE team = 'north')"), 3);
+    char why[256];
+    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+}
+
+/* Migration 20 on a cache made before it: items_q_priority is replaced,
+ * items_q_prio holds exactly the items that are not routine, and SQLite's
+ * integrity check finds every index matching the rows. */
+Test(store, migration_20_indexes_only_the_items_that_are_not_routine)
+{
+    begin_with_clinic_and_patient();
+    for (int i = 0; i < 9; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "it-%d", i);
+        nx_item_row it = { .id = id, .kind = "eligibility", .client_id = "cl-1",
+                           .patient_id = "pt-1", .status = "new", .team = "north",
+                           .priority = i % 3 == 0, .created = 10, .updated = 10, .due = 5000 - i };
+        cr_assert_eq(nx_store_item_put(st, &it), 0);
+    }
+    cr_assert_eq(nx_store_commit(st), 0);
+    sqlite3 *db = nx_store_db(st);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(db, "BEGIN;" SCHEMA_BACK_TO_19 "COMMIT;", NULL, NULL, &msg),
+                 SQLITE_OK, "%s", msg ? msg : "");
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM pragma_index_list('items') WHERE name IN "
+                              "('items_q_prio', 'items_q_priority')"), 1);
+    nx_store_close(st);
+    char err[256] = "";
+    cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0,
+                 "%s", err);
+    db = nx_store_db(st);
+    cr_assert_eq(nx_store_schema_version(st), 20);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM pragma_index_list('items') WHERE name = "
+                              "'items_q_priority'"), 0);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_prio WHERE "
+                              "kind_no = 2 AND priority <> 0 AND prio_key < 0"), 3);
     char why[256];
     cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
 }
@@ -340,7 +393,7 @@ Test(store, reopen_keeps_data_and_schema)
     cr_assert_eq(nx_store_meta_get(st, "k", out, sizeof out), 1);
     cr_assert_str_eq(out, "v2");
     cr_assert_eq(nx_store_meta_get(st, "absent", out, sizeof out), 0);
-    cr_assert_eq(nx_store_schema_version(st), 19);
+    cr_assert_eq(nx_store_schema_version(st), 20);
 }
 
 Test(store, create_refuses_existing_and_open_refuses_missing)
