@@ -292,6 +292,21 @@ static void step(nx_queue *q, series *s, int up, int line)
         die("the queue is empty");
 }
 
+/* One PgDn (or PgUp) counted in two series; back to the other end when
+ * there is no page further. */
+static void step2(nx_queue *q, series *a, series *b, int up)
+{
+    int m;
+    nx_queue_page(q, &m);
+    tick();
+    int n = up ? nx_queue_before(q, 0) : nx_queue_after(q, m - 1);
+    add2(a, b, n);
+    if (n == 0)
+        n = up ? nx_queue_last(q) : nx_queue_first(q);
+    if (n <= 0)
+        die("the queue is empty");
+}
+
 static void set_search(nx_queue *q, const char *text)
 {
     nx_queue_filter f = {0};
@@ -327,7 +342,8 @@ static void run(const char *dir, int reps)
            s_sort = { .name = "sort_any" }, s_type = { .name = "search_keystroke" },
            s_last = { .name = "search_only_last_row" }, s_lastid = { .name = "search_last_row_id" },
            s_dash = { .name = "dashboard_counts" };
-    static series s_col[NX_SORT_COUNT][2];
+    static series s_col[NX_SORT_COUNT][2], s_scr[NX_SORT_COUNT],
+           s_scroll = { .name = "scroll_sorted" };
 
     /* the first opening after unlock: the cache's pages are read and decrypted */
     tick();
@@ -389,6 +405,20 @@ static void run(const char *dir, int reps)
                 n = nx_queue_first(q);
                 add2(sc, &s_sort, n);
             }
+    /* scrolling in the other sorts, each way: PgDn from the first page,
+     * PgUp from the last (the priority sort reads two indexes) */
+    for (int r = 0; r < reps; r++)
+        for (int s = 1; s < NX_SORT_COUNT; s++)
+            for (int d = 0; d < 2; d++) {
+                if (nx_queue_set_sort(q, (nx_queue_sort)s, d))
+                    die("sort %s: %s", nx_queue_sort_name((nx_queue_sort)s), nx_queue_error(q));
+                nx_queue_first(q);
+                for (int i = 0; i < 20; i++)
+                    step2(q, &s_scr[s], &s_scroll, 0);
+                nx_queue_last(q);
+                for (int i = 0; i < 20; i++)
+                    step2(q, &s_scr[s], &s_scroll, 1);
+            }
     if (nx_queue_set_sort(q, NX_SORT_DUE, 0))
         die("sort");
 
@@ -434,7 +464,7 @@ static void run(const char *dir, int reps)
     }
 
     series *all[] = { &s_cold, &s_open, &s_count, &s_pgdn, &s_down, &s_pgup, &s_up, &s_end,
-                      &s_home, &s_sort, &s_type, &s_last, &s_lastid, &s_dash };
+                      &s_home, &s_sort, &s_scroll, &s_type, &s_last, &s_lastid, &s_dash };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         report(all[i]);
     for (int s = 0; s < NX_SORT_COUNT; s++)
@@ -445,6 +475,12 @@ static void run(const char *dir, int reps)
             s_col[s][d].name = name;
             report(&s_col[s][d]);
         }
+    for (int s = 1; s < NX_SORT_COUNT; s++) {
+        char name[48];
+        snprintf(name, sizeof name, "scroll_%s", nx_queue_sort_name((nx_queue_sort)s));
+        s_scr[s].name = name;
+        report(&s_scr[s]);
+    }
     printf("queue info rss_end_kib=%ld hwm_kib=%ld\n", status_kib("VmRSS"), status_kib("VmHWM"));
     nx_session_end(&sess);
     nx_profile_close(&p);

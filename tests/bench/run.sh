@@ -140,6 +140,9 @@ END {
   row("sort_any", "sort (any column, either way)")
   split("due priority status patient payer", C, " ")
   for (c = 1; c <= 5; c++) for (d = 0; d < 2; d++) row("sort_" C[c] "_" (d ? "desc" : "asc"), "  sort " C[c] " " (d ? "desc" : "asc"))
+  row("scroll_sorted", "PgDn / PgUp in the other sorts")
+  split("priority status patient payer", C, " ")
+  for (c = 1; c <= 4; c++) row("scroll_" C[c], "  PgDn / PgUp, " C[c])
   row("search_keystroke", "search, each key typed")
   row("search_only_last_row", "  search only the last row matches")
   row("search_last_row_id", "  the same, by its id")
@@ -155,11 +158,11 @@ END {
   goal("open < 50 ms: first after unlock (wall)", v["open_first_after_unlock", "max_ms"], 50, "ms")
   goal("open < 50 ms: p99 (wall)", v["open", "p99_ms"], 50, "ms")
   worst = ""; w = -1
-  split("pgdn line_down pgup line_up end home sort_any search_keystroke", K, " ")
-  for (k = 1; k <= 8; k++) if (v[K[k], "p99_ms"] + 0 > w) { w = v[K[k], "p99_ms"] + 0; worst = K[k] }
+  split("pgdn line_down pgup line_up end home sort_any scroll_sorted search_keystroke", K, " ")
+  for (k = 1; k <= 9; k++) if (v[K[k], "p99_ms"] + 0 > w) { w = v[K[k], "p99_ms"] + 0; worst = K[k] }
   goal("p99 keystroke < 5 ms: worst p99 (wall), " worst, w, 5, "ms")
   w = -1
-  for (k = 1; k <= 8; k++) if (v[K[k], "cpu_p99_ms"] + 0 > w) { w = v[K[k], "cpu_p99_ms"] + 0; worst = K[k] }
+  for (k = 1; k <= 9; k++) if (v[K[k], "cpu_p99_ms"] + 0 > w) { w = v[K[k], "cpu_p99_ms"] + 0; worst = K[k] }
   goal("p99 keystroke < 5 ms: worst p99 (cpu), " worst, w, 5, "ms")
   goal("RSS after unlock < 64 MiB", info["rss_after_unlock_kib"] / 1024, 64, "MiB")
   goal("RSS after the run < 64 MiB", info["rss_end_kib"] / 1024, 64, "MiB")
