@@ -107,10 +107,7 @@ static int cv_file_size(sqlite3_file *f, sqlite3_int64 *size)
 {
     if (CVF(f)->kind == 'D')
         return cv_db_file_size(CVF(f), size);
-    int rc = cv_jrnl_flush(CVF(f));
-    if (rc != SQLITE_OK)
-        return rc;
-    return REAL(f)->pMethods->xFileSize(REAL(f), size);
+    return cv_jrnl_size(CVF(f), size);
 }
 
 /* The lock level tells cryptvfs_db.c whether what it reads can be trusted

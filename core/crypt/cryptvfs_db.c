@@ -431,7 +431,7 @@ static int one_of(const char *val, const char *const *names)
 
 int cv_db_pragma(cv_file *f, char **args)
 {
-    static const char *const journal_ok[] = { "delete", "truncate", NULL };
+    static const char *const journal_ok[] = { "delete", "truncate", "persist", NULL };
     /* Whitelists: SQLite reads other spellings (numbers modulo 8, hex) as OFF. */
     static const char *const sync_ok[] = { "normal", "full", "extra", "on", "yes", "true",
                                            "1", "2", "3", NULL };
@@ -439,8 +439,8 @@ int cv_db_pragma(cv_file *f, char **args)
     if (!name || !val)
         return SQLITE_NOTFOUND;
     if (sqlite3_stricmp(name, "journal_mode") == 0 && !one_of(val, journal_ok))
-        return refuse(args, "journal_mode refused: the encrypted cache keeps only a DELETE "
-                            "or TRUNCATE rollback journal (no WAL, MEMORY, PERSIST or OFF)");
+        return refuse(args, "journal_mode refused: the encrypted cache keeps only a DELETE, "
+                            "TRUNCATE or PERSIST rollback journal (no WAL, MEMORY or OFF)");
     if (sqlite3_stricmp(name, "synchronous") == 0 && !one_of(val, sync_ok))
         return refuse(args, "synchronous refused: the encrypted cache needs NORMAL, FULL "
                             "or EXTRA (never OFF)");

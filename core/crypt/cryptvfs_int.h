@@ -92,6 +92,11 @@ struct cv_file {
     unsigned char *wb;
     int wb_len, wb_cap;
     sqlite3_int64 wb_off;
+    /* journal: the extent of the journal this handle began (a header
+     * written at offset 0), reported as its size: a persistent journal
+     * keeps older transactions' records past it (cv_jrnl_size) */
+    int extent_on;
+    sqlite3_int64 extent;
 };
 
 /* cryptvfs_seal.c */
@@ -134,5 +139,8 @@ void cv_jrnl_truncated(cv_file *f, sqlite3_int64 size);
  * SQLite error code. */
 int cv_jrnl_flush(cv_file *f);
 void cv_jrnl_free(cv_file *f);
+/* xFileSize of a journal: the extent of the journal this handle began, or
+ * the file's size (0 or an SQLite error code). */
+int cv_jrnl_size(cv_file *f, sqlite3_int64 *size);
 
 #endif

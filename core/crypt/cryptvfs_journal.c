@@ -29,7 +29,22 @@
  * the journal before it writes the database (synchronous NORMAL or
  * stronger, the only settings the VFS allows), and a crash before that
  * sync leaves the database as it was, whatever part of the journal had
- * reached the disk. */
+ * reached the disk.
+ *
+ * A persistent journal (journal_mode PERSIST: the header zeroed at commit,
+ * the file kept, so that the next transaction overwrites blocks the file
+ * already has instead of allocating them again) keeps older transactions'
+ * records past the end of the current one. SQLite never reads them in a
+ * hot rollback (every segment's record count is synced before the
+ * database is written; a stale header after the last segment is zeroed
+ * before that), but when it rolls back its own transaction it counts the
+ * last segment's records from the file's size, and the first stale one
+ * would fail the checksum check above. So a handle reports as the size
+ * the extent of the journal it began (its first header written at offset
+ * 0) up to a header of zeros written there again (the commit), and the
+ * file's size otherwise (a hot journal left by a crash is sized by its
+ * headers); and each header written clears an older one right after it
+ * (clear_stale_header). */
 #include "crypt/cryptvfs_int.h"
 
 #include <sodium.h>
@@ -146,6 +161,8 @@ static int hdr_seed(const cv_file *j, sqlite3_int64 off, uint32_t *seed)
 void cv_jrnl_truncated(cv_file *j, sqlite3_int64 size)
 {
     j->rprev.kind = j->wprev.kind = CV_PREV_NONE;
+    if (j->extent > size)
+        j->extent = size;
     while (j->nhdrs > 0 && j->hdrs[j->nhdrs - 1].off >= size)
         j->nhdrs--;
 }
@@ -181,7 +198,63 @@ static int is_structure(int amt, sqlite3_int64 off)
 }
 
 /* ---- writes ------------------------------------------------------------------------------ */
+static const unsigned char jrnl_magic[8] = { 0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7 };
+
+/* A header SQLite would read after the one just written if this segment
+ * were cut before its first record reached the file: in a persistent
+ * journal, an older transaction's may lie there. Its first byte is zeroed,
+ * as SQLite zeroes the one after a segment it syncs (pager.c syncJournal);
+ * the segment's first record overwrites the place anyway. */
+static int clear_stale_header(cv_file *j, sqlite3_int64 at)
+{
+    unsigned char m[sizeof jrnl_magic];
+    int rc = base_read(j, m, (int)sizeof m, at);
+    if (rc == SQLITE_IOERR_SHORT_READ)
+        return SQLITE_OK;
+    if (rc != SQLITE_OK || memcmp(m, jrnl_magic, sizeof m) != 0)
+        return rc;
+    static const unsigned char zero = 0;
+    return base_write(j, &zero, 1, at);
+}
+
+static int jrnl_write(cv_file *j, const void *buf, int amt, sqlite3_int64 off);
+
 int cv_jrnl_write(cv_file *j, const void *buf, int amt, sqlite3_int64 off)
+{
+    int rc = jrnl_write(j, buf, amt, off);
+    if (rc != SQLITE_OK || amt <= 0)
+        return rc;
+    if (off % CV_SECTOR == 0 && amt >= (int)sizeof jrnl_magic &&
+        memcmp(buf, jrnl_magic, sizeof jrnl_magic) == 0 &&
+        (rc = clear_stale_header(j, off + CV_SECTOR)) != SQLITE_OK)
+        return rc;
+    if (off == 0) {
+        /* a header begins this handle's journal; zeros end it */
+        const unsigned char *b = buf;
+        int zeros = 1;
+        for (int i = 0; i < amt && zeros; i++)
+            zeros = b[i] == 0;
+        j->extent_on = !zeros;
+        j->extent = 0;
+    }
+    if (j->extent_on && off + amt > j->extent)
+        j->extent = off + amt;
+    return SQLITE_OK;
+}
+
+int cv_jrnl_size(cv_file *j, sqlite3_int64 *size)
+{
+    int rc = cv_jrnl_flush(j);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (j->extent_on) {
+        *size = j->extent;
+        return SQLITE_OK;
+    }
+    return j->real->pMethods->xFileSize(j->real, size);
+}
+
+static int jrnl_write(cv_file *j, const void *buf, int amt, sqlite3_int64 off)
 {
     const unsigned char *in = buf;
     cv_prev prev = j->wprev;

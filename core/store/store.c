@@ -55,10 +55,20 @@ int nx_store_harden(sqlite3 *db, char *err, size_t errlen)
         if (sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve) != SQLITE_OK)
             return nx_err(err, errlen, "cannot reserve bytes per page");
     }
-    char sql[96];
+    /* A persistent journal: at commit SQLite zeroes its header and syncs
+     * it, and the next transaction overwrites the blocks the file has. A
+     * truncated one was given its blocks back at every commit and took
+     * them again at the next: in a round of 1 000 changes in a 100 000-item
+     * cache the truncation took 5.5 ms and made the database's fsync 28 ms
+     * instead of ~19 (the file system's metadata went with it). The file
+     * holds old page images, sealed like pages (cryptvfs_journal.c), up to
+     * NX_STORE_JOURNAL_MAX after a commit. */
+    char sql[96], jsl[64];
     snprintf(sql, sizeof sql, "PRAGMA cache_size=%d", NX_STORE_CACHE_SIZE);
+    snprintf(jsl, sizeof jsl, "PRAGMA journal_size_limit=%d", NX_STORE_JOURNAL_MAX);
     if (exec1(db, "PRAGMA temp_store=MEMORY", err, errlen) ||
-        exec1(db, "PRAGMA journal_mode=TRUNCATE", err, errlen) ||
+        exec1(db, "PRAGMA journal_mode=PERSIST", err, errlen) ||
+        exec1(db, jsl, err, errlen) ||
         exec1(db, "PRAGMA synchronous=FULL", err, errlen) ||
         exec1(db, "PRAGMA mmap_size=0", err, errlen) ||
         exec1(db, "PRAGMA foreign_keys=ON", err, errlen) ||

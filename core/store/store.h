@@ -14,6 +14,9 @@
 #define NX_STORE_CACHE_SIZE (-8192)
 #define NX_STORE_PAGE_SIZE 4096
 #define NX_STORE_BUSY_MS 5000
+/* The most a persistent journal keeps after a commit (bytes): a round of
+ * 1 000 changes in a 100 000-item cache journals ~12 MB. */
+#define NX_STORE_JOURNAL_MAX (32 * 1024 * 1024)
 
 typedef struct nx_store nx_store;
 

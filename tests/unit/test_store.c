@@ -68,7 +68,8 @@ Test(store, migrations_and_settings)
     sqlite3 *db = nx_store_db(st);
     sqlite3_stmt *s;
     const char *checks[][2] = {
-        { "PRAGMA journal_mode", "truncate" },
+        { "PRAGMA journal_mode", "persist" },
+        { "PRAGMA journal_size_limit", "33554432" },
         { "PRAGMA temp_store", "2" },
         { "PRAGMA synchronous", "2" },
         { "PRAGMA page_size", "4096" },
