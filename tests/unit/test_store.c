@@ -267,6 +267,17 @@ Test(store, every_items_scope_number_names_its_client_team_and_assignee)
 
 /* A cache made before migration 19 (its schema taken back to 18's shape
  * here) gets a number for each scope its items are in when it is opened. */
+/* Closes the cache and opens it again: every migration runs, up to 20. */
+static sqlite3 *reopen_migrated(void)
+{
+    nx_store_close(st);
+    char err[256] = "";
+    cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0,
+                 "%s", err);
+    cr_assert_eq(nx_store_schema_version(st), 20);
+    return nx_store_db(st);
+}
+
 /* The indexes of schema 19 in place of migration 20's. */
 #define SCHEMA_BACK_TO_19                                                                   \
     "DROP INDEX items_q_prio;"                                                              \
@@ -298,12 +309,7 @@ Test(store, migration_19_numbers_the_scopes_of_a_cache_made_before_it)
                                   "  client_id, team, assignee);"
                                   "PRAGMA user_version = 18; COMMIT;", NULL, NULL, &msg),
                  SQLITE_OK, "%s", msg ? msg : "");
-    nx_store_close(st);
-    char err[256] = "";
-    cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0,
-                 "%s", err);
-    db = nx_store_db(st);
-    cr_assert_eq(nx_store_schema_version(st), 20);
+    db = reopen_migrated();
     cr_assert_eq(stale_scopes(db), 0);
     cr_assert_eq(count_of(db, "SELECT count(*) FROM item_scopes"), 3);
     cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_status WHERE "
@@ -334,12 +340,7 @@ Test(store, migration_20_indexes_only_the_items_that_are_not_routine)
                  SQLITE_OK, "%s", msg ? msg : "");
     cr_assert_eq(count_of(db, "SELECT count(*) FROM pragma_index_list('items') WHERE name IN "
                               "('items_q_prio', 'items_q_priority')"), 1);
-    nx_store_close(st);
-    char err[256] = "";
-    cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0,
-                 "%s", err);
-    db = nx_store_db(st);
-    cr_assert_eq(nx_store_schema_version(st), 20);
+    db = reopen_migrated();
     cr_assert_eq(count_of(db, "SELECT count(*) FROM pragma_index_list('items') WHERE name = "
                               "'items_q_priority'"), 0);
     cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_prio WHERE "
