@@ -35,7 +35,7 @@ static const walk_def walk_of[NX_QS_SORT_COUNT] = {
         "i.patient_sort DESC, i.due_key DESC, i.rowid DESC" }, "", NULL, 0 },
     { "items_q_payer", "i.payer_sort, i.due_key, i.rowid", "(:ct, :cd, :cs)",
       { "i.payer_sort, i.due_key, i.rowid", "i.payer_sort DESC, i.due_key DESC, i.rowid DESC" },
-      "", NULL, 0 },
+      " AND i." NX_PAYER_KINDS_TERM, NULL, 0 },
 };
 
 /* The priority sort walks three parts of its order one after the other

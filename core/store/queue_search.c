@@ -37,7 +37,7 @@ int qs_collect_hits(nx_qs *q, const char *col, hits *h)
                  " ORDER BY %s", col, col);
     else
         snprintf(sql, sizeof sql, "SELECT %s FROM items INDEXED BY items_q_payer WHERE kind_no = ?1"
-                 " AND %s > ?2 ORDER BY %s LIMIT 1", col, col, col);
+                 " AND " NX_PAYER_KINDS_TERM " AND %s > ?2 ORDER BY %s LIMIT 1", col, col, col);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->st->db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
@@ -317,7 +317,8 @@ int qs_exact_arms(nx_qs *q)
     const char *head[] = {
         "SELECT rowid FROM items INDEXED BY items_q_status WHERE kind_no = :kn AND ",
         "SELECT rowid FROM items INDEXED BY items_assignee WHERE kind_no = :kn AND ",
-        "SELECT rowid FROM items INDEXED BY items_q_payer WHERE kind_no = :kn AND ",
+        "SELECT rowid FROM items INDEXED BY items_q_payer WHERE kind_no = :kn AND "
+        NX_PAYER_KINDS_TERM " AND ",
     };
     for (int k = 0; k < 3; k++) {
         if ((k == 2 && !q->search_payer) || !hs[k]->n)

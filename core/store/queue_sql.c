@@ -147,6 +147,12 @@ int nx_qs_kind_no(const char *kind)
     return 0;
 }
 
+int nx_qs_kind_has_payer(const char *kind)
+{
+    int k = nx_qs_kind_no(kind);
+    return k == 2 || k == 3;   /* store_int.h NX_PAYER_KINDS_TERM */
+}
+
 /* Binds every parameter the queue's SQL may name that st has. */
 void qs_bind_common(const nx_qs *q, sqlite3_stmt *st, int64_t now)
 {

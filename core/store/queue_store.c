@@ -165,6 +165,11 @@ int nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
     *out = NULL;
     if ((unsigned)spec->sort >= NX_QS_SORT_COUNT)
         return nx_err(err, errlen, "unknown sort");
+    /* (items_q_payer holds the payer kinds' items only: migration 21) */
+    if ((spec->sort == NX_QS_PAYER || (spec->search_payer && spec->search && *spec->search)) &&
+        !nx_qs_kind_has_payer(spec->kind))
+        return nx_err(err, errlen, "%s items carry no payer to sort or search by",
+                      spec->kind ? spec->kind : "these");
     nx_qs *q = calloc(1, sizeof *q);
     if (!q)
         return nx_err(err, errlen, "out of memory");

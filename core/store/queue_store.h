@@ -16,8 +16,10 @@
  *   priority  prio_key, due_key, rowid prio_key = -priority: urgent first
  *   status    status, due_key, scope_no, rowid   scope_no: the (client, team, assignee)
  *   patient   patient_sort, due_key, rowid   "family, given", ASCII-lowercased
- *   payer     payer_sort, due_key, rowid
- * A walk reads an index in that order (schema migrations 4, 16 to 20),
+ *   payer     payer_sort, due_key, rowid   (eligibility and prior-auth only:
+ *             the kinds whose items carry a payer; items_q_payer holds
+ *             only theirs, migration 21)
+ * A walk reads an index in that order (schema migrations 4, 16 to 21),
  * each its own but the priority sort's: it reads the urgent items from the
  * partial items_q_prio, which holds the items not routine, then the
  * routine ones from items_q_due, skipping the others there (a queue of
@@ -151,6 +153,10 @@ int nx_qs_key_of(nx_qs *q, const char *id, nx_qs_key *out);
  * name (which no item has). Every query of the queue store selects a
  * kind's items by it. */
 int nx_qs_kind_no(const char *kind);
+/* 1 when the kind's items carry a payer (eligibility, prior-auth: the
+ * field dictionary's payer kinds), the only ones the payer sort and a
+ * search of the payer are for (nx_qs_open refuses them for another). */
+int nx_qs_kind_has_payer(const char *kind);
 /* NX_QS_PLAN_*: how pages are read (tests and the benchmark). */
 int nx_qs_plan(const nx_qs *q);
 /* 1 when nx_qs_count counts the search from index entries alone (tests). */

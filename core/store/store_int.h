@@ -25,6 +25,13 @@ int nx_store_chain_walk(sqlite3_stmt *st, struct nx_devev_chain *out);
 #define NX_KIND_NO_OF(x) "(CASE " x " WHEN 'scheduling' THEN 1 WHEN 'eligibility' THEN 2 " \
     "WHEN 'prior-auth' THEN 3 WHEN 'roi' THEN 4 ELSE 0 END)"
 
+/* The kinds whose items carry a payer (the field dictionary's payer:
+ * eligibility and prior-auth), as a term on items.kind_no. items_q_payer
+ * holds only their items (migration 21); a query that reads it names this
+ * term as it is, so that SQLite knows the partial index holds its rows.
+ * nx_qs_kind_has_payer answers the same for a kind's name. */
+#define NX_PAYER_KINDS_TERM "kind_no IN (2, 3)"
+
 /* items.scope_no (migration 19) for the client, team and assignee c, t, a
  * (bound parameters or columns): the number item_scopes gives that triple,
  * or 0 when it has none yet (the triggers then add it and set the row's;

@@ -64,7 +64,7 @@ static int count_files(const char *d)
 
 Test(store, migrations_and_settings)
 {
-    cr_assert_eq(nx_store_schema_version(st), 20);
+    cr_assert_eq(nx_store_schema_version(st), 21);
     sqlite3 *db = nx_store_db(st);
     sqlite3_stmt *s;
     const char *checks[][2] = {
@@ -138,6 +138,13 @@ Test(store, the_queue_indexes_hold_no_item_id_and_only_the_sorts_the_due_time)
                                     -1, &s, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
     cr_assert_not_null(strstr((const char *)sqlite3_column_text(s, 0), "WHERE priority <> 0"));
+    sqlite3_finalize(s);
+    /* and items_q_payer only the items of the kinds that carry a payer */
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name = "
+                                        "'items_q_payer'", -1, &s, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+    cr_assert_not_null(strstr((const char *)sqlite3_column_text(s, 0),
+                              "WHERE kind_no IN (2, 3)"));
     sqlite3_finalize(s);
 }
 
@@ -267,19 +274,25 @@ Test(store, every_items_scope_number_names_its_client_team_and_assignee)
 
 /* A cache made before migration 19 (its schema taken back to 18's shape
  * here) gets a number for each scope its items are in when it is opened. */
-/* Closes the cache and opens it again: every migration runs, up to 20. */
+/* Closes the cache and opens it again: every migration runs, up to 21. */
 static sqlite3 *reopen_migrated(void)
 {
     nx_store_close(st);
     char err[256] = "";
     cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0,
                  "%s", err);
-    cr_assert_eq(nx_store_schema_version(st), 20);
+    cr_assert_eq(nx_store_schema_version(st), 21);
     return nx_store_db(st);
 }
 
-/* The indexes of schema 19 in place of migration 20's. */
+/* The indexes of schema 20 in place of migration 21's, and of 19 in
+ * place of 20's. */
+#define SCHEMA_BACK_TO_20                                                                   \
+    "DROP INDEX items_q_payer;"                                                             \
+    "CREATE INDEX items_q_payer ON items(kind_no, payer_sort, due_key);"                    \
+    "PRAGMA user_version = 20;"
 #define SCHEMA_BACK_TO_19                                                                   \
+    SCHEMA_BACK_TO_20                                                                       \
     "DROP INDEX items_q_prio;"                                                              \
     "CREATE INDEX items_q_priority ON items(kind_no, prio_key, due_key);"                   \
     "PRAGMA user_version = 19;"
@@ -349,6 +362,69 @@ Test(store, migration_20_indexes_only_the_items_that_are_not_routine)
     cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
 }
 
+/* Migration 21 on a cache made before it: items_q_payer holds the items
+ * of the kinds that carry a payer and no other, the payer sort's and the
+ * payer search's queries read it with the term that says so, it serves no
+ * query of another kind's items, and SQLite's integrity check finds every
+ * index matching the rows. */
+Test(store, migration_21_indexes_the_payers_of_the_kinds_that_carry_one_only)
+{
+    begin_with_clinic_and_patient();
+    static const char *const kinds[] = { "scheduling", "eligibility", "prior-auth", "roi" };
+    for (int i = 0; i < 12; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "it-%d", i);
+        nx_item_row it = { .id = id, .kind = kinds[i % 4], .client_id = "cl-1",
+                           .patient_id = "pt-1", .status = "new", .team = "north",
+                           .created = 10, .updated = 10, .due = 5000 - i };
+        cr_assert_eq(nx_store_item_put(st, &it), 0);
+    }
+    cr_assert_eq(nx_store_commit(st), 0);
+    sqlite3 *db = nx_store_db(st);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(db, "BEGIN;" SCHEMA_BACK_TO_20 "COMMIT;", NULL, NULL, &msg),
+                 SQLITE_OK, "%s", msg ? msg : "");
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_payer "
+                              "WHERE kind_no = 1"), 3);
+    db = reopen_migrated();
+    cr_assert_eq(count_of(db, "SELECT partial FROM pragma_index_list('items') WHERE name = "
+                              "'items_q_payer'"), 1);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_payer WHERE "
+                              "kind_no IN (2, 3) AND payer_sort = 'payer'"), 6);
+    /* no plan reads it for the kinds without a payer */
+    sqlite3_stmt *s = NULL;
+    cr_assert_neq(sqlite3_prepare_v2(db, "SELECT count(*) FROM items INDEXED BY items_q_payer "
+                                         "WHERE kind_no = 1", -1, &s, NULL), SQLITE_OK);
+    sqlite3_finalize(s);
+    /* the kinds are the field dictionary's payer kinds */
+    const nx_field_def *payer = nx_dict_find(nx_dict_default(), "payer");
+    cr_assert_not_null(payer);
+    for (int k = 0; k < NX_KIND_COUNT; k++)
+        cr_assert_eq(nx_qs_kind_has_payer(nx_kind_name((nx_kind)k)),
+                     (payer->kinds & NX_KIND_BIT(k)) != 0, "%s", nx_kind_name((nx_kind)k));
+    char why[256];
+    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+}
+
+/* The payer sort and a search of the payer are for the kinds that carry
+ * a payer: for another, whose items items_q_payer does not hold, the queue
+ * store refuses them instead of listing nothing. */
+Test(store, the_payer_sort_is_refused_for_a_kind_without_payers)
+{
+    char err[256] = "";
+    nx_qs *q = NULL;
+    nx_qs_spec sp = { .kind = "scheduling", .sort = NX_QS_PAYER };
+    cr_assert_eq(nx_qs_open(st, &sp, 0, &q, err, sizeof err), -1);
+    cr_assert_null(q);
+    cr_assert_not_null(strstr(err, "no payer"), "%s", err);
+    nx_qs_spec se = { .kind = "roi", .sort = NX_QS_DUE, .search = "acme", .search_payer = 1 };
+    cr_assert_eq(nx_qs_open(st, &se, 0, &q, err, sizeof err), -1);
+    nx_qs_spec ok = { .kind = "prior-auth", .sort = NX_QS_PAYER, .search = "acme",
+                      .search_payer = 1 };
+    cr_assert_eq(nx_qs_open(st, &ok, 0, &q, err, sizeof err), 0, "%s", err);
+    nx_qs_close(q);
+}
+
 /* Every foreign key's child columns lead some index: with foreign_keys on,
  * deleting a parent row looks its children up, and without an index that
  * is a scan of the child table for each row deleted (a purge of closed
@@ -395,7 +471,7 @@ Test(store, reopen_keeps_data_and_schema)
     cr_assert_eq(nx_store_meta_get(st, "k", out, sizeof out), 1);
     cr_assert_str_eq(out, "v2");
     cr_assert_eq(nx_store_meta_get(st, "absent", out, sizeof out), 0);
-    cr_assert_eq(nx_store_schema_version(st), 20);
+    cr_assert_eq(nx_store_schema_version(st), 21);
 }
 
 Test(store, create_refuses_existing_and_open_refuses_missing)
