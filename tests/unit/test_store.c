@@ -41,6 +41,13 @@ static void teardown(void)
 
 TestSuite(store, .init = setup, .fini = teardown);
 
+/* SQLite's integrity check of the cache (every index matching the rows). */
+static void assert_sound(void)
+{
+    char why[256];
+    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+}
+
 static int exec_rc(const char *sql, char *msg, size_t len)
 {
     char *m = NULL;
@@ -83,8 +90,7 @@ Test(store, migrations_and_settings)
     int reserve = -1;
     cr_assert_eq(sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve), SQLITE_OK);
     cr_assert_eq(reserve, NX_RESERVE_BYTES);
-    char why[256];
-    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+    assert_sound();
 }
 
 /* A sync round writes a page of every index that holds the due time for
@@ -328,8 +334,38 @@ Test(store, migration_19_numbers_the_scopes_of_a_cache_made_before_it)
     cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_status WHERE "
                               "kind_no = 2 AND status = 'new' AND scope_no IN (SELECT no FROM "
                               "item_scopes WHERE team = 'north')"), 3);
-    char why[256];
-    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+    assert_sound();
+}
+
+/* Commits n items it-0.. of kinds[i % nkinds], one in urgent_every urgent
+ * (0: none), due times falling. */
+static void put_items_of(int n, const char *const *kinds, int nkinds, int urgent_every)
+{
+    begin_with_clinic_and_patient();
+    for (int i = 0; i < n; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "it-%d", i);
+        nx_item_row it = { .id = id, .kind = kinds[i % nkinds], .client_id = "cl-1",
+                           .patient_id = "pt-1", .status = "new", .team = "north",
+                           .priority = urgent_every && i % urgent_every == 0, .created = 10,
+                           .updated = 10, .due = 5000 - i };
+        cr_assert_eq(nx_store_item_put(st, &it), 0);
+    }
+    cr_assert_eq(nx_store_commit(st), 0);
+}
+
+/* Takes the schema back (SCHEMA_BACK_TO_*, in one transaction), checks
+ * that the count query before gives n there, and opens the cache again
+ * (every migration runs). */
+static sqlite3 *migrated_from(const char *back, const char *before, long long n)
+{
+    sqlite3 *db = nx_store_db(st);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, &msg), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, back, NULL, NULL, &msg), SQLITE_OK, "%s", msg ? msg : "");
+    cr_assert_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, &msg), SQLITE_OK, "%s", msg ? msg : "");
+    cr_assert_eq(count_of(db, before), n, "%s", before);
+    return reopen_migrated();
 }
 
 /* Migration 20 on a cache made before it: items_q_priority is replaced,
@@ -337,29 +373,15 @@ Test(store, migration_19_numbers_the_scopes_of_a_cache_made_before_it)
  * integrity check finds every index matching the rows. */
 Test(store, migration_20_indexes_only_the_items_that_are_not_routine)
 {
-    begin_with_clinic_and_patient();
-    for (int i = 0; i < 9; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "it-%d", i);
-        nx_item_row it = { .id = id, .kind = "eligibility", .client_id = "cl-1",
-                           .patient_id = "pt-1", .status = "new", .team = "north",
-                           .priority = i % 3 == 0, .created = 10, .updated = 10, .due = 5000 - i };
-        cr_assert_eq(nx_store_item_put(st, &it), 0);
-    }
-    cr_assert_eq(nx_store_commit(st), 0);
-    sqlite3 *db = nx_store_db(st);
-    char *msg = NULL;
-    cr_assert_eq(sqlite3_exec(db, "BEGIN;" SCHEMA_BACK_TO_19 "COMMIT;", NULL, NULL, &msg),
-                 SQLITE_OK, "%s", msg ? msg : "");
-    cr_assert_eq(count_of(db, "SELECT count(*) FROM pragma_index_list('items') WHERE name IN "
-                              "('items_q_prio', 'items_q_priority')"), 1);
-    db = reopen_migrated();
+    static const char *const elig[] = { "eligibility" };
+    put_items_of(9, elig, 1, 3);
+    sqlite3 *db = migrated_from(SCHEMA_BACK_TO_19, "SELECT count(*) FROM pragma_index_list("
+                                "'items') WHERE name IN ('items_q_prio', 'items_q_priority')", 1);
     cr_assert_eq(count_of(db, "SELECT count(*) FROM pragma_index_list('items') WHERE name = "
                               "'items_q_priority'"), 0);
     cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_prio WHERE "
                               "kind_no = 2 AND priority <> 0 AND prio_key < 0"), 3);
-    char why[256];
-    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+    assert_sound();
 }
 
 /* Migration 21 on a cache made before it: items_q_payer holds the items
@@ -369,29 +391,13 @@ Test(store, migration_20_indexes_only_the_items_that_are_not_routine)
  * index matching the rows. */
 Test(store, migration_21_indexes_the_payers_of_the_kinds_that_carry_one_only)
 {
-    begin_with_clinic_and_patient();
     static const char *const kinds[] = { "scheduling", "eligibility", "prior-auth", "roi" };
-    for (int i = 0; i < 12; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "it-%d", i);
-        nx_item_row it = { .id = id, .kind = kinds[i % 4], .client_id = "cl-1",
-                           .patient_id = "pt-1", .status = "new", .team = "north",
-                           .created = 10, .updated = 10, .due = 5000 - i };
-        cr_assert_eq(nx_store_item_put(st, &it), 0);
-    }
-    cr_assert_eq(nx_store_commit(st), 0);
-    sqlite3 *db = nx_store_db(st);
-    char *msg = NULL;
-    cr_assert_eq(sqlite3_exec(db, "BEGIN;" SCHEMA_BACK_TO_20 "COMMIT;", NULL, NULL, &msg),
-                 SQLITE_OK, "%s", msg ? msg : "");
-    cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_payer "
-                              "WHERE kind_no = 1"), 3);
-    db = reopen_migrated();
-    cr_assert_eq(count_of(db, "SELECT partial FROM pragma_index_list('items') WHERE name = "
-                              "'items_q_payer'"), 1);
+    put_items_of(12, kinds, 4, 0);
+    sqlite3 *db = migrated_from(SCHEMA_BACK_TO_20, "SELECT count(*) FROM items INDEXED BY "
+                                "items_q_payer WHERE kind_no = 1", 3);
     cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_payer WHERE "
                               "kind_no IN (2, 3) AND payer_sort = 'payer'"), 6);
-    /* no plan reads it for the kinds without a payer */
+    /* partial: no plan reads it for the kinds without a payer */
     sqlite3_stmt *s = NULL;
     cr_assert_neq(sqlite3_prepare_v2(db, "SELECT count(*) FROM items INDEXED BY items_q_payer "
                                          "WHERE kind_no = 1", -1, &s, NULL), SQLITE_OK);
@@ -402,8 +408,7 @@ Test(store, migration_21_indexes_the_payers_of_the_kinds_that_carry_one_only)
     for (int k = 0; k < NX_KIND_COUNT; k++)
         cr_assert_eq(nx_qs_kind_has_payer(nx_kind_name((nx_kind)k)),
                      (payer->kinds & NX_KIND_BIT(k)) != 0, "%s", nx_kind_name((nx_kind)k));
-    char why[256];
-    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+    assert_sound();
 }
 
 /* The payer sort and a search of the payer are for the kinds that carry
@@ -533,8 +538,7 @@ Test(store, temp_store_file_spill_is_an_error_not_a_file)
     cr_assert_eq(count_files(tmp), 0, "a temp file was created");
     cr_assert_eq(count_files(dir), 3, "an extra file appeared next to the cache");
     /* And the cache itself is unharmed. */
-    char why[256];
-    cr_assert_eq(nx_store_integrity(st, why, sizeof why), 0, "%s", why);
+    assert_sound();
 }
 
 Test(store, memory_temp_store_handles_big_sorts)
