@@ -216,6 +216,7 @@ static int plan(nx_queue *q)
         .with_service_date = q->kind == NX_KIND_ELIGIBILITY,
         .driver_cap = q->driver_cap,
         .filter_cap = q->filter_cap,
+        .merge_cap = q->merge_cap,
     };
     memcpy(sp.finals, q->finals, sizeof sp.finals);
     char err[256];

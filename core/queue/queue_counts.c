@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void nx_queue_tune(nx_queue *q, int driver_cap, int filter_cap)
+void nx_queue_tune(nx_queue *q, int driver_cap, int filter_cap, int merge_cap)
 {
     q->driver_cap = driver_cap;
     q->filter_cap = filter_cap;
+    q->merge_cap = merge_cap;
     nx_qs_close(q->qs);
     q->qs = NULL;
 }
@@ -20,6 +21,11 @@ void nx_queue_tune(nx_queue *q, int driver_cap, int filter_cap)
 int nx_queue_plan(nx_queue *q)
 {
     return q->qs ? nx_qs_plan(q->qs) : -1;
+}
+
+int nx_queue_merge_inside(nx_queue *q)
+{
+    return q->qs ? nx_qs_merge_inside(q->qs) : -1;
 }
 
 int nx_queue_exact_count(nx_queue *q)

@@ -13,7 +13,7 @@ struct nx_queue {
     nx_queue_sort sort;
     int descending;
     nx_queue_filter filter;
-    int driver_cap, filter_cap;       /* 0 = the store's defaults */
+    int driver_cap, filter_cap, merge_cap;   /* 0 = the store's defaults */
     /* what the role sees */
     const nx_field_def *f_family, *f_given, *f_payer;
     int patient_full, payer_shown, payer_full;
@@ -42,10 +42,13 @@ void nx_queue_finals(nx_kind k, const char **out);
 int nx_queue_at_risk(nx_queue *q, const char *status, const char *service_date,
                      const char *tz, int64_t now);
 
-/* Tests and the benchmark: the store's two thresholds (queue_store.h;
+/* Tests and the benchmark: the store's three thresholds (queue_store.h;
  * 0 = default), so that each way of reading a page can be forced, and the
  * way the current plan reads (NX_QS_PLAN_*, -1 before the first page). */
-void nx_queue_tune(nx_queue *q, int driver_cap, int filter_cap);
+void nx_queue_tune(nx_queue *q, int driver_cap, int filter_cap, int merge_cap);
+/* 1 when a filtered walk of the due order tests its candidates in each of
+ * the merge's ranges (nx_qs_merge_inside), 0 if not, -1 before a page. */
+int  nx_queue_merge_inside(nx_queue *q);
 int  nx_queue_plan(nx_queue *q);
 /* 1 when the count of a search reads index entries only (nx_qs_exact_count),
  * -1 before the first page. */

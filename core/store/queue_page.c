@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How a page is read in one order: the index walked, the key columns
- * (nx_qs_key) and their anchor, the order each way, and a term that keeps
- * the rows the index holds for it. Each sort's order is its key: ties of
- * due time by rowid, after the scope's number in the status sort. */
+/* How a page is read in one order: the index walked (NULL: the due
+ * order's merge, below), the key columns (nx_qs_key) and their anchor, the
+ * order each way, and a term that keeps the rows the index holds for it.
+ * Each sort's order is its key: ties of due time by the scope's number,
+ * then the rowid, where the index holds the number (the due, priority and
+ * status sorts), by the rowid alone in the others. */
 typedef struct {
     const char *index, *keys, *anchor, *order[2], *where;
     /* and the end of the part the index holds, but for the direction in
@@ -21,12 +23,14 @@ typedef struct {
     int anchor_bounds;
 } walk_def;
 
+#define DUE_KEYS "i.due_key, i.scope_no, i.rowid"
+#define DUE_ORDER { DUE_KEYS, "i.due_key DESC, i.scope_no DESC, i.rowid DESC" }
+#define PRIO_KEYS "i.prio_key, i.due_key, i.scope_no, i.rowid"
+#define PRIO_ORDER { PRIO_KEYS, "i.prio_key DESC, i.due_key DESC, i.scope_no DESC, i.rowid DESC" }
+
 static const walk_def walk_of[NX_QS_SORT_COUNT] = {
-    { "items_q_due", "i.due_key, i.rowid", "(:cd, :cs)",
-      { "i.due_key, i.rowid", "i.due_key DESC, i.rowid DESC" }, "", NULL, 0 },
-    { NULL, "i.prio_key, i.due_key, i.rowid", "(:cp, :cd, :cs)",
-      { "i.prio_key, i.due_key, i.rowid", "i.prio_key DESC, i.due_key DESC, i.rowid DESC" },
-      "", NULL, 0 },
+    { NULL, DUE_KEYS, "(:cd, :cn, :cs)", DUE_ORDER, "", NULL, 0 },
+    { NULL, PRIO_KEYS, "(:cp, :cd, :cn, :cs)", PRIO_ORDER, "", NULL, 0 },
     { "items_q_status", "i.status, i.due_key, i.scope_no, i.rowid", "(:ct, :cd, :cn, :cs)",
       { "i.status, i.due_key, i.scope_no, i.rowid",
         "i.status DESC, i.due_key DESC, i.scope_no DESC, i.rowid DESC" }, "", NULL, 0 },
@@ -39,20 +43,17 @@ static const walk_def walk_of[NX_QS_SORT_COUNT] = {
 };
 
 /* The priority sort walks three parts of its order one after the other
- * (migration 20): the items of priority 0 are in items_q_due, the others
- * in the partial items_q_prio; prio_key = -priority, so urgent ones
- * (prio_key -1) come first. A priority above 1 or below 0 is none the
- * domain writes, but the order stays total with it. */
+ * (migrations 20, 22): the items of priority 0 are read as the due order
+ * is, the others from the partial items_q_prio; prio_key = -priority, so
+ * urgent ones (prio_key -1) come first. A priority above 1 or below 0 is
+ * none the domain writes, but the order stays total with it. */
 enum { PART_NEG, PART_ZERO, PART_POS, PART_COUNT };
 static const walk_def prio_part[PART_COUNT] = {
-    { "items_q_prio", "i.prio_key, i.due_key, i.rowid", "(:cp, :cd, :cs)",
-      { "i.prio_key, i.due_key, i.rowid", "i.prio_key DESC, i.due_key DESC, i.rowid DESC" },
-      " AND i.priority <> 0", " AND i.prio_key < 0", 1 },
-    { "items_q_due", "i.due_key, i.rowid", "(:cd, :cs)",
-      { "i.due_key, i.rowid", "i.due_key DESC, i.rowid DESC" }, " AND i.priority = 0", NULL, 0 },
-    { "items_q_prio", "i.prio_key, i.due_key, i.rowid", "(:cp, :cd, :cs)",
-      { "i.prio_key, i.due_key, i.rowid", "i.prio_key DESC, i.due_key DESC, i.rowid DESC" },
-      " AND i.priority <> 0", " AND i.prio_key > 0", 0 },
+    { "items_q_prio", PRIO_KEYS, "(:cp, :cd, :cn, :cs)", PRIO_ORDER, " AND i.priority <> 0",
+      " AND i.prio_key < 0", 1 },
+    { NULL, DUE_KEYS, "(:cd, :cn, :cs)", DUE_ORDER, " AND i.priority = 0", NULL, 0 },
+    { "items_q_prio", PRIO_KEYS, "(:cp, :cd, :cn, :cs)", PRIO_ORDER, " AND i.priority <> 0",
+      " AND i.prio_key > 0", 0 },
 };
 
 static const char *const text_of[NX_QS_SORT_COUNT] = {
@@ -83,11 +84,13 @@ static void add_source(const nx_qs *q, sb *b, const char *index)
         qs_sb_add(b, " FROM items AS i");
 }
 
-static void add_where(const nx_qs *q, sb *b, const walk_def *w)
+/* rowid: the column the candidates are tested on, NULL when they are not
+ * tested here */
+static void add_where(const nx_qs *q, sb *b, const walk_def *w, const char *rowid)
 {
     qs_sb_add(b, " WHERE ");
-    if (q->plan != PLAN_WALK) {
-        qs_sb_add(b, "i.rowid IN (");
+    if (q->plan != PLAN_WALK && rowid) {
+        qs_sb_addf(b, "%s IN (", rowid);
         qs_sb_add(b, q->driver);
         qs_sb_add(b, ") AND ");
     }
@@ -103,6 +106,40 @@ static void add_anchor(sb *b, const walk_def *w, int reversed, int anchor)
                 reversed ? (anchor == 2 ? "<=" : "<") : (anchor == 2 ? ">=" : ">"), w->anchor);
 }
 
+/* The due order's merge (migration 22): no index holds it, so it is read
+ * from items_q_status, whose entries of one status are in it, as one
+ * range per status that may be listed (the queue's arms: queue_store.c),
+ * each ending in the anchor, merged by SQLite (a compound SELECT's ORDER
+ * BY over UNION ALL reads each arm in its index's order and sorts
+ * nothing). Each arm tests what its entries hold: an overdue queue's
+ * due bound, the scope as its number (but where the arms test the
+ * candidates, below: then only the few rows kept are tested, outside). The merge is a subquery with a
+ * LIMIT (SQLite does not flatten it), read lazily as the rows outside it
+ * are kept: its order is theirs. The candidates of a filtered walk are
+ * tested on the merge's rowid, outside it, before a table row is read,
+ * or, when they are few (merge_inside: NX_QS_FILTER_CAP), in each arm,
+ * from one list of them the statement makes first (each arm then builds
+ * its own copy of that list, not of the query that finds them). */
+static void add_merge(const nx_qs *q, sb *b, int reversed, int anchor)
+{
+    qs_sb_add(b, " FROM (");
+    for (int k = 0; k < q->arms.n; k++) {
+        qs_sb_addf(b, "%sSELECT i.rowid AS r, i.due_key AS d, i.scope_no AS n"
+                   " FROM items AS i INDEXED BY items_q_status"
+                   " WHERE i.kind_no = :kn AND i.status = :as%d", k ? " UNION ALL " : "", k);
+        if (q->plan == PLAN_FILTERED_WALK && q->merge_inside)
+            qs_sb_add(b, " AND i.rowid IN qs_cand");
+        else
+            qs_add_scope_tests(b, 1, "+", q->scope_a[0] != '\0', q->scope_t[0] != '\0',
+                               q->assignee[0] != '\0');
+        if (q->overdue_only)
+            qs_sb_add(b, " AND i.due_key < :now");
+        add_anchor(b, &walk_of[NX_QS_DUE], reversed, anchor);
+    }
+    qs_sb_addf(b, " ORDER BY %s LIMIT -1) AS m CROSS JOIN items AS i ON i.rowid = m.r",
+               reversed ? "d DESC, n DESC, r DESC" : "d, n, r");
+}
+
 /* A walk reads the joined tables only for the rows it returns; a sorted
  * set is sorted first, in a subquery of rowids, so that the joins are
  * made for the page's rows only, not for every candidate. part: which of
@@ -114,7 +151,14 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int part, int reversed, int anchor)
         return *slot;
     const walk_def *w = q->sort == NX_QS_PRIORITY && q->plan != PLAN_SET ? &prio_part[part]
                                                                         : &walk_of[q->sort];
+    int merged = q->plan != PLAN_SET && !w->index;
+    int inside = merged && q->plan == PLAN_FILTERED_WALK && q->merge_inside;
     sb b = {0};
+    if (inside) {
+        qs_sb_add(&b, "WITH qs_cand(r) AS MATERIALIZED (");
+        qs_sb_add(&b, q->driver);
+        qs_sb_add(&b, ") ");
+    }
     qs_sb_addf(&b, "SELECT i.id, i.status, i.assignee, i.priority, i.due, i.due_key, i.prio_key, %s,"
                 " p.family_name, p.given_name, p.payer",
             text_of[q->sort]);
@@ -123,23 +167,29 @@ static sqlite3_stmt *page_stmt(nx_qs *q, int part, int reversed, int anchor)
     if (q->plan == PLAN_SET) {
         qs_sb_add(&b, " FROM (SELECT i.rowid AS r");
         add_source(q, &b, NULL);
-        add_where(q, &b, NULL);
+        add_where(q, &b, NULL, "i.rowid");
         add_anchor(&b, w, reversed, anchor);
         qs_sb_addf(&b, " ORDER BY %s LIMIT :lim) AS top CROSS JOIN items AS i ON i.rowid = top.r",
                 w->order[reversed]);
+    } else if (merged) {
+        add_merge(q, &b, reversed, anchor);
     } else {
         add_source(q, &b, w->index);
     }
     qs_sb_add(&b, " LEFT JOIN patients AS p ON p.id = i.patient_id");
     if (q->with_sd)
         qs_sb_add(&b, " LEFT JOIN clients AS c ON c.id = i.client_id");
-    if (q->plan != PLAN_SET) {
-        add_where(q, &b, w);
+    if (merged) {
+        /* the anchor and the order are the merge's */
+        add_where(q, &b, w, inside ? NULL : "m.r");
+    } else if (q->plan != PLAN_SET) {
+        add_where(q, &b, w, "i.rowid");
         if (w->bound && !(anchor && reversed == w->anchor_bounds))
             qs_sb_add(&b, w->bound);
         add_anchor(&b, w, reversed, anchor);
     }
-    qs_sb_addf(&b, " ORDER BY %s", w->order[reversed]);
+    if (!merged)
+        qs_sb_addf(&b, " ORDER BY %s", w->order[reversed]);
     if (q->plan != PLAN_SET)
         qs_sb_add(&b, " LIMIT :lim");
     if (!b.oom)
@@ -211,7 +261,13 @@ int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, i
         return 0;
     int reversed = (!!backward) ^ q->descending;
     int a = anchor ? (inclusive ? 2 : 1) : 0;
+    /* the merge's arms are the statuses the cache holds now */
+    int merges = q->plan != PLAN_SET && (q->sort == NX_QS_DUE || q->sort == NX_QS_PRIORITY);
+    if (merges && qs_arms_current(q) != 0)
+        return -1;
     if (q->sort != NX_QS_PRIORITY || q->plan == PLAN_SET) {
+        if (merges && q->arms.n == 0)
+            return 0;   /* no item of the kind */
         sqlite3_stmt *st = page_stmt(q, 0, reversed, a);
         return st ? run_page(q, st, anchor, max, now, cb, ctx) : -1;
     }
@@ -221,6 +277,8 @@ int nx_qs_page(nx_qs *q, int backward, const nx_qs_key *anchor, int inclusive, i
     int n = 0;
     for (int part = from; n < max && part >= 0 && part < PART_COUNT; part += reversed ? -1 : 1) {
         int pa = part == from ? a : 0;
+        if (part == PART_ZERO && q->arms.n == 0)
+            continue;
         sqlite3_stmt *st = page_stmt(q, part, reversed, pa);
         int got = st ? run_page(q, st, pa ? anchor : NULL, max - n, now, cb, ctx) : -1;
         if (got < 0)
@@ -248,7 +306,7 @@ int64_t nx_qs_count(nx_qs *q, int64_t now, int64_t at_most)
         qs_sb_add(&b, q->pred);
     } else {
         add_source(q, &b, NULL);
-        add_where(q, &b, NULL);
+        add_where(q, &b, NULL, "i.rowid");
     }
     return qs_count_close(q, &b, at_most, now);
 }

@@ -165,6 +165,7 @@ void qs_bind_common(const nx_qs *q, sqlite3_stmt *st, int64_t now)
     qs_bind_named_int(st, ":now", now);
     qs_bind_list(st, "os", &q->open_st);
     qs_bind_list(st, "xs", &q->out_vals);
+    qs_bind_list(st, "as", &q->arms);
     if (!q->searching)
         return;
     qs_bind_named_text(st, ":q", q->q);

@@ -76,8 +76,9 @@ static void build_pred(const nx_qs *q, sb *b)
 }
 
 /* The smallest candidate set: under the cap, read as a sorted set; under
- * filter_cap, as a filtered walk; none that small: a plain walk. */
-static int choose_plan(nx_qs *q, int64_t now)
+ * filter_cap, as a filtered walk; none that small: a plain walk.
+ * overdue: an overdue queue's candidates (SQL), else NULL. */
+static int choose_plan_of(nx_qs *q, int64_t now, const char *overdue)
 {
     struct { const char *sql; int64_t n; } c[6];
     int nc = 0;
@@ -116,9 +117,8 @@ static int choose_plan(nx_qs *q, int64_t now)
     int64_t limit = q->filter_cap > q->cap ? q->filter_cap : q->cap;
     if (!q->exact_ok && wide > limit)
         limit = wide;
-    if (q->overdue_only) {
-        c[nc].sql = "SELECT rowid FROM items INDEXED BY items_q_due"
-                    " WHERE kind_no = :kn AND due_key < :now";
+    if (overdue) {
+        c[nc].sql = overdue;
         c[nc].n = qs_count_upto(q, c[nc].sql, limit, now);
         nc++;
     }
@@ -153,10 +153,94 @@ static int choose_plan(nx_qs *q, int64_t now)
         return 0;   /* most rows match: a plain walk */
     }
     q->plan = c[best].n < q->cap ? PLAN_SET : PLAN_FILTERED_WALK;
+    q->driver_n = c[best].n;
     q->driver = c[best].sql == search ? search : strdup(c[best].sql);
     if (c[best].sql != search)
         free(search);
     return q->driver ? 0 : -1;
+}
+
+/* An overdue queue's candidates are the open statuses' ranges of due
+ * time in items_q_status, one each (an IN list of what the cache holds). */
+static int choose_plan(nx_qs *q, int64_t now)
+{
+    if (!q->overdue_only)
+        return choose_plan_of(q, now, NULL);
+    sb b = {0};
+    qs_sb_add(&b, "SELECT rowid FROM items INDEXED BY items_q_status WHERE kind_no = :kn AND ");
+    if (q->open_st.n)
+        qs_add_in_list(&b, "status", "os", &q->open_st);
+    else
+        qs_sb_add(&b, "0");
+    qs_sb_add(&b, " AND due_key < :now");
+    int rc = b.oom ? -1 : choose_plan_of(q, now, b.s);
+    free(b.s);
+    return rc;
+}
+
+static const char *const no_statuses[] = { NULL };
+
+/* The statuses the due order's merge reads (queue_page.c): the status
+ * filtered for, else every status of the kind that the cache holds, less
+ * the final ones in an overdue queue. Into out, sorted. */
+static int arms_now(const nx_qs *q, hits *out)
+{
+    if (q->status[0])
+        return qs_hits_add(out, q->status);
+    return qs_present_statuses(q->st, q->kind, q->overdue_only ? (const char *const *)q->finals
+                                                               : no_statuses, out);
+}
+
+int qs_arms_current(nx_qs *q)
+{
+    if (q->status[0] && q->arms.n == 1)
+        return 0;   /* the filter's status: it never changes */
+    hits now = {0};
+    if (arms_now(q, &now) != 0) {
+        qs_hits_free(&now);
+        return -1;
+    }
+    int same = now.n == q->arms.n;
+    for (int i = 0; same && i < now.n; i++)
+        same = strcmp(now.v[i], q->arms.v[i]) == 0;
+    if (same) {
+        qs_hits_free(&now);
+        return 0;
+    }
+    /* a status came or went since the statements were made: make them
+     * again with one arm each */
+    qs_drop_pages(q);
+    qs_hits_free(&q->arms);
+    q->arms = now;
+    return 0;
+}
+
+void qs_drop_pages(nx_qs *q)
+{
+    for (int w = 0; w < 3; w++)
+        for (int r = 0; r < 2; r++)
+            for (int a = 0; a < 3; a++) {
+                sqlite3_finalize(q->page[w][r][a]);
+                q->page[w][r][a] = NULL;
+            }
+}
+
+/* Where a filtered walk of the merge tests its candidates
+ * (NX_QS_FILTER_CAP): 0, or -1. */
+static int choose_merge(nx_qs *q)
+{
+    if (q->plan != PLAN_FILTERED_WALK || (q->sort != NX_QS_DUE && q->sort != NX_QS_PRIORITY))
+        return 0;
+    if (q->merge_cap > 0) {
+        q->merge_inside = q->driver_n < q->merge_cap;
+        return 0;
+    }
+    int64_t all = qs_tally(q->st, q->kind, NULL, NULL, NULL, NULL, NULL);
+    if (all < 0)
+        return -1;
+    int64_t k = q->arms.n > 0 ? q->arms.n : 1;
+    q->merge_inside = q->driver_n * q->driver_n * k < 200 * all;
+    return 0;
 }
 
 int nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
@@ -181,6 +265,7 @@ int nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
     q->cap = spec->driver_cap > 0 ? spec->driver_cap : NX_QS_DRIVER_CAP;
     q->filter_cap = spec->filter_cap > 0 ? spec->filter_cap : NX_QS_FILTER_CAP;
     q->auto_caps = spec->driver_cap <= 0 && spec->filter_cap <= 0;
+    q->merge_cap = spec->merge_cap;
     qs_copy_str(q->kind, sizeof q->kind, spec->kind);
     qs_copy_str(q->scope_a, sizeof q->scope_a, spec->scope_assignee);
     qs_copy_str(q->scope_t, sizeof q->scope_t, spec->scope_team);
@@ -233,7 +318,8 @@ int nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
     }
     if ((q->overdue_only &&
          qs_present_statuses(s, q->kind, (const char *const *)q->finals, &q->open_st) != 0) ||
-        qs_exact_arms(q) != 0 || choose_plan(q, now) != 0)
+        qs_exact_arms(q) != 0 || choose_plan(q, now) != 0 || arms_now(q, &q->arms) != 0 ||
+        choose_merge(q) != 0)
         goto fail;
     sb b = {0};
     build_pred(q, &b);
@@ -257,10 +343,8 @@ void nx_qs_close(nx_qs *q)
 {
     if (!q)
         return;
-    for (int w = 0; w < 3; w++)
-        for (int r = 0; r < 2; r++)
-            for (int a = 0; a < 3; a++)
-                sqlite3_finalize(q->page[w][r][a]);
+    qs_drop_pages(q);
+    qs_hits_free(&q->arms);
     for (int i = 0; i < q->nfinals; i++)
         free(q->finals[i]);
     qs_hits_free(&q->h_status);
@@ -280,3 +364,4 @@ void nx_qs_close(nx_qs *q)
 
 int nx_qs_plan(const nx_qs *q) { return q->plan; }
 int nx_qs_exact_count(const nx_qs *q) { return q->exact_ok; }
+int nx_qs_merge_inside(const nx_qs *q) { return q->merge_inside; }

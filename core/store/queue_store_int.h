@@ -63,6 +63,8 @@ struct nx_qs {
     /* plan */
     int plan;
     char *driver;            /* the candidates' rowids (SQL), or NULL */
+    int64_t driver_n;        /* how many (counted up to the limit) */
+    int merge_cap, merge_inside;   /* NX_QS_FILTER_CAP */
     char *count_driver;      /* the smallest candidate set under the limit, for counting */
     /* When the search's index ranges and lists are the matches themselves
      * (nothing else to test: see exact_arms), counting needs no table row */
@@ -72,6 +74,7 @@ struct nx_qs {
     char *exact_out;         /* their rows (SQL), or NULL when there are none */
     int64_t out_n;           /* how many */
     char *pred;              /* the WHERE clause without the anchor */
+    hits arms;               /* the statuses the due order's merge reads (queue_page.c) */
     /* [the priority sort's walk (queue_page.c), else 0][reversed]
      * [anchor: 0 none, 1 exclusive, 2 inclusive] */
     sqlite3_stmt *page[3][2][3];
@@ -117,6 +120,12 @@ int64_t qs_tally(nx_store *st, const char *kind, const char *team, const char *a
 /* The statuses of the kind present in the cache, less the excluded ones. */
 int qs_present_statuses(nx_store *st, const char *kind, const char *const *excluded,
                         hits *out);
+
+/* ---- queue_store.c ---- */
+/* Makes the arms the statuses the cache now holds (queue_page.c's merge),
+ * dropping the page statements when they differ: 0, or -1. */
+int qs_arms_current(nx_qs *q);
+void qs_drop_pages(nx_qs *q);
 
 /* ---- queue_search.c ---- */
 int qs_collect_hits(nx_qs *q, const char *col, hits *h);

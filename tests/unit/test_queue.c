@@ -214,9 +214,10 @@ static int cmp_items(const void *a, const void *b)
     }
     if (!c)
         c = (due_key(x) > due_key(y)) - (due_key(x) < due_key(y));
-    /* ties: the status sort's by the number of the scope first
-     * (items_q_status holds it), then every sort's by rowid */
-    if (!c && cmp_sort == NX_SORT_STATUS)
+    /* ties: the due, priority and status sorts' by the number of the
+     * scope first (items_q_status holds it), then every sort's by rowid */
+    if (!c && (cmp_sort == NX_SORT_DUE || cmp_sort == NX_SORT_PRIORITY ||
+               cmp_sort == NX_SORT_STATUS))
         c = (x->scope > y->scope) - (x->scope < y->scope);
     if (!c)
         c = (x->seq > y->seq) - (x->seq < y->seq);
@@ -335,7 +336,7 @@ static int expected(nx_kind k, const want *w, nx_queue_sort sort, int desc, cons
     int n = 0;
     for (int i = 0; i < nitems; i++) {
         titem *t = &items[i];
-        if (sort == NX_SORT_STATUS && t->kind == k)
+        if (sort != NX_SORT_PATIENT && sort != NX_SORT_PAYER && t->kind == k)
             t->scope = scope_number(t);
         if (t->kind != k || (w->scope_team && strcmp(t->team, w->scope_team)) ||
             (w->scope_user && strcmp(t->assignee, w->scope_user)) ||
@@ -420,27 +421,36 @@ static void check_walks(nx_queue *q, const want *w, nx_kind k, nx_queue_sort sor
 }
 
 /* Every way of reading a page (queue_store.c): walking the sort's index
- * testing each row, walking it keeping a search's candidates, sorting a
+ * testing each row, walking it keeping a search's candidates (in the due
+ * order's merge, tested on its rows or in each of its ranges), sorting a
  * candidate set. The thresholds are forced so that each is used. */
+static const struct { int cap, fcap, mcap, plan, inside; } modes[] = {
+    { 1, 1, 0, NX_QS_PLAN_WALK, 0 },
+    { 1, 1 << 30, 1, NX_QS_PLAN_FILTERED_WALK, 0 },
+    { 1, 1 << 30, 1 << 30, NX_QS_PLAN_FILTERED_WALK, 1 },
+    { 1 << 30, 1 << 30, 0, NX_QS_PLAN_SET, 0 },
+};
+#define NMODES (sizeof modes / sizeof modes[0])
+
 static void check_both_plans(nx_queue *q, const want *w, nx_kind k, const char *what)
 {
-    static const struct { int cap, fcap, plan; } modes[] = {
-        { 1, 1, NX_QS_PLAN_WALK },
-        { 1, 1 << 30, NX_QS_PLAN_FILTERED_WALK },
-        { 1 << 30, 1 << 30, NX_QS_PLAN_SET },
-    };
-    for (size_t m = 0; m < 3; m++)
+    for (size_t m = 0; m < NMODES; m++)
         for (int s = 0; s < NX_SORT_COUNT; s++)
             for (int desc = 0; desc < 2; desc++) {
                 if (!nx_queue_sortable(q, (nx_queue_sort)s))
                     continue;
-                nx_queue_tune(q, modes[m].cap, modes[m].fcap);
+                nx_queue_tune(q, modes[m].cap, modes[m].fcap, modes[m].mcap);
                 cr_assert_eq(nx_queue_set_sort(q, (nx_queue_sort)s, desc), 0);
                 check_walks(q, w, k, (nx_queue_sort)s, desc, what);
                 int plan = nx_queue_plan(q), want_plan = modes[m].plan;
-                if (nx_queue_count(q, 0) > 0)
+                if (nx_queue_count(q, 0) > 0) {
                     cr_assert_eq(plan, want_plan, "%s: read by plan %d, not %d", what, plan,
                                  want_plan);
+                    int merges = s == NX_SORT_DUE || s == NX_SORT_PRIORITY;
+                    cr_assert_eq(nx_queue_merge_inside(q), merges && modes[m].inside,
+                                 "%s: candidates tested %s the merge", what,
+                                 modes[m].inside ? "outside" : "inside");
+                }
             }
 }
 
@@ -809,7 +819,7 @@ Test(queue, search_any_case_any_script_equals_the_model)
         check_both_plans(q, &w, NX_KIND_ROI, searches[i]);
         const titem *exp[NITEMS + 140];
         int ne = expected(NX_KIND_ROI, &w, NX_SORT_DUE, 0, exp);
-        nx_queue_tune(q, 0, 0);
+        nx_queue_tune(q, 0, 0, 0);
         cr_assert_eq(nx_queue_count(q, 3), ne < 3 ? ne : 3, "%s: count up to 3", searches[i]);
         /* the scope leaves ten items out: counted from the indexes, those
          * ten taken away, but for the text whose case forms are too many */
@@ -1060,6 +1070,57 @@ Test(queue, tally_and_keys_follow_changes)
     cr_assert_eq(nx_queue_set_filter(q, &g), 0);
     cr_assert_eq(nx_queue_count(q, 5), 5);
     cr_assert_gt(nx_queue_count(q, 0), 5);
+    nx_queue_close(q);
+    done();
+}
+
+/* The due order (and the priority sort's routine part) is read as one
+ * range of items_q_status per status the cache holds (migration 22): a
+ * status that first appears after the queue was planned, from a sync or
+ * an edit, is read too, and one that is gone no longer is. */
+Test(queue, a_status_new_to_the_cache_is_in_the_due_order_of_an_open_queue)
+{
+    start("supervisor", NULL);
+    nx_store *st = prof.store;
+    titem *a = NULL;
+    for (int i = 0; i < nitems && !a; i++)
+        if (items[i].kind == NX_KIND_ELIGIBILITY && !strcmp(items[i].team, "north") &&
+            items[i].prio == 0)
+            a = &items[i];
+    cr_assert_not_null(a);
+    nx_queue *q = open_q(NX_KIND_ELIGIBILITY, PAGE);
+    const char *was = a->status;
+    for (size_t m = 0; m + 1 < NMODES; m++)
+        for (int s = NX_SORT_DUE; s <= NX_SORT_PRIORITY; s++) {
+            nx_queue_tune(q, modes[m].cap, modes[m].fcap, modes[m].mcap);
+            cr_assert_eq(nx_queue_set_sort(q, (nx_queue_sort)s, 0), 0);
+            /* a search by id prefix: its candidates make the filtered walk */
+            nx_queue_filter f = {0};
+            if (modes[m].plan == NX_QS_PLAN_FILTERED_WALK)
+                snprintf(f.search, sizeof f.search, "e");
+            cr_assert_eq(nx_queue_set_filter(q, &f), 0);
+            cr_assert_eq(nx_queue_first(q), PAGE);   /* planned here */
+            /* the earliest due of all, in a status no item had */
+            nx_item_rec r;
+            cr_assert_eq(nx_store_item_get(st, a->id, &r), 1);
+            snprintf(r.status, sizeof r.status, "on-hold");
+            r.due = NOW - 20 * 86400;
+            cr_assert_eq(nx_store_item_update(st, &r), 0);
+            a->status = "on-hold";
+            a->due = r.due;
+            want w = { .scope_team = "north", .search = f.search[0] ? "e" : NULL };
+            if (s == NX_SORT_DUE) {
+                cr_assert_eq(nx_queue_first(q), PAGE, "%s", nx_queue_error(q));
+                cr_assert_str_eq(nx_queue_page(q, NULL)[0].id, a->id, "mode %zu", m);
+                cr_assert_str_eq(nx_queue_page(q, NULL)[0].status, "on-hold");
+            }
+            check_walks(q, &w, NX_KIND_ELIGIBILITY, (nx_queue_sort)s, 0, "a new status");
+            /* and back: the status is gone from the cache */
+            snprintf(r.status, sizeof r.status, "%s", was);
+            cr_assert_eq(nx_store_item_update(st, &r), 0);
+            a->status = was;
+            check_walks(q, &w, NX_KIND_ELIGIBILITY, (nx_queue_sort)s, 0, "the status gone");
+        }
     nx_queue_close(q);
     done();
 }

@@ -71,7 +71,7 @@ static int count_files(const char *d)
 
 Test(store, migrations_and_settings)
 {
-    cr_assert_eq(nx_store_schema_version(st), 21);
+    cr_assert_eq(nx_store_schema_version(st), 22);
     sqlite3 *db = nx_store_db(st);
     sqlite3_stmt *s;
     const char *checks[][2] = {
@@ -100,13 +100,14 @@ Test(store, migrations_and_settings)
  * Only the sort indexes hold the due time (migration 18): the dashboard's
  * counts read items_q_status, whose entries hold every scope, and a team's
  * or an assignee's items are found by indexes without it; the priority
- * sort's holds only the items that are not routine (migration 20). */
+ * sort's holds only the items that are not routine (migration 20); the
+ * due order has none of its own (migration 22: items_q_status's ranges,
+ * one per status, merged). */
 Test(store, the_queue_indexes_hold_no_item_id_and_only_the_sorts_the_due_time)
 {
     sqlite3 *db = nx_store_db(st);
     static const char *const want[][2] = {
-        { "items_q_due", "kind_no,due_key" },
-        { "items_q_prio", "kind_no,prio_key,due_key" },
+        { "items_q_prio", "kind_no,prio_key,due_key,scope_no" },
         { "items_q_status", "kind_no,status,due_key,scope_no" },
         { "items_q_patient", "kind_no,patient_sort,due_key" },
         { "items_q_payer", "kind_no,payer_sort,due_key" },
@@ -132,7 +133,7 @@ Test(store, the_queue_indexes_hold_no_item_id_and_only_the_sorts_the_due_time)
                  SQLITE_OK);
     cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
     cr_assert_str_eq((const char *)sqlite3_column_text(s, 0),
-                     "items_q_due,items_q_patient,items_q_payer,items_q_prio,items_q_status");
+                     "items_q_patient,items_q_payer,items_q_prio,items_q_status");
     sqlite3_finalize(s);
     /* and items_q_prio only the items of a priority other than 0 */
     cr_assert_eq(sqlite3_prepare_v2(db, "SELECT partial FROM pragma_index_list('items') "
@@ -280,20 +281,26 @@ Test(store, every_items_scope_number_names_its_client_team_and_assignee)
 
 /* A cache made before migration 19 (its schema taken back to 18's shape
  * here) gets a number for each scope its items are in when it is opened. */
-/* Closes the cache and opens it again: every migration runs, up to 21. */
+/* Closes the cache and opens it again: every migration runs, up to 22. */
 static sqlite3 *reopen_migrated(void)
 {
     nx_store_close(st);
     char err[256] = "";
     cr_assert_eq(nx_store_open(db_path, vfs, NX_STORE_OPEN_EXISTING, &st, err, sizeof err), 0,
                  "%s", err);
-    cr_assert_eq(nx_store_schema_version(st), 21);
+    cr_assert_eq(nx_store_schema_version(st), 22);
     return nx_store_db(st);
 }
 
-/* The indexes of schema 20 in place of migration 21's, and of 19 in
- * place of 20's. */
+/* The indexes of schema 21 in place of migration 22's, of 20 in place of
+ * 21's, and of 19 in place of 20's. */
+#define SCHEMA_BACK_TO_21                                                                   \
+    "CREATE INDEX items_q_due ON items(kind_no, due_key);"                                  \
+    "DROP INDEX items_q_prio;"                                                              \
+    "CREATE INDEX items_q_prio ON items(kind_no, prio_key, due_key) WHERE priority <> 0;"   \
+    "PRAGMA user_version = 21;"
 #define SCHEMA_BACK_TO_20                                                                   \
+    SCHEMA_BACK_TO_21                                                                       \
     "DROP INDEX items_q_payer;"                                                             \
     "CREATE INDEX items_q_payer ON items(kind_no, payer_sort, due_key);"                    \
     "PRAGMA user_version = 20;"
@@ -411,6 +418,25 @@ Test(store, migration_21_indexes_the_payers_of_the_kinds_that_carry_one_only)
     assert_sound();
 }
 
+/* Migration 22 on a cache made before it: items_q_due is gone, the
+ * priority sort's items_q_prio holds the scope's number after the due
+ * time and still only the items that are not routine, and SQLite's
+ * integrity check finds every index matching the rows. */
+Test(store, migration_22_drops_the_due_sort_s_own_index)
+{
+    static const char *const elig[] = { "eligibility" };
+    put_items_of(9, elig, 1, 3);
+    sqlite3 *db = migrated_from(SCHEMA_BACK_TO_21, "SELECT count(*) FROM items INDEXED BY "
+                                "items_q_due WHERE kind_no = 2", 9);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM pragma_index_list('items') WHERE name = "
+                              "'items_q_due'"), 0);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM pragma_index_info('items_q_prio') WHERE "
+                              "name = 'scope_no' AND seqno = 3"), 1);
+    cr_assert_eq(count_of(db, "SELECT count(*) FROM items INDEXED BY items_q_prio WHERE "
+                              "kind_no = 2 AND priority <> 0 AND prio_key < 0"), 3);
+    assert_sound();
+}
+
 /* The payer sort and a search of the payer are for the kinds that carry
  * a payer: for another, whose items items_q_payer does not hold, the queue
  * store refuses them instead of listing nothing. */
@@ -476,7 +502,7 @@ Test(store, reopen_keeps_data_and_schema)
     cr_assert_eq(nx_store_meta_get(st, "k", out, sizeof out), 1);
     cr_assert_str_eq(out, "v2");
     cr_assert_eq(nx_store_meta_get(st, "absent", out, sizeof out), 0);
-    cr_assert_eq(nx_store_schema_version(st), 21);
+    cr_assert_eq(nx_store_schema_version(st), 22);
 }
 
 Test(store, create_refuses_existing_and_open_refuses_missing)

@@ -129,7 +129,7 @@ static void round_ok(nx_sync_stats *st)
 /* Every item is where each queue index and the tally put it. */
 static void queue_consistent(long long items)
 {
-    cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_due WHERE kind_no = 2"),
+    cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_status WHERE kind_no = 2"),
                  items);
     cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_patient "
                    "WHERE kind_no = 2 AND patient_sort >= ''"), items);
@@ -270,7 +270,7 @@ Test(sync_bulk, a_crash_leaves_them_deferred_and_the_next_round_builds_them)
     cr_assert_eq(nx_sync_bulk_start(F.prof.store), 1);
     cr_assert_eq(nx_store_commit(F.prof.store), 0);
     cr_assert_eq(nx_sync_bulk_pending(F.prof.store), 1);
-    cr_assert_eq(n("SELECT count(*) FROM sqlite_schema WHERE name IN ('items_q_due', "
+    cr_assert_eq(n("SELECT count(*) FROM sqlite_schema WHERE name IN ('items_q_status', "
                    "'items_tally_insert', 'items_queue_keys_insert')"), 0);
     /* Meanwhile another writer inserts an item (the new-item form): the
      * end of the sync counts it and fills in its keys. */
@@ -365,8 +365,8 @@ Test(sync_lean, a_change_writes_the_columns_and_fields_that_changed)
     cr_assert_eq(apply(&it), 1, "one row: the item's (its due_key with it, no trigger)");
     cr_assert_eq(n("SELECT count(*) FROM items WHERE id = 'it-1' AND due = 1781003600 AND "
                    "due_key = 1781003600 AND updated = 1780000900"), 1);
-    cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_due WHERE kind_no = 2 "
-                   "AND due_key = 1781003600"), 1);
+    cr_assert_eq(n("SELECT count(*) FROM items INDEXED BY items_q_status WHERE kind_no = 2 "
+                   "AND status = 'verifying' AND due_key = 1781003600"), 1);
     it.due = 0;
     cr_assert_eq(apply(&it), 1);
     cr_assert_eq(n("SELECT count(*) FROM items WHERE id = 'it-1' AND due IS NULL AND "
