@@ -109,17 +109,17 @@ static void add_anchor(sb *b, const walk_def *w, int reversed, int anchor)
 /* The due order's merge (migration 22): no index holds it, so it is read
  * from items_q_status, whose entries of one status are in it, as one
  * range per status that may be listed (the queue's arms: queue_store.c),
- * each ending in the anchor, merged by SQLite (a compound SELECT's ORDER
- * BY over UNION ALL reads each arm in its index's order and sorts
- * nothing). Each arm tests what its entries hold: an overdue queue's
- * due bound, the scope as its number (but where the arms test the
- * candidates, below: then only the few rows kept are tested, outside). The merge is a subquery with a
- * LIMIT (SQLite does not flatten it), read lazily as the rows outside it
- * are kept: its order is theirs. The candidates of a filtered walk are
- * tested on the merge's rowid, outside it, before a table row is read,
- * or, when they are few (merge_inside: NX_QS_FILTER_CAP), in each arm,
- * from one list of them the statement makes first (each arm then builds
- * its own copy of that list, not of the query that finds them). */
+ * each starting at the anchor, merged by SQLite (a compound SELECT's
+ * ORDER BY over UNION ALL reads each arm in its index's order and sorts
+ * nothing). The merge is a subquery with a LIMIT (SQLite does not flatten
+ * it), read lazily as the rows outside it are kept: its order is theirs.
+ * Each arm tests what its entries hold: an overdue queue's due bound, and
+ * the scope as its number. The candidates of a filtered walk are tested
+ * on the merge's rowid, outside it, before a table row is read, or, when
+ * they are few (merge_inside: NX_QS_FILTER_CAP), in each arm, from one
+ * list of them the statement makes first (each arm builds its own copy of
+ * that list, not of the query that finds them); the scope is then tested
+ * outside, on the few rows kept. */
 static void add_merge(const nx_qs *q, sb *b, int reversed, int anchor)
 {
     qs_sb_add(b, " FROM (");

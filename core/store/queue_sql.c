@@ -289,9 +289,19 @@ int qs_present_statuses(nx_store *st, const char *kind, const char *const *exclu
                         hits *out)
 {
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT DISTINCT status FROM queue_tally"
-                           " WHERE kind = ?1 AND n > 0 ORDER BY status", -1, &stmt, NULL))
+    int rc = qs_present_statuses_kept(st, &stmt, kind, excluded, out);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int qs_present_statuses_kept(nx_store *st, sqlite3_stmt **kept, const char *kind,
+                             const char *const *excluded, hits *out)
+{
+    if (!*kept && sqlite3_prepare_v2(st->db, "SELECT DISTINCT status FROM queue_tally"
+                                     " WHERE kind = ?1 AND n > 0 ORDER BY status", -1, kept,
+                                     NULL))
         return -1;
+    sqlite3_stmt *stmt = *kept;
     sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -306,6 +316,7 @@ int qs_present_statuses(nx_store *st, const char *kind, const char *const *exclu
             break;
         }
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
     return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -183,12 +183,13 @@ static const char *const no_statuses[] = { NULL };
 /* The statuses the due order's merge reads (queue_page.c): the status
  * filtered for, else every status of the kind that the cache holds, less
  * the final ones in an overdue queue. Into out, sorted. */
-static int arms_now(const nx_qs *q, hits *out)
+static int arms_now(nx_qs *q, hits *out)
 {
     if (q->status[0])
         return qs_hits_add(out, q->status);
-    return qs_present_statuses(q->st, q->kind, q->overdue_only ? (const char *const *)q->finals
-                                                               : no_statuses, out);
+    return qs_present_statuses_kept(q->st, &q->arms_st, q->kind,
+                                    q->overdue_only ? (const char *const *)q->finals
+                                                    : no_statuses, out);
 }
 
 int qs_arms_current(nx_qs *q)
@@ -345,6 +346,7 @@ void nx_qs_close(nx_qs *q)
         return;
     qs_drop_pages(q);
     qs_hits_free(&q->arms);
+    sqlite3_finalize(q->arms_st);
     for (int i = 0; i < q->nfinals; i++)
         free(q->finals[i]);
     qs_hits_free(&q->h_status);

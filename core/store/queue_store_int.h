@@ -75,6 +75,7 @@ struct nx_qs {
     int64_t out_n;           /* how many */
     char *pred;              /* the WHERE clause without the anchor */
     hits arms;               /* the statuses the due order's merge reads (queue_page.c) */
+    sqlite3_stmt *arms_st;   /* and the statement that lists them */
     /* [the priority sort's walk (queue_page.c), else 0][reversed]
      * [anchor: 0 none, 1 exclusive, 2 inclusive] */
     sqlite3_stmt *page[3][2][3];
@@ -120,6 +121,10 @@ int64_t qs_tally(nx_store *st, const char *kind, const char *team, const char *a
 /* The statuses of the kind present in the cache, less the excluded ones. */
 int qs_present_statuses(nx_store *st, const char *kind, const char *const *excluded,
                         hits *out);
+/* The same with its statement kept in *kept (prepared when NULL) for the
+ * next call; the caller finalizes it. */
+int qs_present_statuses_kept(nx_store *st, sqlite3_stmt **kept, const char *kind,
+                             const char *const *excluded, hits *out);
 
 /* ---- queue_store.c ---- */
 /* Makes the arms the statuses the cache now holds (queue_page.c's merge),
