@@ -319,7 +319,9 @@ int nx_qs_open(nx_store *s, const nx_qs_spec *spec, int64_t now, nx_qs **out,
     }
     if ((q->overdue_only &&
          qs_present_statuses(s, q->kind, (const char *const *)q->finals, &q->open_st) != 0) ||
-        qs_exact_arms(q) != 0 || choose_plan(q, now) != 0 || arms_now(q, &q->arms) != 0 ||
+        qs_exact_arms(q) != 0 || choose_plan(q, now) != 0 ||
+        (q->plan != PLAN_SET && (q->sort == NX_QS_DUE || q->sort == NX_QS_PRIORITY) &&
+         arms_now(q, &q->arms) != 0) ||
         choose_merge(q) != 0)
         goto fail;
     sb b = {0};
