@@ -108,9 +108,10 @@ typedef struct nx_qs_spec {
  * (queue_page.c). Its candidates are tested either on the merge's rows,
  * about 0.5 us more per entry walked than a walk of one index, or in each
  * range, which copies the c candidates k times first (about 0.1 us each)
- * and then walks as fast as one index: in each range when k c * c <
- * 200 n (for 100 000 items in 8 statuses, c under ~1 600), unless
- * merge_cap is given: in each range when c < merge_cap. */
+ * and then walks at ~0.3 us an entry (a walk of one index of the order,
+ * whose entries were half as wide, took ~0.2): in each range when
+ * k c * c < 200 n (for 100 000 items in 8 statuses, c under ~1 600),
+ * unless merge_cap is given: in each range when c < merge_cap. */
 enum { NX_QS_PLAN_WALK, NX_QS_PLAN_SET, NX_QS_PLAN_FILTERED_WALK };
 
 /* One item as the cache holds it. Strings are borrowed: valid only during
